@@ -1,0 +1,101 @@
+import type { EncryptedWhen } from './marking.js';
+import type { TrailStep } from './plugin.js';
+import type { CocoType } from './type.js';
+
+/** Two or more sources that disagree, each named. */
+export interface DetectionConflict {
+  /** What is disputed: a register, or the type of the guest. */
+  readonly what: string;
+  readonly sides: readonly { readonly says: string; readonly source: string }[];
+}
+
+/** One entry of the `evidence` array of `coco-detection/1`. */
+export interface DetectionEvidenceJson {
+  readonly source: string;
+  readonly says: string;
+}
+
+/** The `coco-detection/1` document. */
+export interface DetectionJson {
+  readonly format: 'coco-detection/1';
+  readonly confidential: boolean;
+  readonly type: string | null;
+  readonly variant: string | null;
+  readonly hypervisor: string | null;
+  readonly paravisor: boolean | null;
+  readonly attributes: readonly string[];
+  readonly mask: string | null;
+  readonly maskBit: number | null;
+  readonly encryptedWhen: EncryptedWhen | null;
+  readonly cvm: string;
+  readonly evidence: readonly DetectionEvidenceJson[];
+  readonly warnings: readonly string[];
+}
+
+/** The answer of a detection, with the reasoning that led to it. */
+export interface Detection {
+  /** True for a confidential guest; false for a plain machine or a memory-encryption host. */
+  readonly confidential: boolean;
+  /** The detected type, or `null` (not confidential, or conflicting evidence). */
+  readonly type: CocoType | null;
+  /** The hypervisor plugin that composed the type, or `null` when none did. */
+  readonly hypervisor: string | null;
+  readonly paravisor: boolean | null;
+  /** What `systemd-detect-virt --cvm` would print. */
+  readonly cvm: string;
+  /** Which evidence led where, in order. */
+  readonly trail: readonly TrailStep[];
+  readonly warnings: readonly string[];
+  /** Disagreeing evidence; when non-empty, `type` is `null`: coco never guesses. */
+  readonly conflicts: readonly DetectionConflict[];
+  /** The `coco-detection/1` document. */
+  toJSON(): DetectionJson;
+}
+
+/** Renders a conflict as one line naming every source. */
+export function describeConflict(conflict: DetectionConflict): string {
+  return `conflict over ${conflict.what}: ${conflict.sides.map((s) => `${s.says} (${s.source})`).join(' vs ')}`;
+}
+
+interface DetectionParts {
+  readonly type: CocoType | null;
+  readonly confidential: boolean;
+  readonly hypervisor: string | null;
+  readonly paravisor: boolean | null;
+  readonly cvm: string;
+  readonly trail: readonly TrailStep[];
+  readonly warnings: readonly string[];
+  readonly conflicts: readonly DetectionConflict[];
+}
+
+/** Builds the immutable detection result. */
+export function createDetection(parts: DetectionParts): Detection {
+  const { type } = parts;
+  const marking = type?.marking ?? null;
+  const json: DetectionJson = Object.freeze({
+    format: 'coco-detection/1',
+    confidential: parts.confidential,
+    type: type?.id ?? null,
+    variant: type?.variant ?? null,
+    hypervisor: parts.hypervisor,
+    paravisor: parts.paravisor,
+    attributes: Object.freeze([...(type?.attributes.ids ?? [])]),
+    mask: marking ? `0x${marking.mask.toString(16)}` : null,
+    maskBit: marking ? marking.maskBit : null,
+    encryptedWhen: type ? type.encryptedWhen : null,
+    cvm: parts.cvm,
+    evidence: Object.freeze(parts.trail.map((s) => Object.freeze({ source: s.source, says: s.says }))),
+    warnings: Object.freeze([...parts.warnings, ...parts.conflicts.map(describeConflict)]),
+  });
+  return Object.freeze({
+    confidential: parts.confidential,
+    type,
+    hypervisor: parts.hypervisor,
+    paravisor: parts.paravisor,
+    cvm: parts.cvm,
+    trail: Object.freeze([...parts.trail]),
+    warnings: Object.freeze([...parts.warnings]),
+    conflicts: Object.freeze([...parts.conflicts]),
+    toJSON: () => json,
+  });
+}

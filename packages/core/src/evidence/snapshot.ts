@@ -1,0 +1,240 @@
+import { CocoError, describeValue, isCocoError } from '../errors.js';
+import { parseHex, parseHex32 } from './hex.js';
+import { normaliseKernelLog } from './kernel-log.js';
+import { type Evidence, EvidenceBuilder } from './model.js';
+
+/** The format tag of a snapshot document. */
+export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
+
+/** One CPUID entry of a `coco-snapshot/1` document. */
+export interface SnapshotCpuidJson {
+  readonly leaf: string;
+  readonly subleaf: string;
+  readonly eax: string;
+  readonly ebx: string;
+  readonly ecx: string;
+  readonly edx: string;
+}
+
+/** The `coco-snapshot/1` document: a machine's evidence, for bug reports and offline detection. */
+export interface SnapshotJson {
+  readonly format: typeof SNAPSHOT_FORMAT;
+  readonly cpuid?: readonly SnapshotCpuidJson[];
+  readonly msr?: Readonly<Record<string, string>>;
+  readonly tdx?: { readonly gpaw?: number };
+  readonly kernelLog?: readonly string[];
+  readonly cpuinfoFlags?: readonly string[];
+  readonly files?: Readonly<Record<string, boolean>>;
+}
+
+/** Options of the parsers: the name of the input, used in every error and as the facts' source. */
+export interface ParseOptions {
+  /** A file name or label such as `stdin`; defaults to the format's name. */
+  readonly source?: string;
+}
+
+/** Snapshots larger than this are refused rather than parsed. */
+export const SNAPSHOT_MAX_BYTES = 16 * 1024 * 1024;
+const TOP_KEYS = new Set(['format', 'cpuid', 'msr', 'tdx', 'kernelLog', 'cpuinfoFlags', 'files']);
+const CPUID_KEYS = ['leaf', 'subleaf', 'eax', 'ebx', 'ecx', 'edx'] as const;
+const FLAG = /^[a-z0-9_]{1,64}$/;
+
+type Json = unknown;
+
+function fail(input: string, location: string, problem: string, fix: string): never {
+  throw new CocoError('SNAPSHOT_INVALID', problem, { input, location, fix });
+}
+
+function isRecord(value: Json): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function expectRecord(value: Json, input: string, path: string): Record<string, Json> {
+  if (!isRecord(value))
+    fail(input, path, `expected an object, found ${describeValue(value)}`, 'see the coco-snapshot/1 format');
+  return value;
+}
+
+function expectArray(value: Json, input: string, path: string): Json[] {
+  if (!Array.isArray(value))
+    fail(input, path, `expected an array, found ${describeValue(value)}`, 'see the coco-snapshot/1 format');
+  return value;
+}
+
+/**
+ * Parses a `coco-snapshot/1` document (text or an already parsed value) into evidence. Strict:
+ * unknown keys are named in the error, every hex width is checked, and no key (`__proto__`
+ * included) ever reaches an object prototype.
+ */
+export function parseSnapshot(input: string | Json, options: ParseOptions = {}): Evidence {
+  const name = options.source ?? 'snapshot';
+  const source = `snapshot ${name}`;
+  let doc: Json = input;
+  if (typeof input === 'string') {
+    if (input.length > SNAPSHOT_MAX_BYTES) {
+      fail(
+        name,
+        '$',
+        `the snapshot is ${input.length} bytes, more than ${SNAPSHOT_MAX_BYTES}`,
+        'pass a snapshot written by coco snapshot',
+      );
+    }
+    try {
+      doc = JSON.parse(input);
+    } catch (error) {
+      fail(
+        name,
+        '$',
+        `not valid JSON (${error instanceof Error ? error.message : 'parse error'})`,
+        'pass a coco-snapshot/1 JSON file',
+      );
+    }
+  }
+  const top = expectRecord(doc, name, '$');
+  for (const key of Object.keys(top)) {
+    if (!TOP_KEYS.has(key)) {
+      fail(name, `$.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${[...TOP_KEYS].join(', ')}`);
+    }
+  }
+  if (top.format !== SNAPSHOT_FORMAT) {
+    fail(name, '$.format', `format is ${describeValue(top.format)}`, `set "format": "${SNAPSHOT_FORMAT}"`);
+  }
+  const builder = new EvidenceBuilder();
+  const hex = (value: Json, bits: 32 | 64, location: string) =>
+    parseHex(value, bits, { input: name, location, code: 'SNAPSHOT_INVALID' });
+  try {
+    if ('cpuid' in top) {
+      expectArray(top.cpuid, name, '$.cpuid').forEach((entry, i) => {
+        const path = `$.cpuid[${i}]`;
+        const e = expectRecord(entry, name, path);
+        for (const key of Object.keys(e)) {
+          if (!(CPUID_KEYS as readonly string[]).includes(key))
+            fail(
+              name,
+              `${path}.${key}`,
+              `unknown key ${JSON.stringify(key)}`,
+              `use only ${CPUID_KEYS.join(', ')}`,
+            );
+        }
+        const reg = (key: (typeof CPUID_KEYS)[number]) => {
+          if (!(key in e)) fail(name, `${path}.${key}`, `missing ${key}`, `give ${key} as a hex string`);
+          return parseHex32(e[key], { input: name, location: `${path}.${key}`, code: 'SNAPSHOT_INVALID' });
+        };
+        builder.addCpuid(
+          reg('leaf'),
+          reg('subleaf'),
+          { eax: reg('eax'), ebx: reg('ebx'), ecx: reg('ecx'), edx: reg('edx') },
+          source,
+        );
+      });
+    }
+    if ('msr' in top) {
+      const msr = expectRecord(top.msr, name, '$.msr');
+      for (const key of Object.keys(msr)) {
+        const path = `$.msr[${JSON.stringify(key)}]`;
+        builder.addMsr(Number(hex(key, 32, `${path} (the MSR index)`)), hex(msr[key], 64, path), source);
+      }
+      builder.saw('msr');
+    }
+    if ('tdx' in top) {
+      const tdx = expectRecord(top.tdx, name, '$.tdx');
+      for (const key of Object.keys(tdx))
+        if (key !== 'gpaw') fail(name, `$.tdx.${key}`, `unknown key ${JSON.stringify(key)}`, 'use only gpaw');
+      if ('gpaw' in tdx) {
+        const gpaw = tdx.gpaw;
+        if (gpaw !== 48 && gpaw !== 52)
+          fail(
+            name,
+            '$.tdx.gpaw',
+            `gpaw ${describeValue(gpaw)} is not 48 or 52`,
+            'give the GPAW TDG.VP.INFO reports: 48 or 52',
+          );
+        builder.setTdxGpaw(gpaw, source);
+      }
+    }
+    if ('kernelLog' in top) {
+      const lines = expectArray(top.kernelLog, name, '$.kernelLog').map((line, i) => {
+        if (typeof line !== 'string')
+          fail(
+            name,
+            `$.kernelLog[${i}]`,
+            `expected a string, found ${describeValue(line)}`,
+            'give each log line as a string',
+          );
+        return line;
+      });
+      builder.addLogLines(normaliseKernelLog(lines, { source: name }));
+    }
+    if ('cpuinfoFlags' in top) {
+      const flags = expectArray(top.cpuinfoFlags, name, '$.cpuinfoFlags').map((flag, i) => {
+        if (typeof flag !== 'string' || !FLAG.test(flag))
+          fail(
+            name,
+            `$.cpuinfoFlags[${i}]`,
+            `${describeValue(flag)} is not a cpuinfo flag`,
+            'give flags as in /proc/cpuinfo, such as "sev_snp"',
+          );
+        return flag;
+      });
+      builder.addFlags(flags, source);
+    }
+    if ('files' in top) {
+      const files = expectRecord(top.files, name, '$.files');
+      for (const path of Object.keys(files)) {
+        const exists = files[path];
+        if (!path.startsWith('/') || typeof exists !== 'boolean') {
+          fail(
+            name,
+            `$.files[${JSON.stringify(path)}]`,
+            `${describeValue(path)}: ${describeValue(exists)} is not an absolute path with true or false`,
+            'write "/dev/sev-guest": true',
+          );
+        }
+        builder.setFile(path, exists, source);
+      }
+      builder.saw('files');
+    }
+  } catch (error) {
+    if (isCocoError(error)) throw error;
+    fail(
+      name,
+      '$',
+      `could not be read (${error instanceof Error ? error.message : 'unknown error'})`,
+      'pass a coco-snapshot/1 JSON file',
+    );
+  }
+  return builder.build();
+}
+
+const hexOf = (value: number | bigint) => `0x${value.toString(16)}`;
+
+/** Writes evidence as a `coco-snapshot/1` document (probe notes and conflicts are not part of it). */
+export function toSnapshot(evidence: Evidence): SnapshotJson {
+  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = { format: SNAPSHOT_FORMAT };
+  if (evidence.kinds.has('cpuid')) {
+    doc.cpuid = evidence.cpuidRecords.map((r) => ({
+      leaf: hexOf(r.leaf),
+      subleaf: hexOf(r.subleaf),
+      eax: hexOf(r.eax),
+      ebx: hexOf(r.ebx),
+      ecx: hexOf(r.ecx),
+      edx: hexOf(r.edx),
+    }));
+  }
+  if (evidence.kinds.has('msr')) {
+    const msr: Record<string, string> = {};
+    for (const [index, v] of evidence.msrs)
+      Object.defineProperty(msr, hexOf(index), { value: hexOf(v.value), enumerable: true });
+    doc.msr = msr;
+  }
+  if (evidence.tdxGpaw) doc.tdx = { gpaw: evidence.tdxGpaw.value };
+  if (evidence.kinds.has('kernel-log')) doc.kernelLog = evidence.kernelLog.map((l) => l.raw);
+  if (evidence.kinds.has('cpuinfo')) doc.cpuinfoFlags = [...evidence.cpuinfoFlags.keys()];
+  if (evidence.kinds.has('files')) {
+    const files: Record<string, boolean> = {};
+    for (const [path, v] of evidence.files)
+      Object.defineProperty(files, path, { value: v.value, enumerable: true });
+    doc.files = files;
+  }
+  return doc;
+}

@@ -1,0 +1,129 @@
+/** A conversion of memory between private (encrypted) and shared (decrypted). */
+export type ConversionDirection = 'to-shared' | 'to-private';
+
+/** Whether caches and TLBs must be flushed around a conversion in one direction. */
+export interface FlushRule {
+  readonly cache: boolean;
+  readonly tlb: boolean;
+}
+
+/**
+ * One step of a conversion, in order. `page-table-change` is the kernel's generic change of the
+ * encryption bit; the steps before it are the type's "prepare" work, the steps after it "finish".
+ * Backends may use their own kinds (namespaced is kindest) besides the common ones.
+ */
+export type ConversionStepKind =
+  | 'flush-cache'
+  | 'flush-tlb'
+  | 'page-table-change'
+  | 'notify-host'
+  | 'validate'
+  | 'rescind-validation'
+  | 'accept'
+  | 'mark-not-present'
+  | (string & {});
+
+/** A step of a conversion protocol. */
+export interface ConversionStep {
+  readonly kind: ConversionStepKind;
+  /** What exactly happens, naming the hypercall, instruction or rule. */
+  readonly detail: string;
+}
+
+/** How the guest tells the host (and the hardware) that pages change state. */
+export interface ConversionProtocol {
+  /** Short name: `TDX MapGPA`, `SNP page state change`. */
+  readonly name: string;
+  /** The hypercall or request used, with its number where it has one. */
+  readonly mechanism: string;
+  /** Most entries or pages one request may carry; `null` when unbounded. */
+  readonly batchLimit: number | null;
+  /** What `batchLimit` counts: `pages`, `entries`. */
+  readonly batchUnit: string;
+  /** Page sizes one request entry may describe, in bytes. */
+  readonly pageSizes: readonly number[];
+  /** Retry semantics, when the protocol has any. */
+  readonly retry: string | null;
+  /** Ordered steps for private -> shared (decrypt). */
+  readonly toShared: readonly ConversionStep[];
+  /** Ordered steps for shared -> private (encrypt). */
+  readonly toPrivate: readonly ConversionStep[];
+}
+
+/** A physical-address range that must be mapped private even though it is MMIO. */
+export interface MmioRange {
+  readonly name: string;
+  readonly start: bigint;
+  readonly size: bigint;
+  /** Why it is private. */
+  readonly reason: string;
+}
+
+/** Hardware and hypervisor quirks of one type, as data. */
+export interface Quirks {
+  readonly privateMmio: readonly MmioRange[];
+  readonly flush: { readonly toShared: FlushRule; readonly toPrivate: FlushRule };
+  readonly conversion: ConversionProtocol | null;
+  /** True when INS/OUTS must be unrolled into IN/OUT. */
+  readonly unrollStringIo: boolean;
+  /** Other behaviour worth knowing, one sentence each. */
+  readonly notes: readonly string[];
+}
+
+/** The quirks of a type that needs nothing special. */
+export const NO_QUIRKS: Quirks = Object.freeze({
+  privateMmio: Object.freeze([]),
+  flush: Object.freeze({
+    toShared: Object.freeze({ cache: false, tlb: false }),
+    toPrivate: Object.freeze({ cache: false, tlb: false }),
+  }),
+  conversion: null,
+  unrollStringIo: false,
+  notes: Object.freeze([]),
+});
+
+/** The flush rule for one direction. */
+export function flushRule(quirks: Quirks, direction: ConversionDirection): FlushRule {
+  return direction === 'to-shared' ? quirks.flush.toShared : quirks.flush.toPrivate;
+}
+
+/** The private MMIO range holding `address`, if any. */
+export function privateMmioAt(quirks: Quirks, address: bigint): MmioRange | undefined {
+  return quirks.privateMmio.find((r) => address >= r.start && address < r.start + r.size);
+}
+
+/** A change to some quirks, as a composing hypervisor applies it on top of a backend's type. */
+export interface QuirksPatch {
+  readonly privateMmio?: readonly MmioRange[];
+  readonly flush?: { readonly toShared?: FlushRule; readonly toPrivate?: FlushRule };
+  readonly conversion?: ConversionProtocol | null;
+  readonly unrollStringIo?: boolean;
+  readonly notes?: readonly string[];
+}
+
+function freezeDeep<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) freezeDeep(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Returns new quirks with `patch` applied; `notes` are appended, everything else replaced. */
+export function applyQuirks(base: Quirks, patch: QuirksPatch): Quirks {
+  return freezeDeep({
+    privateMmio: [...(patch.privateMmio ?? base.privateMmio)],
+    flush: {
+      toShared: { ...(patch.flush?.toShared ?? base.flush.toShared) },
+      toPrivate: { ...(patch.flush?.toPrivate ?? base.flush.toPrivate) },
+    },
+    conversion: patch.conversion === undefined ? base.conversion : patch.conversion,
+    unrollStringIo: patch.unrollStringIo ?? base.unrollStringIo,
+    notes: [...base.notes, ...(patch.notes ?? [])],
+  });
+}
+
+/** Freezes quirks built by a backend so no consumer can edit them. */
+export function defineQuirks(quirks: Quirks): Quirks {
+  return freezeDeep(applyQuirks(quirks, {}));
+}

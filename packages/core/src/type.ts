@@ -1,0 +1,162 @@
+import { type AttributeId, type AttributeSet, createAttributeSet } from './attributes.js';
+import { CocoError, describeValue } from './errors.js';
+import { createMarking, type EncryptedWhen, type Marking } from './marking.js';
+import { applyQuirks, defineQuirks, NO_QUIRKS, type Quirks, type QuirksPatch } from './quirks.js';
+
+/** A named fact about a type instance, such as a decoded register (`SEV status`: `SEV SEV-ES SNP`). */
+export interface TypeDetail {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * One confidential guest type, fully parameterised: which attributes it has, how it marks memory,
+ * its quirks. Immutable; build with {@link createType}, change with {@link deriveType}.
+ */
+export interface CocoType {
+  /** The registered type id (`tdx`, `amd-cbit`, a third party's id). */
+  readonly id: string;
+  /** The sub-type (`sev-snp` for amd-cbit), or `null` for a type without variants. */
+  readonly variant: string | null;
+  /** Human name: `AMD SEV-SNP`, `Intel TDX`. */
+  readonly title: string;
+  /** False for a memory-encryption host (SME), which is not a confidential guest. */
+  readonly guest: boolean;
+  /** Exactly what the kernel's `cc_platform_has` answers true for this guest. */
+  readonly attributes: AttributeSet;
+  /** How pages are marked; `null` when the evidence did not determine the bit. */
+  readonly marking: Marking | null;
+  /** Why `marking` is `null`; `null` when it is known. */
+  readonly maskUnknownReason: string | null;
+  /** The polarity, known from the type even when the bit is not. */
+  readonly encryptedWhen: EncryptedWhen;
+  /** What the bit is called for this type: `C-bit`, `shared bit`, `vTOM bit`. */
+  readonly maskName: string;
+  readonly quirks: Quirks;
+  /** What `systemd-detect-virt --cvm` prints for this guest. */
+  readonly cvm: string;
+  /** Decoded facts worth showing (registers, boundaries). */
+  readonly details: readonly TypeDetail[];
+  /** One line: `AMD SEV-SNP, C-bit 51, encrypted when set`. */
+  describe(): string;
+}
+
+/** Everything {@link createType} needs. */
+export interface TypeSpec {
+  readonly id: string;
+  readonly variant?: string | null;
+  readonly title: string;
+  readonly guest?: boolean;
+  readonly attributes: Iterable<AttributeId>;
+  readonly encryptedWhen: EncryptedWhen;
+  /** The bit, or `null` with `maskUnknownReason` when the evidence does not determine it. */
+  readonly maskBit: number | null;
+  readonly maskUnknownReason?: string;
+  readonly maskName: string;
+  readonly quirks?: Quirks;
+  readonly cvm: string;
+  readonly details?: readonly TypeDetail[];
+}
+
+/** What {@link deriveType} may change. Attributes never change: they come from the type. */
+export interface TypeChanges {
+  readonly maskBit?: number | null;
+  readonly maskUnknownReason?: string;
+  readonly quirks?: QuirksPatch;
+  readonly cvm?: string;
+  readonly title?: string;
+  readonly details?: readonly TypeDetail[];
+}
+
+/** Type ids and variants: lower-case words with dashes, optionally namespaced (`acme:realm`). */
+export const TYPE_ID_PATTERN = /^[a-z][a-z0-9-]{0,62}(?::[a-z][a-z0-9-]{0,62})?$/;
+
+function invalid(field: string, value: unknown, fix: string): never {
+  throw new CocoError('PARAMETER_INVALID', `${field} ${describeValue(value)} is not valid`, {
+    input: `type.${field}`,
+    fix,
+  });
+}
+
+// Shared through Symbol.for so a type built by one copy of core can be derived by another copy.
+const SPEC = Symbol.for('@coco/core/type-spec');
+type Internal = CocoType & { readonly [SPEC]: TypeSpec };
+
+/** Builds an immutable type, validating every field with a typed error. */
+export function createType(spec: TypeSpec): CocoType {
+  if (typeof spec?.id !== 'string' || !TYPE_ID_PATTERN.test(spec.id)) {
+    invalid('id', spec?.id, 'use lower-case letters, digits and dashes, such as "tdx" or "acme:realm"');
+  }
+  const variant = spec.variant ?? null;
+  if (variant !== null && (typeof variant !== 'string' || !TYPE_ID_PATTERN.test(variant))) {
+    invalid('variant', variant, 'use lower-case letters, digits and dashes, such as "sev-snp", or null');
+  }
+  if (typeof spec.title !== 'string' || spec.title === '') invalid('title', spec.title, 'give a human name');
+  if (typeof spec.cvm !== 'string' || spec.cvm === '')
+    invalid('cvm', spec.cvm, 'give the systemd-detect-virt --cvm label');
+  const marking =
+    spec.maskBit === null
+      ? null
+      : createMarking({ maskBit: spec.maskBit, encryptedWhen: spec.encryptedWhen }, 'type');
+  if (marking === null && !spec.maskUnknownReason) {
+    invalid('maskUnknownReason', spec.maskUnknownReason, 'say why the mask is unknown when maskBit is null');
+  }
+  const attributes = createAttributeSet(spec.attributes, `type ${spec.id} attributes`);
+  const quirks = defineQuirks(spec.quirks ?? NO_QUIRKS);
+  const details = Object.freeze(
+    (spec.details ?? []).map((d) => Object.freeze({ name: d.name, value: d.value })),
+  );
+  const frozenSpec: TypeSpec = Object.freeze({
+    ...spec,
+    variant,
+    attributes: attributes.ids,
+    quirks,
+    details,
+  });
+  const type: Internal = {
+    id: spec.id,
+    variant,
+    title: spec.title,
+    guest: spec.guest ?? true,
+    attributes,
+    marking,
+    maskUnknownReason: marking ? null : (spec.maskUnknownReason ?? null),
+    encryptedWhen: spec.encryptedWhen,
+    maskName: spec.maskName,
+    quirks,
+    cvm: spec.cvm,
+    details,
+    describe: () =>
+      marking
+        ? `${spec.title}, ${spec.maskName} ${marking.maskBit}, encrypted when ${spec.encryptedWhen}`
+        : `${spec.title}, ${spec.maskName} unknown (${spec.maskUnknownReason}), encrypted when ${spec.encryptedWhen}`,
+    [SPEC]: frozenSpec,
+  };
+  return Object.freeze(type);
+}
+
+/**
+ * A new type with some parameters changed, as a composing hypervisor needs (a boundary as the mask,
+ * its quirks on top). The original is left untouched.
+ */
+export function deriveType(type: CocoType, changes: TypeChanges): CocoType {
+  const spec = (type as Partial<Internal>)[SPEC];
+  if (!spec) {
+    throw new CocoError('PARAMETER_INVALID', 'the type was not built by createType', {
+      input: 'type',
+      fix: 'build types with createType from @coco/core',
+    });
+  }
+  const maskBit = changes.maskBit === undefined ? spec.maskBit : changes.maskBit;
+  return createType({
+    ...spec,
+    maskBit,
+    ...(maskBit === null
+      ? { maskUnknownReason: changes.maskUnknownReason ?? spec.maskUnknownReason ?? '' }
+      : {}),
+    quirks: changes.quirks ? applyQuirks(type.quirks, changes.quirks) : type.quirks,
+    cvm: changes.cvm ?? spec.cvm,
+    title: changes.title ?? spec.title,
+    details: changes.details ?? spec.details ?? [],
+  });
+}
