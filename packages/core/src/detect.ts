@@ -62,6 +62,11 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const contextFor = (plugin: CocoPlugin): DetectContext => ({
     step: (source, says) => void trail.push({ source: String(source), says: String(says), by: plugin.id }),
     warn: (message) => void warnings.push(`${plugin.id}: ${String(message)}`),
+    conflict: (what, sides) =>
+      void conflicts.push({
+        what: `${String(what)} (seen by ${plugin.id})`,
+        sides: sides.map((s) => ({ says: String(s.says), source: String(s.source) })),
+      }),
   });
 
   const asked = new Set<string>();

@@ -41,6 +41,11 @@ export interface DetectContext {
   step(source: string, says: string): void;
   /** Adds a warning, attributed to the plugin. */
   warn(message: string): void;
+  /**
+   * Reports evidence that contradicts itself (a log line saying SEV-ES where the status MSR says
+   * SEV-SNP). Any conflict makes the detection's type `null`: coco never guesses.
+   */
+  conflict(what: string, sides: readonly { readonly says: string; readonly source: string }[]): void;
 }
 
 /** What a backend's detection yields when the evidence shows its type. */
