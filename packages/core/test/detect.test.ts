@@ -1,0 +1,230 @@
+import {
+  type BackendPlugin,
+  type CocoPlugin,
+  createRegistry,
+  createType,
+  type DetectionJson,
+  EvidenceBuilder,
+  emptyEvidence,
+  isCocoError,
+  mergeEvidence,
+  parseMsrAssignment,
+} from '@coco/core';
+import { describe, expect, it } from 'vitest';
+import { otherBackend, toyBackend, toyHypervisor } from './fixtures.js';
+
+const toyEvidence = (bit: number) => parseMsrAssignment(`0x1234=0x${bit.toString(16)}`, 'test msr');
+
+describe('detection', () => {
+  it('gives exactly coco-detection/1 for a backend claim', () => {
+    const detection = createRegistry().use(toyBackend).detect(toyEvidence(51));
+    const json = detection.toJSON();
+    expect(Object.keys(json)).toEqual([
+      'format',
+      'confidential',
+      'type',
+      'variant',
+      'hypervisor',
+      'paravisor',
+      'attributes',
+      'mask',
+      'maskBit',
+      'encryptedWhen',
+      'cvm',
+      'evidence',
+      'warnings',
+    ]);
+    expect(json).toEqual({
+      format: 'coco-detection/1',
+      confidential: true,
+      type: 'toy',
+      variant: null,
+      hypervisor: null,
+      paravisor: null,
+      attributes: ['guest-mem-encrypt', 'mem-encrypt'],
+      mask: '0x8000000000000',
+      maskBit: 51,
+      encryptedWhen: 'set',
+      cvm: 'toy',
+      evidence: [{ source: 'msr', says: 'toy register 0x1234 = 0x33' }],
+      warnings: [],
+    } satisfies DetectionJson);
+    expect(JSON.parse(JSON.stringify(detection))).toEqual(json);
+  });
+
+  it('says not confidential, with cvm none, when no plugin claims the evidence', () => {
+    const json = createRegistry().use(toyBackend).use(toyHypervisor).detect(emptyEvidence()).toJSON();
+    expect(json).toMatchObject({
+      confidential: false,
+      type: null,
+      mask: null,
+      maskBit: null,
+      encryptedWhen: null,
+      cvm: 'none',
+      attributes: [],
+    });
+  });
+
+  it('asks hypervisor plugins first and lets them compose a backend', () => {
+    const evidence = new EvidenceBuilder()
+      .addCpuid(0x4000_0000, 0, { eax: 0x4000_000c, ebx: 0x12345678, ecx: 0, edx: 0 }, 'test')
+      .build();
+    const detection = createRegistry().use(toyBackend).use(toyHypervisor).detect(evidence);
+    expect(detection.type?.id).toBe('toy');
+    expect(detection.hypervisor).toBe('toyhv');
+    expect(detection.paravisor).toBe(true);
+    expect(detection.toJSON().maskBit).toBe(40);
+    expect(detection.trail.map((s) => s.by)).toEqual(['toyhv']);
+  });
+
+  it('reports a composed type and a backend claiming another type as a conflict naming both', () => {
+    const evidence = mergeEvidence(
+      new EvidenceBuilder()
+        .addCpuid(0x4000_0000, 0, { eax: 0, ebx: 0x12345678, ecx: 0, edx: 0 }, 'a')
+        .build(),
+      new EvidenceBuilder().addCpuid(0x77, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'b').build(),
+    );
+    const detection = createRegistry().use(toyBackend).use(otherBackend).use(toyHypervisor).detect(evidence);
+    expect(detection.type).toBeNull();
+    expect(detection.conflicts).toHaveLength(1);
+    const sources = detection.conflicts[0]!.sides.map((s) => s.source);
+    expect(sources).toEqual(['hypervisor plugin toyhv', 'backend other']);
+    expect(detection.toJSON().warnings.join()).toMatch(
+      /conflict over the type of the guest: toy .* vs other/,
+    );
+  });
+
+  it('never resolves two backends claiming different types by guessing', () => {
+    const evidence = mergeEvidence(
+      toyEvidence(51),
+      new EvidenceBuilder().addCpuid(0x77, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'b').build(),
+    );
+    const detection = createRegistry().use(toyBackend).use(otherBackend).detect(evidence);
+    expect(detection.type).toBeNull();
+    expect(detection.toJSON()).toMatchObject({
+      type: null,
+      mask: null,
+      attributes: [],
+      confidential: true,
+      cvm: 'none',
+    });
+    expect(detection.conflicts[0]!.sides.map((s) => s.says)).toEqual(['toy', 'other']);
+  });
+
+  it('makes the type null when the same register has two values, naming both sources', () => {
+    const evidence = mergeEvidence(toyEvidence(51), parseMsrAssignment('0x1234=0x2f', 'second'));
+    const detection = createRegistry().use(toyBackend).detect(evidence);
+    expect(detection.type).toBeNull();
+    expect(detection.conflicts[0]).toEqual({
+      what: 'msr 0x1234',
+      sides: [
+        { says: '0x33', source: 'test msr' },
+        { says: '0x2f', source: 'second' },
+      ],
+    });
+  });
+
+  it('lets a backend report self-contradicting evidence through the context', () => {
+    const picky: BackendPlugin = {
+      ...toyBackend,
+      id: 'picky',
+      detect(_evidence, context) {
+        context.conflict('toy mode', [
+          { says: 'on', source: 'kernel log' },
+          { says: 'off', source: 'msr' },
+        ]);
+        return { type: toyBackend.createType({ maskBit: 30 }) };
+      },
+    };
+    const detection = createRegistry().use(picky).detect(emptyEvidence());
+    expect(detection.type).toBeNull();
+    expect(detection.conflicts[0]?.what).toBe('toy mode (seen by picky)');
+  });
+
+  it('contains a plugin that throws: a warning names it and the others still answer', () => {
+    const thrower: CocoPlugin = {
+      ...toyBackend,
+      id: 'thrower',
+      packageName: 'thrower-pkg',
+      detect() {
+        throw new Error('kaboom');
+      },
+    };
+    const badHv: CocoPlugin = {
+      ...toyHypervisor,
+      id: 'badhv',
+      detect: () => ({ type: { id: 'fake' } as never, paravisor: true }),
+    };
+    const detection = createRegistry().use(badHv).use(thrower).use(toyBackend).detect(toyEvidence(48));
+    expect(detection.type?.id).toBe('toy');
+    expect(detection.warnings).toHaveLength(2);
+    expect(detection.warnings[0]).toContain('plugin badhv (toy-hv)');
+    expect(detection.warnings[1]).toContain('plugin thrower (thrower-pkg)');
+    expect(detection.warnings[1]).toContain('kaboom');
+  });
+
+  it('fails with BACKEND_MISSING naming the package when a hypervisor needs an absent backend', () => {
+    const evidence = new EvidenceBuilder()
+      .addCpuid(0x4000_0000, 0, { eax: 0, ebx: 0x12345678, ecx: 0, edx: 0 }, 'test')
+      .build();
+    let error: unknown;
+    try {
+      createRegistry().use(toyHypervisor).detect(evidence);
+    } catch (e) {
+      error = e;
+    }
+    expect(isCocoError(error) && error.code).toBe('BACKEND_MISSING');
+    expect((error as Error).message).toContain('install toy-backend');
+  });
+
+  it('reports an unknown mask as null with the reason kept on the type', () => {
+    const unknownMask: BackendPlugin = {
+      ...toyBackend,
+      id: 'vague',
+      detect: (_e, context) => {
+        context.step('kernel-log', 'toy guest detected, register not read');
+        return { type: toyBackend.createType({}) };
+      },
+    };
+    const detection = createRegistry().use(unknownMask).detect(emptyEvidence());
+    expect(detection.toJSON()).toMatchObject({
+      confidential: true,
+      type: 'toy',
+      mask: null,
+      maskBit: null,
+      encryptedWhen: 'set',
+    });
+    expect(detection.type?.maskUnknownReason).toBe('the toy register was not read');
+  });
+
+  it('reports a memory-encryption host type as not confidential', () => {
+    const host: BackendPlugin = {
+      ...toyBackend,
+      id: 'host',
+      detect: () => ({
+        type: createType({
+          id: 'host',
+          guest: false,
+          title: 'Host',
+          attributes: ['mem-encrypt', 'host-mem-encrypt'],
+          encryptedWhen: 'set',
+          maskBit: 47,
+          maskName: 'bit',
+          cvm: 'none',
+        }),
+      }),
+    };
+    const json = createRegistry().use(host).detect(emptyEvidence()).toJSON();
+    expect(json).toMatchObject({ confidential: false, type: 'host', maskBit: 47, cvm: 'none' });
+  });
+
+  it('puts unreadable probe sources in the trail with their fix', () => {
+    const evidence = new EvidenceBuilder()
+      .addUnavailable({ source: '/dev/cpu/0/msr', reason: 'permission denied', fix: 'run as root' })
+      .build();
+    const json = createRegistry().detect(evidence).toJSON();
+    expect(json.evidence).toEqual([
+      { source: 'probe', says: '/dev/cpu/0/msr not read: permission denied; run as root' },
+    ]);
+  });
+});
