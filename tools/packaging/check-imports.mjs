@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// The import-boundary check: every import specifier in packages/*/src/**/*.ts (static, type-only,
+// re-exports, dynamic `import()`), read with TypeScript's own pre-processor so comments and strings
+// never count, against the architecture's rules:
+//   - a package imports only packages it declares in dependencies or peerDependencies (a
+//     devDependency is not there for a user who installs the package);
+//   - the backends (@coco/tdx, @coco/amd-cbit, @coco/amd-vtom) and @coco/hyperv import @coco/core only;
+//   - @coco/core imports no `node:` (or Node built-in) module and no @coco package;
+//   - a relative import never leaves its package.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { workspacePackages } from './pack.mjs';
+
+/** Packages that may import no @coco package but @coco/core. */
+export const CORE_ONLY = new Set(['@coco/tdx', '@coco/amd-cbit', '@coco/amd-vtom', '@coco/hyperv']);
+
+/** Packages that must stay platform-neutral: no Node built-in, no @coco package. */
+export const NEUTRAL = new Set(['@coco/core']);
+
+const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
+
+/** The package a bare specifier names: `@scope/name` or `name`. */
+export function packageOf(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function isNodeBuiltin(specifier) {
+  return specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]);
+}
+
+function sourceFiles(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(c|m)?tsx?$/.test(entry) && !entry.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+/**
+ * Checks one package: `{ name, dir, json }` where `json` is its package.json. Returns the
+ * violations, each `{ file, line, specifier, problem }` (file relative to `root`).
+ */
+export function checkPackage(pkg, root) {
+  const declared = new Set([
+    ...Object.keys(pkg.json.dependencies ?? {}),
+    ...Object.keys(pkg.json.peerDependencies ?? {}),
+  ]);
+  const src = join(pkg.dir, 'src');
+  const violations = [];
+  let files = [];
+  try {
+    files = sourceFiles(src);
+  } catch {
+    return [{ file: relative(root, src), line: 0, specifier: '', problem: 'has no src directory' }];
+  }
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const lines = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
+    const info = ts.preProcessFile(text, true, true);
+    for (const ref of info.typeReferenceDirectives) {
+      if (NEUTRAL.has(pkg.name) && ref.fileName === 'node') {
+        violations.push({
+          file: relative(root, file),
+          line: lines.getLineAndCharacterOfPosition(ref.pos).line + 1,
+          specifier: `/// <reference types="node" />`,
+          problem: `${pkg.name} must stay platform-neutral; it may not use Node's types`,
+        });
+      }
+    }
+    for (const f of info.importedFiles) {
+      const specifier = f.fileName;
+      const line = lines.getLineAndCharacterOfPosition(f.pos).line + 1;
+      const at = { file: relative(root, file), line, specifier };
+      if (specifier.startsWith('.') || specifier.startsWith('/')) {
+        const target = resolve(join(file, '..'), specifier);
+        if (!(target + sep).startsWith(pkg.dir + sep)) {
+          violations.push({ ...at, problem: `reaches outside ${pkg.name}; import the package instead` });
+        }
+        continue;
+      }
+      if (isNodeBuiltin(specifier)) {
+        if (NEUTRAL.has(pkg.name)) {
+          violations.push({
+            ...at,
+            problem: `${pkg.name} must stay platform-neutral; move Node-only code to the CLI`,
+          });
+        }
+        continue;
+      }
+      const target = packageOf(specifier);
+      if (target === pkg.name) {
+        violations.push({ ...at, problem: 'imports its own package by name; use a relative import' });
+        continue;
+      }
+      if (target.startsWith('@coco/')) {
+        if (NEUTRAL.has(pkg.name)) {
+          violations.push({ ...at, problem: `${pkg.name} imports no @coco package (core knows no backend)` });
+          continue;
+        }
+        if (CORE_ONLY.has(pkg.name) && target !== '@coco/core') {
+          violations.push({
+            ...at,
+            problem: `${pkg.name} may import @coco/core only (a plugin never imports another plugin)`,
+          });
+          continue;
+        }
+      }
+      if (!declared.has(target)) {
+        violations.push({
+          ...at,
+          problem: `${target} is not in ${pkg.name}'s dependencies or peerDependencies`,
+        });
+      }
+    }
+  }
+  return violations;
+}
+
+/** Checks every published workspace package; returns `{ checked, violations }`. */
+export function checkImports(root) {
+  const packages = workspacePackages().map((p) => ({
+    ...p,
+    json: JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')),
+  }));
+  return { checked: packages.map((p) => p.name), violations: packages.flatMap((p) => checkPackage(p, root)) };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { repoRoot } = await import('./pack.mjs');
+  const { checked, violations } = checkImports(repoRoot);
+  for (const v of violations) console.error(`${v.file}:${v.line}: '${v.specifier}' ${v.problem}`);
+  if (violations.length > 0) {
+    console.error(`import boundaries: ${violations.length} violation(s)`);
+    process.exit(1);
+  }
+  console.log(`import boundaries: ok (${checked.join(', ')})`);
+}
