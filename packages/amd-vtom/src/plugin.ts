@@ -1,0 +1,30 @@
+import { defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
+import { detectAmdVtom } from './detect.js';
+import {
+  AMD_VTOM_ATTRIBUTES,
+  AMD_VTOM_ID,
+  AMD_VTOM_TITLE,
+  type AmdVtomParams,
+  createAmdVtomType,
+} from './type.js';
+
+/**
+ * The AMD vTOM backend: register it with `use(amdVtomBackend)` from `@coco/core`. It detects a guest
+ * whose SEV status has bit 3 (vTOM) set, and builds `amd-vtom` types from {@link AmdVtomParams}.
+ */
+export const amdVtomBackend = defineBackend({
+  kind: 'backend',
+  id: AMD_VTOM_ID,
+  packageName: '@coco/amd-vtom',
+  interfaceVersion: PLUGIN_INTERFACE_VERSION,
+  variants: [
+    {
+      variant: null,
+      title: AMD_VTOM_TITLE,
+      attributes: AMD_VTOM_ATTRIBUTES,
+      cvm: 'sev-snp',
+    },
+  ],
+  createType: (params: TypeParams) => createAmdVtomType(params as AmdVtomParams),
+  detect: detectAmdVtom,
+});
