@@ -1,0 +1,229 @@
+import {
+  CocoError,
+  CocoRangeError,
+  type CocoType,
+  createType,
+  describeValue,
+  isCocoError,
+  MASK_BIT_MAX,
+  MASK_BIT_MIN,
+  type TypeDetail,
+} from '@coco/core';
+import { amdCbitAttributes } from './attributes.js';
+import { amdCbitQuirks } from './quirks.js';
+import { bitSet, formatSevStatus, SEV_BIT, statusInconsistency, variantOfStatus } from './status.js';
+import { AMD_CBIT_VARIANTS, type AmdCbitVariant, isAmdCbitVariant, VARIANT_INFO } from './variants.js';
+
+/** The type id amd-cbit registers. */
+export const AMD_CBIT_ID = 'amd-cbit';
+
+/** What {@link createAmdCbitType} accepts. Every key is optional, but a variant or a status is needed. */
+export interface AmdCbitParams {
+  /** `sme` (a host), `sev`, `sev-es` or `sev-snp`; follows from `sevStatus` when that is given. */
+  readonly variant?: AmdCbitVariant;
+  /** The SEV status MSR (0xC0010131) value; 0 means no SEV (an SME host). Bit 3 (vTOM) is amd-vtom's. */
+  readonly sevStatus?: bigint;
+  /** The C-bit position, CPUID 0x8000001F EBX[5:0] (47 or 51 on EPYC); `null` or absent when unknown. */
+  readonly maskBit?: number | null;
+  /** Why the C-bit is unknown; only with no `maskBit`. */
+  readonly maskUnknownReason?: string;
+  /** CPUID 0x8000001F EAX bit 10: caches stay coherent across a C-bit change, so no cache flush. */
+  readonly smeCoherent?: boolean;
+  /** CPUID 0x8000001F EBX[11:6]: physical-address bits lost while memory encryption is on (0..63). */
+  readonly physicalAddressReduction?: number;
+  /** CPUID 0x8000001F EBX[15:12]: the number of VM permission levels (0..15). */
+  readonly vmpls?: number;
+}
+
+const KEYS: readonly string[] = [
+  'variant',
+  'sevStatus',
+  'maskBit',
+  'maskUnknownReason',
+  'smeCoherent',
+  'physicalAddressReduction',
+  'vmpls',
+];
+const U64_MAX = (1n << 64n) - 1n;
+
+function invalid(name: string, problem: string, fix: string): never {
+  throw new CocoError('PARAMETER_INVALID', problem, { input: `amd-cbit parameter ${name}`, fix });
+}
+
+function smallInt(params: Record<string, unknown>, name: string, max: number): number | undefined {
+  const v = params[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+    invalid(name, `${name} ${describeValue(v)} is out of range`, `use an integer from 0 to ${max}`);
+  }
+  return v;
+}
+
+function checkStatus(value: unknown): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
+    invalid(
+      'sevStatus',
+      `sevStatus ${describeValue(value)} is not a 64-bit MSR value`,
+      'pass the MSR 0xc0010131 value as a bigint from 0n to 0xffffffffffffffffn',
+    );
+  }
+  if (bitSet(value, SEV_BIT.vtom)) {
+    invalid(
+      'sevStatus',
+      `sevStatus ${describeValue(value)} has bit 3 (vTOM) set: that guest is amd-vtom's, not amd-cbit's`,
+      'build it with @coco/amd-vtom, or clear bit 3 for a C-bit guest',
+    );
+  }
+  const why = statusInconsistency(value);
+  if (why) {
+    invalid(
+      'sevStatus',
+      `sevStatus ${describeValue(value)} is not a real status: ${why}`,
+      'pass the value read from MSR 0xc0010131',
+    );
+  }
+  return value;
+}
+
+function checkMaskBit(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MASK_BIT_MIN || value > MASK_BIT_MAX) {
+    throw new CocoRangeError(
+      `maskBit ${describeValue(value)} is outside the physical-address field`,
+      {
+        input: 'amd-cbit parameter maskBit',
+        fix: `use the C-bit from CPUID 0x8000001F EBX[5:0], a bit from ${MASK_BIT_MIN} to ${MASK_BIT_MAX} (47 or 51 on EPYC), or null when unknown`,
+      },
+      'MASK_INVALID',
+    );
+  }
+  return value;
+}
+
+/** Checks the parameters; every problem is a `PARAMETER_INVALID` or `MASK_INVALID` naming the parameter. */
+function readParams(input: unknown) {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    invalid(
+      'params',
+      `${describeValue(input)} is not a parameter object`,
+      `pass an object with ${KEYS.join(', ')}`,
+    );
+  }
+  const params = input as Record<string, unknown>;
+  for (const key of Object.keys(params)) {
+    if (!KEYS.includes(key)) {
+      invalid(
+        key,
+        `${JSON.stringify(key.slice(0, 40))} is not an amd-cbit parameter`,
+        `use only ${KEYS.join(', ')}`,
+      );
+    }
+  }
+  const variant = params.variant;
+  if (variant !== undefined && !isAmdCbitVariant(variant)) {
+    invalid(
+      'variant',
+      `variant ${describeValue(variant)} is not an amd-cbit variant`,
+      `use one of ${AMD_CBIT_VARIANTS.join(', ')}`,
+    );
+  }
+  const sevStatus = checkStatus(params.sevStatus);
+  let chosen: AmdCbitVariant;
+  if (sevStatus !== undefined) {
+    chosen = variantOfStatus(sevStatus) ?? 'sme';
+    if (variant !== undefined && variant !== chosen) {
+      invalid(
+        'variant',
+        `variant ${JSON.stringify(variant)} contradicts sevStatus ${describeValue(sevStatus)}, which says ${chosen}`,
+        `omit variant (it follows from sevStatus) or use ${JSON.stringify(chosen)}`,
+      );
+    }
+  } else if (variant !== undefined) {
+    chosen = variant;
+  } else {
+    invalid(
+      'variant',
+      'neither variant nor sevStatus is given',
+      `give variant (${AMD_CBIT_VARIANTS.join(', ')}) or sevStatus`,
+    );
+  }
+  const maskBit = checkMaskBit(params.maskBit);
+  const reason = params.maskUnknownReason;
+  if (reason !== undefined) {
+    if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500) {
+      invalid(
+        'maskUnknownReason',
+        `maskUnknownReason ${describeValue(reason)} is not a reason`,
+        'give a sentence of at most 500 characters',
+      );
+    }
+    if (maskBit !== null) {
+      invalid(
+        'maskUnknownReason',
+        'maskUnknownReason is given with a known maskBit',
+        'give maskUnknownReason only when maskBit is null',
+      );
+    }
+  }
+  const smeCoherent = params.smeCoherent;
+  if (smeCoherent !== undefined && typeof smeCoherent !== 'boolean') {
+    invalid(
+      'smeCoherent',
+      `smeCoherent ${describeValue(smeCoherent)} is not a boolean`,
+      'use true or false (CPUID 0x8000001F EAX bit 10)',
+    );
+  }
+  return {
+    variant: chosen,
+    sevStatus,
+    maskBit,
+    maskUnknownReason: reason as string | undefined,
+    smeCoherent: smeCoherent as boolean | undefined,
+    physicalAddressReduction: smallInt(params, 'physicalAddressReduction', 63),
+    vmpls: smallInt(params, 'vmpls', 15),
+  };
+}
+
+/**
+ * Builds an amd-cbit type: an SME host or a SEV, SEV-ES or SEV-SNP guest whose pages are encrypted
+ * when the C-bit is set. Attributes follow the kernel's `amd_cc_platform_has()` from `sevStatus`, or
+ * the variant's own set when no status is given.
+ */
+export function createAmdCbitType(params: AmdCbitParams): CocoType {
+  let p: ReturnType<typeof readParams>;
+  try {
+    p = readParams(params);
+  } catch (error) {
+    if (isCocoError(error)) throw error;
+    invalid(
+      'params',
+      'the parameter object could not be read',
+      'pass a plain object without throwing getters',
+    );
+  }
+  const info = VARIANT_INFO[p.variant];
+  const status = p.sevStatus ?? info.status;
+  const details: TypeDetail[] = [];
+  if (p.sevStatus !== undefined) details.push({ name: 'SEV status', value: formatSevStatus(p.sevStatus) });
+  details.push({ name: 'C-bit', value: p.maskBit === null ? 'unknown' : String(p.maskBit) });
+  if (p.physicalAddressReduction !== undefined)
+    details.push({ name: 'Physical address reduction', value: `${p.physicalAddressReduction} bits` });
+  if (p.vmpls !== undefined) details.push({ name: 'VMPLs', value: String(p.vmpls) });
+  if (p.smeCoherent !== undefined)
+    details.push({ name: 'SME coherent', value: p.smeCoherent ? 'yes' : 'no' });
+  return createType({
+    id: AMD_CBIT_ID,
+    variant: p.variant,
+    title: info.title,
+    guest: info.guest,
+    attributes: amdCbitAttributes(status),
+    encryptedWhen: 'set',
+    maskBit: p.maskBit,
+    maskUnknownReason: p.maskUnknownReason ?? 'the C-bit position (CPUID 0x8000001F EBX[5:0]) was not given',
+    maskName: 'C-bit',
+    quirks: amdCbitQuirks({ variant: p.variant, smeCoherent: p.smeCoherent }),
+    cvm: info.cvm,
+    details,
+  });
+}
