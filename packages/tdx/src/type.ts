@@ -18,14 +18,14 @@ import { TDX_QUIRKS } from './quirks.js';
  */
 export interface TdxParams {
   /** Guest physical-address width, 48 or 52: the shared bit is `gpaw - 1`. */
-  readonly gpaw?: 48 | 52;
+  readonly gpaw?: 48 | 52 | undefined;
   /**
    * The shared bit itself, 12..51. Hyper-V TDX guests with a paravisor use the vTOM boundary bit,
    * which has TDX's polarity. When `gpaw` is given too, it must equal `gpaw - 1`.
    */
-  readonly maskBit?: number;
+  readonly maskBit?: number | undefined;
   /** Why the mask is unknown; only without `gpaw` and `maskBit`. */
-  readonly maskUnknownReason?: string;
+  readonly maskUnknownReason?: string | undefined;
 }
 
 /** The type id, also the plugin id. */

@@ -1,0 +1,199 @@
+import {
+  createRegistry,
+  type DetectContext,
+  type Evidence,
+  EvidenceBuilder,
+  emptyEvidence,
+  mergeEvidence,
+  parseKernelLogEvidence,
+  parseSnapshot,
+  tdxGpawEvidence,
+} from '@coco/core';
+import { describe, expect, it } from 'vitest';
+import { cpuidSignature, detectTdx, tdxBackend } from '../src/index.js';
+import { cpuid, SIG } from './evidence.js';
+
+const detect = (evidence: Evidence) => createRegistry().use(tdxBackend).detect(evidence);
+const log = (text: string) => parseKernelLogEvidence(text, { source: 'dmesg.txt' });
+
+function recorder() {
+  const steps: { source: string; says: string }[] = [];
+  const warnings: string[] = [];
+  const conflicts: { what: string; sides: readonly { says: string; source: string }[] }[] = [];
+  const context: DetectContext = {
+    step: (source, says) => void steps.push({ source, says }),
+    warn: (message) => void warnings.push(message),
+    conflict: (what, sides) => void conflicts.push({ what, sides }),
+  };
+  return { steps, warnings, conflicts, context };
+}
+
+describe('TDX detection', () => {
+  it('reads the signature in EBX, EDX, ECX order', () => {
+    expect(cpuidSignature(SIG)).toBe('IntelTDX    ');
+    expect(cpuidSignature({ ebx: SIG.ebx, ecx: SIG.edx, edx: SIG.ecx })).toBe('Inte    lTDX');
+  });
+
+  it('leaves a step from each source it used, with the sources named', () => {
+    const evidence = mergeEvidence(
+      cpuid(0x23, SIG),
+      log('[    0.000000] tdx: Guest detected'),
+      new EvidenceBuilder()
+        .addFlags(['tdx_guest'], 'cpuinfo c.txt')
+        .setFile('/dev/tdx_guest', true, 'probe')
+        .build(),
+      tdxGpawEvidence(52),
+    );
+    const d = detect(evidence);
+    expect(d.type?.describe()).toBe('Intel TDX, shared bit 51, encrypted when clear');
+    expect(d.cvm).toBe('tdx');
+    expect(d.warnings).toEqual([]);
+    const bySource = new Map(d.trail.filter((s) => s.by === 'tdx').map((s) => [s.source, s.says]));
+    expect([...bySource.keys()].sort()).toEqual(['cpuid', 'cpuinfo', 'files', 'kernel-log', 'tdx']);
+    expect(bySource.get('cpuid')).toMatch(/maximum basic leaf 0x23/);
+    expect(bySource.get('kernel-log')).toMatch(/dmesg\.txt line 1/);
+    expect(bySource.get('tdx')).toBe('GPAW 52 (--tdx-gpaw): shared bit 51');
+    expect(d.toJSON()).toMatchObject({
+      type: 'tdx',
+      variant: null,
+      attributes: ['guest-mem-encrypt', 'guest-unroll-string-io', 'mem-encrypt'],
+      mask: '0x8000000000000',
+      maskBit: 51,
+      encryptedWhen: 'clear',
+      cvm: 'tdx',
+    });
+  });
+
+  it('without a GPAW detects the type with the mask unknown and says how to give it', () => {
+    const d = detect(log('tdx: Guest detected'));
+    expect(d.type?.marking).toBeNull();
+    expect(d.type?.maskUnknownReason).toMatch(/tdx\.gpaw.*--tdx-gpaw/);
+    expect(d.toJSON().mask).toBeNull();
+    expect(d.trail.some((s) => s.source === 'tdx' && /no GPAW/.test(s.says))).toBe(true);
+  });
+
+  it('takes the signature without leaf 0, but warns that the maximum leaf was not checked', () => {
+    const d = detect(cpuid(null, SIG));
+    expect(d.type?.id).toBe('tdx');
+    expect(d.warnings).toHaveLength(1);
+    expect(d.warnings[0]).toMatch(/^tdx: CPUID leaf 0 is missing.*include leaf 0/);
+  });
+
+  it('reports a conflict when the log says TDX but leaf 0x21 is ruled out by the maximum leaf', () => {
+    const d = detect(mergeEvidence(cpuid(0x1f, SIG), log('tdx: Guest detected')));
+    expect(d.type).toBeNull();
+    expect(d.confidential).toBe(true);
+    expect(d.conflicts).toHaveLength(1);
+    const [conflict] = d.conflicts;
+    expect(conflict?.what).toMatch(/CPUID leaf 0x21 is not valid.*seen by tdx/);
+    expect(conflict?.sides.map((s) => s.source)).toEqual(['test cpuid', 'dmesg.txt line 1']);
+    expect(conflict?.sides[0]?.says).toMatch(/maximum basic leaf 0x1f is below 0x21/);
+  });
+
+  it('rejects a signature ruled out by the maximum leaf, with a step and no claim', () => {
+    const d = detect(cpuid(0x1f, SIG));
+    expect(d.type).toBeNull();
+    expect(d.confidential).toBe(false);
+    expect(d.conflicts).toEqual([]);
+    expect(d.trail.find((s) => s.by === 'tdx')?.says).toMatch(/not valid, signature ignored/);
+  });
+
+  it('does not count a missing TDX leaf against the log (a paravisor may hide it)', () => {
+    const d = detect(
+      mergeEvidence(
+        cpuid(0x23, { eax: 0, ebx: 0, ecx: 0, edx: 0 }),
+        log('Memory Encryption Features active: Intel TDX'),
+      ),
+    );
+    expect(d.type?.id).toBe('tdx');
+    expect(d.conflicts).toEqual([]);
+  });
+
+  it('warns about a GPAW with nothing else pointing to TDX', () => {
+    const d = detect(tdxGpawEvidence(48));
+    expect(d.type).toBeNull();
+    expect(d.warnings).toEqual([
+      'tdx: a TDX GPAW was given (--tdx-gpaw) but no other evidence shows a TDX guest',
+    ]);
+  });
+
+  it('leaves the mask unknown for a GPAW that is not 48 or 52, with a warning', () => {
+    for (const gpaw of [1, 50, 64]) {
+      const evidence = new EvidenceBuilder()
+        .setTdxGpaw(gpaw, 'probe')
+        .addFlags(['tdx_guest'], 'cpuinfo')
+        .build();
+      const d = detect(evidence);
+      expect(d.type?.marking, `gpaw ${gpaw}`).toBeNull();
+      expect(d.type?.maskUnknownReason).toBe(`GPAW ${gpaw} from probe is not a TDX width (48 or 52)`);
+      expect(d.warnings).toHaveLength(1);
+    }
+  });
+
+  it('reports two different GPAWs as a conflict (core records it)', () => {
+    const d = detect(
+      mergeEvidence(log('tdx: Guest detected'), tdxGpawEvidence(52), tdxGpawEvidence(48, 'other')),
+    );
+    expect(d.type).toBeNull();
+    expect(d.conflicts[0]?.what).toBe('tdx.gpaw');
+  });
+
+  it('flags and paths that only look like the TDX ones do not count', () => {
+    const d = detect(
+      parseSnapshot(
+        '{"format":"coco-snapshot/1","cpuinfoFlags":["tdx_guest_extra","tdx"],"files":{"/dev/tdx-guest":true}}',
+      ),
+    );
+    expect(d.type).toBeNull();
+  });
+
+  it('never throws on odd evidence', () => {
+    const odd: unknown[] = [
+      {},
+      { cpuid: () => ({ eax: 'x', ebx: null, ecx: -1, edx: 2 ** 40, source: 's' }) },
+      {
+        cpuid: (leaf: number) => (leaf === 0 ? { eax: Number.NaN } : { ...SIG, source: 's' }),
+        kernelLog: [null, 42, { text: 7 }, { text: 'tdx: Guest detected', line: 1, source: 'x' }],
+        hasFlag: () => {
+          throw new Error('hostile');
+        },
+      },
+      {
+        get kernelLog() {
+          throw new Error('hostile getter');
+        },
+      },
+      new Proxy(
+        {},
+        {
+          get() {
+            throw Object.create(null);
+          },
+        },
+      ),
+    ];
+    for (const evidence of odd) {
+      const r = recorder();
+      expect(() => detectTdx(evidence as Evidence, r.context)).not.toThrow();
+    }
+    const r = recorder();
+    expect(detectTdx({} as Evidence, r.context)).toBeNull();
+    expect(r.warnings[0]).toMatch(/^the evidence could not be read, so TDX was not assessed/);
+  });
+
+  it('handles long logs and extreme CPUID values', () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `[ ${i}.000000] line ${i} ${'x'.repeat(i % 300)}`);
+    lines.push('tdx: Guest detected');
+    expect(detect(log(lines.join('\n'))).type?.id).toBe('tdx');
+    expect(detect(cpuid(0xffffffff, SIG)).type?.id).toBe('tdx');
+    expect(
+      detect(cpuid(0xffffffff, { eax: 0xffffffff, ebx: 0xffffffff, ecx: 0xffffffff, edx: 0xffffffff })).type,
+    ).toBeNull();
+  });
+
+  it('is silent on empty evidence', () => {
+    const r = recorder();
+    expect(detectTdx(emptyEvidence(), r.context)).toBeNull();
+    expect(r).toMatchObject({ steps: [], warnings: [], conflicts: [] });
+  });
+});
