@@ -43,7 +43,9 @@ export function detectAmdVtom(evidence: Evidence, context: DetectContext): Backe
     const status = parseSevStatusLine(line.text);
     if (status) {
       (status.vtom ? withVtom : withoutVtom).push(line);
-      const unknown = status.unknown.length > 0 ? `; unknown names: ${status.unknown.join(' ')}` : '';
+      const more = status.unknown.length > 8 ? ' ...' : '';
+      const unknown =
+        status.unknown.length > 0 ? `; unknown names: ${status.unknown.slice(0, 8).join(' ')}${more}` : '';
       context.step(
         'kernel-log',
         `${quote(line)}: the kernel's SEV status ${status.vtom ? 'names vTom (bit 3)' : 'does not name vTom (bit 3)'}${unknown}`,

@@ -1,0 +1,109 @@
+import { createRegistry, type Evidence, mergeEvidence } from '@coco/core';
+import { describe, expect, it } from 'vitest';
+import { amdVtomBackend } from '../src/index.js';
+import {
+  AZURE_SNAPSHOT,
+  DMESG_MAINLINE_AZURE,
+  DMESG_SNP_VTOM,
+  logEvidence,
+  msrEvidence,
+  SYSLOG_OLD_SPELLING,
+} from './evidence.js';
+
+function detect(evidence: Evidence) {
+  return createRegistry().use(amdVtomBackend).detect(evidence);
+}
+
+describe('amd-vtom detection', () => {
+  it('classifies the Azure SNP status 0x103df as amd-vtom with only two attributes', () => {
+    const detection = detect(msrEvidence(0x103dfn, 'snapshot azure.json'));
+    expect(detection.toJSON()).toMatchObject({
+      format: 'coco-detection/1',
+      confidential: true,
+      type: 'amd-vtom',
+      variant: null,
+      hypervisor: null,
+      paravisor: null,
+      attributes: ['guest-mem-encrypt', 'mem-encrypt'],
+      mask: null,
+      maskBit: null,
+      encryptedWhen: 'clear',
+      cvm: 'sev-snp',
+      warnings: [],
+    });
+    expect(detection.type?.details[0]?.value).toBe(
+      '0x103df: SEV SEV-ES SEV-SNP vTom ReflectVC AI DebugSwap NoHostIBS BTBIsol VMSARegProt',
+    );
+  });
+
+  it('explains the MSR step and the unknown mask', () => {
+    const { trail } = detect(msrEvidence(0x103dfn, 'snapshot azure.json'));
+    expect(trail.every((s) => s.by === 'amd-vtom')).toBe(true);
+    expect(trail[0]).toMatchObject({ source: 'msr' });
+    expect(trail[0]?.says).toContain('0x103df');
+    expect(trail[0]?.says).toContain('bit 3 (vTOM) set');
+    expect(trail[0]?.says).toContain('snapshot azure.json');
+    expect(trail.at(-1)?.says).toContain('mask unknown');
+    expect(trail.at(-1)?.says).toContain('0x4000000C');
+  });
+
+  it('says why it rejects a status without vTOM', () => {
+    const detection = detect(msrEvidence(0x7n));
+    expect(detection.type).toBeNull();
+    expect(detection.confidential).toBe(false);
+    expect(detection.trail).toHaveLength(1);
+    expect(detection.trail[0]?.says).toContain('bit 3 (vTOM) clear');
+  });
+
+  it('detects from the kernel log alone, with a step per line it used or rejected', () => {
+    const detection = detect(logEvidence(DMESG_SNP_VTOM));
+    expect(detection.type?.id).toBe('amd-vtom');
+    expect(detection.type?.cvm).toBe('sev-snp');
+    const log = detection.trail.filter((s) => s.source === 'kernel-log');
+    expect(log[0]?.says).toContain('not used for vTOM');
+    expect(log[0]?.says).toContain('dmesg.txt line 1');
+    expect(log[1]?.says).toContain('names vTom (bit 3)');
+    expect(log[1]?.says).toContain('dmesg.txt line 2');
+  });
+
+  it('reads the mainline line with printk caller ids and the older spelling', () => {
+    expect(detect(logEvidence(DMESG_MAINLINE_AZURE)).type?.id).toBe('amd-vtom');
+    const old = detect(logEvidence(SYSLOG_OLD_SPELLING));
+    expect(old.type?.id).toBe('amd-vtom');
+    expect(old.trail[0]?.says).not.toContain('unknown names');
+  });
+
+  it('reports an MSR without vTOM and a log with it as a conflict naming both', () => {
+    const detection = detect(mergeEvidence(msrEvidence(0x7n, '--msr'), logEvidence(DMESG_MAINLINE_AZURE)));
+    expect(detection.type).toBeNull();
+    expect(detection.conflicts).toHaveLength(1);
+    const conflict = detection.conflicts[0]!;
+    expect(conflict.what).toContain('vTOM');
+    expect(conflict.sides).toEqual([
+      { says: 'bit 3 (vTOM) clear in 0x7', source: '--msr' },
+      { says: '"SEV: Status: vTom"', source: 'dmesg.txt line 3' },
+    ]);
+    expect(detection.toJSON().warnings.join(' ')).toContain('--msr');
+  });
+
+  it('reports an MSR with vTOM and a status line without it as a conflict', () => {
+    const detection = detect(
+      mergeEvidence(msrEvidence(0x103dfn, '--msr'), logEvidence('[ 0.5] SEV: Status: SEV SEV-ES SEV-SNP')),
+    );
+    expect(detection.type).toBeNull();
+    expect(detection.conflicts[0]?.sides.map((s) => s.source)).toEqual(['--msr', 'dmesg.txt line 1']);
+  });
+
+  it('agrees with itself on the Azure snapshot (MSR and log)', () => {
+    const detection = detect(AZURE_SNAPSHOT);
+    expect(detection.conflicts).toEqual([]);
+    expect(detection.type?.id).toBe('amd-vtom');
+    expect(new Set(detection.trail.map((s) => s.source))).toEqual(new Set(['msr', 'kernel-log']));
+  });
+
+  it('claims nothing from "Memory Encryption Features active: AMD SEV" alone', () => {
+    const detection = detect(logEvidence('Memory Encryption Features active: AMD SEV'));
+    expect(detection.type).toBeNull();
+    expect(detection.trail).toHaveLength(1);
+  });
+});
