@@ -82,7 +82,10 @@ function composeVtom(
   const name = ISOLATION_TYPE_NAMES[type];
   const derived = deriveType(base, {
     cvm: VTOM_CVM[type],
-    title: `${base.title} (Hyper-V ${name}${config.paravisor ? ' with paravisor' : ''})`,
+    title:
+      type === 'vbs'
+        ? `Hyper-V VBS${config.paravisor ? ' with paravisor' : ''} (vTOM scheme)`
+        : `${base.title} (Hyper-V ${name}${config.paravisor ? ' with paravisor' : ''})`,
     quirks: HYPERV_VTOM_QUIRKS,
     details: [...base.details, ...details(config)],
   });

@@ -145,7 +145,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     root ||= bit(high.value, HYPERV_PRIVILEGE_BITS.cpuManagement);
     context.step(
       leaf3 ? 'cpuid' : 'kernel-log',
-      `CPUID 0x40000003 EBX ${hex(high.value)}: isolation bit 22 ${isolated ? 'set' : 'clear'}, CPU management bit 12 ${root ? 'set' : 'clear'}`,
+      `${leaf3 ? 'CPUID 0x40000003 EBX' : 'privilege flags high (CPUID 0x40000003 EBX)'} ${hex(high.value)}: isolation bit 22 ${isolated ? 'set' : 'clear'}, CPU management bit 12 ${root ? 'set' : 'clear'}`,
     );
   } else if (log.isolationConfigs.length > 0) {
     isolated = true;
