@@ -1,7 +1,7 @@
 import { ATTRIBUTES, type AttributeDefinition, assertAttributeId, isKernelAttribute } from './attributes.js';
 import { detectWith } from './detect.js';
 import type { Detection } from './detection.js';
-import { CocoError, describeValue } from './errors.js';
+import { CocoError, describeValue, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
 import {
   type BackendPlugin,
@@ -34,13 +34,68 @@ export interface Registry {
   detect(evidence: Evidence): Detection;
 }
 
-function pluginError(
-  code: 'PLUGIN_INVALID' | 'PLUGIN_VERSION_UNSUPPORTED' | 'PLUGIN_DUPLICATE' | 'REGISTRY_SEALED',
-  problem: string,
-  input: string,
-  fix: string,
-): CocoError {
-  return new CocoError(code, problem, { input, fix });
+type PluginErrorCode =
+  | 'PLUGIN_INVALID'
+  | 'PLUGIN_VERSION_UNSUPPORTED'
+  | 'PLUGIN_DUPLICATE'
+  | 'REGISTRY_SEALED';
+
+const pluginError = (code: PluginErrorCode, problem: string, input: string, fix: string) =>
+  new CocoError(code, problem, { input, fix });
+
+const label = (id: unknown) =>
+  typeof id === 'string' ? `plugin ${JSON.stringify(id.slice(0, 64))}` : 'plugin';
+
+/** Shape checks after the version check: [field, test, problem, fix]. */
+const SHAPE: readonly [
+  string,
+  (value: unknown, plugin: Record<string, unknown>) => boolean,
+  string,
+  string,
+][] = [
+  [
+    'id',
+    (v) => typeof v === 'string' && TYPE_ID_PATTERN.test(v),
+    'is not a valid id',
+    'use lower-case letters, digits and dashes, such as "acme-hv"',
+  ],
+  ['kind', (v) => v === 'backend' || v === 'hypervisor', 'is not "backend" or "hypervisor"', 'set kind'],
+  [
+    'packageName',
+    (v) => typeof v === 'string' && v !== '',
+    'is not a package name',
+    'name the npm package that provides the plugin',
+  ],
+  ['detect', (v) => typeof v === 'function', 'is not a function', 'implement detect(evidence, context)'],
+  [
+    'createType',
+    (v, p) => p.kind !== 'backend' || typeof v === 'function',
+    'is not a function',
+    'implement createType(params)',
+  ],
+  [
+    'variants',
+    (v, p) => p.kind !== 'backend' || Array.isArray(v),
+    'is not an array',
+    'list the variants with their attributes',
+  ],
+  ['attributes', (v) => v === undefined || Array.isArray(v), 'is not an array', 'list attribute definitions'],
+];
+
+function checkAttributes(list: unknown, plugin: string): AttributeDefinition[] {
+  return ((list ?? []) as Record<string, unknown>[]).map((def) => {
+    const id = assertAttributeId(def?.id, `${plugin} attributes`);
+    const { kernelName, description } = def;
+    if (isKernelAttribute(id) || typeof kernelName !== 'string' || typeof description !== 'string') {
+      throw pluginError(
+        'PLUGIN_INVALID',
+        `attribute ${JSON.stringify(id)} is not a new namespaced attribute with kernelName and description`,
+        plugin,
+        'define only namespaced ids such as "acme:secure-io", each with both strings',
+      );
+    }
+    return Object.freeze({ id, kernelName, description });
+  });
 }
 
 /** Reads and checks a plugin once; a hostile getter or a wrong shape becomes `PLUGIN_INVALID`. */
@@ -57,112 +112,25 @@ function inspectPlugin(plugin: unknown): { id: string; attributes: AttributeDefi
   try {
     const p = plugin as Record<string, unknown>;
     id = p.id;
-    const label = typeof id === 'string' ? `plugin ${JSON.stringify(id.slice(0, 64))}` : 'plugin';
     const version = p.interfaceVersion;
-    if (typeof version !== 'number') {
-      throw pluginError(
-        'PLUGIN_INVALID',
-        'it declares no interfaceVersion',
-        label,
-        `set interfaceVersion: ${PLUGIN_INTERFACE_VERSION}`,
-      );
-    }
-    if (!SUPPORTED_INTERFACE_VERSIONS.includes(version)) {
+    if (typeof version !== 'number' || !SUPPORTED_INTERFACE_VERSIONS.includes(version)) {
       throw pluginError(
         'PLUGIN_VERSION_UNSUPPORTED',
         `it implements plugin interface version ${describeValue(version)}, but this @coco/core (major ${CORE_MAJOR}) supports version ${SUPPORTED_INTERFACE_VERSIONS.join(', ')}`,
-        label,
+        label(id),
         `install a release of the plugin for interface version ${PLUGIN_INTERFACE_VERSION}, or a @coco/core that supports version ${describeValue(version)}`,
       );
     }
-    if (typeof id !== 'string' || !TYPE_ID_PATTERN.test(id)) {
-      throw pluginError(
-        'PLUGIN_INVALID',
-        `id ${describeValue(id)} is not valid`,
-        label,
-        'use lower-case letters, digits and dashes, such as "acme-hv"',
-      );
+    for (const [field, test, problem, fix] of SHAPE) {
+      if (!test(p[field], p)) throw pluginError('PLUGIN_INVALID', `${field} ${problem}`, label(id), fix);
     }
-    const kind = p.kind;
-    if (kind !== 'backend' && kind !== 'hypervisor') {
-      throw pluginError(
-        'PLUGIN_INVALID',
-        `kind ${describeValue(kind)} is not "backend" or "hypervisor"`,
-        label,
-        'set kind',
-      );
-    }
-    if (typeof p.packageName !== 'string' || p.packageName === '') {
-      throw pluginError(
-        'PLUGIN_INVALID',
-        'it names no packageName',
-        label,
-        'set packageName to the npm package that provides it',
-      );
-    }
-    if (typeof p.detect !== 'function') {
-      throw pluginError(
-        'PLUGIN_INVALID',
-        'detect is not a function',
-        label,
-        'implement detect(evidence, context)',
-      );
-    }
-    if (kind === 'backend') {
-      if (typeof p.createType !== 'function') {
-        throw pluginError(
-          'PLUGIN_INVALID',
-          'createType is not a function',
-          label,
-          'implement createType(params)',
-        );
-      }
-      if (!Array.isArray(p.variants)) {
-        throw pluginError(
-          'PLUGIN_INVALID',
-          'variants is not an array',
-          label,
-          'list the variants with their attributes',
-        );
-      }
-    }
-    const attributes: AttributeDefinition[] = [];
-    if (p.attributes !== undefined) {
-      if (!Array.isArray(p.attributes)) {
-        throw pluginError(
-          'PLUGIN_INVALID',
-          'attributes is not an array',
-          label,
-          'list attribute definitions',
-        );
-      }
-      for (const a of p.attributes as unknown[]) {
-        const def = a as Record<string, unknown>;
-        const attrId = assertAttributeId(def?.id, `${label} attributes`);
-        if (
-          isKernelAttribute(attrId) ||
-          typeof def.kernelName !== 'string' ||
-          typeof def.description !== 'string'
-        ) {
-          throw pluginError(
-            'PLUGIN_INVALID',
-            `attribute ${JSON.stringify(attrId)} is not a new namespaced attribute with kernelName and description`,
-            label,
-            'define only namespaced ids such as "acme:secure-io" with both strings',
-          );
-        }
-        attributes.push(
-          Object.freeze({ id: attrId, kernelName: def.kernelName, description: def.description }),
-        );
-      }
-    }
-    return { id, attributes };
+    return { id: id as string, attributes: checkAttributes(p.attributes, label(id)) };
   } catch (error) {
-    if (error instanceof CocoError) throw error;
+    if (isCocoError(error)) throw error;
     throw pluginError(
       'PLUGIN_INVALID',
-      `reading it threw (${error instanceof Error ? error.message : describeValue(error)})`,
-      typeof id === 'string' ? `plugin ${JSON.stringify(id.slice(0, 64))}` : 'plugin',
+      `reading it threw (${describeValue(error instanceof Error ? error.message : error)})`,
+      label(id),
       'pass a plain plugin object whose fields can be read',
     );
   }

@@ -47,6 +47,11 @@ describe('registry', () => {
     const message = messageOf(() => r.use(future));
     expect(message).toContain('version 2');
     expect(message).toContain(`version ${PLUGIN_INTERFACE_VERSION}`);
+    expect(codeOf(() => r.use({ ...toyBackend, interfaceVersion: '1' } as never))).toBe(
+      'PLUGIN_VERSION_UNSUPPORTED',
+    );
+    const { interfaceVersion: _omitted, ...unversioned } = toyBackend;
+    expect(messageOf(() => r.use(unversioned as never))).toContain('version undefined');
     expect(r.plugins).toHaveLength(0);
   });
 
@@ -93,7 +98,6 @@ describe('registry', () => {
       { ...toyBackend, createType: undefined },
       { ...toyBackend, variants: {} },
       { ...toyBackend, packageName: '' },
-      { ...toyBackend, interfaceVersion: '1' },
       { ...toyBackend, attributes: [{ id: 'mem-encrypt', kernelName: 'X', description: 'y' }] },
       { ...toyBackend, attributes: [{ id: 'not namespaced', kernelName: 'X', description: 'y' }] },
     ];

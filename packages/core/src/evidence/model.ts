@@ -75,24 +75,19 @@ export interface Evidence {
   readonly conflicts: readonly EvidenceConflict[];
 }
 
-const U32_MAX = 0xffff_ffff;
-const U64_MAX = (1n << 64n) - 1n;
+const REGISTERS = ['eax', 'ebx', 'ecx', 'edx'] as const;
+const hex = (value: number | bigint) => `0x${value.toString(16)}`;
+const cpuidKey = (leaf: number, subleaf: number) => leaf * 2 ** 32 + subleaf;
 
-function hex(value: number | bigint): string {
-  return `0x${value.toString(16)}`;
-}
-
-function checkU32(value: number, what: string, source: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > U32_MAX) {
-    throw new CocoRangeError(`${what} ${describeValue(value)} is not a 32-bit unsigned value`, {
+function checkRange(value: unknown, max: number | bigint, what: string, source: string, min = 0): void {
+  const ok = typeof max === 'bigint' ? typeof value === 'bigint' : Number.isInteger(value);
+  if (!ok || (value as number) < min || (value as number) > max) {
+    throw new CocoRangeError(`${what} ${describeValue(value)} is out of range`, {
       input: source,
-      fix: 'use a value from 0 to 0xffffffff',
+      fix: `use a value from ${min} to ${hex(max)}`,
     });
   }
-  return value;
 }
-
-const cpuidKey = (leaf: number, subleaf: number) => leaf * 0x1_0000_0000 + subleaf;
 
 /**
  * Collects facts from parsers and probes. Adding the same fact twice with the same value is fine;
@@ -102,15 +97,44 @@ export class EvidenceBuilder {
   readonly #kinds = new Set<EvidenceKind>();
   readonly #cpuid = new Map<number, CpuidRecord>();
   readonly #msr = new Map<number, Sourced<bigint>>();
-  #gpaw: Sourced<number> | undefined;
+  readonly #gpaw = new Map<0, Sourced<number>>();
   readonly #log: LogLine[] = [];
   readonly #flags = new Map<string, string>();
   readonly #files = new Map<string, Sourced<boolean>>();
   readonly #unavailable: UnavailableSource[] = [];
   readonly #conflicts: EvidenceConflict[] = [];
 
-  #conflict(fact: string, first: Sourced<string>, second: Sourced<string>): void {
-    this.#conflicts.push(Object.freeze({ fact, values: Object.freeze([first, second]) }));
+  /** Keeps the first value of a fact; a different later value becomes a conflict. */
+  #put<K, V extends number | bigint | boolean>(
+    map: Map<K, Sourced<V>>,
+    key: K,
+    value: V,
+    source: string,
+    fact: string,
+  ): void {
+    const old = map.get(key);
+    if (!old) map.set(key, Object.freeze({ value, source }));
+    else if (old.value !== value) this.#conflict(fact, old.value, old.source, value, source);
+  }
+
+  #conflict(
+    fact: string,
+    a: number | bigint | boolean,
+    aSource: string,
+    b: number | bigint | boolean,
+    bSource: string,
+  ): void {
+    const show = (v: number | bigint | boolean) =>
+      typeof v === 'boolean' || fact === 'tdx.gpaw' ? String(v) : hex(v);
+    this.#conflicts.push(
+      Object.freeze({
+        fact,
+        values: Object.freeze([
+          { value: show(a), source: aSource },
+          { value: show(b), source: bSource },
+        ]),
+      }),
+    );
   }
 
   /** Records that a kind of evidence was read, even when it held nothing (an empty kernel log). */
@@ -120,76 +144,42 @@ export class EvidenceBuilder {
   }
 
   addCpuid(leaf: number, subleaf: number, registers: CpuidRegisters, source: string): this {
-    checkU32(leaf, 'CPUID leaf', source);
-    checkU32(subleaf, 'CPUID subleaf', source);
-    const record: CpuidRecord = Object.freeze({
-      leaf,
-      subleaf,
-      eax: checkU32(registers.eax, 'eax', source),
-      ebx: checkU32(registers.ebx, 'ebx', source),
-      ecx: checkU32(registers.ecx, 'ecx', source),
-      edx: checkU32(registers.edx, 'edx', source),
-      source,
-    });
+    checkRange(leaf, 0xffff_ffff, 'CPUID leaf', source);
+    checkRange(subleaf, 0xffff_ffff, 'CPUID subleaf', source);
+    for (const reg of REGISTERS) checkRange(registers[reg], 0xffff_ffff, reg, source);
+    const { eax, ebx, ecx, edx } = registers;
+    const record: CpuidRecord = Object.freeze({ leaf, subleaf, eax, ebx, ecx, edx, source });
     this.#kinds.add('cpuid');
     const key = cpuidKey(leaf, subleaf);
     const old = this.#cpuid.get(key);
-    if (!old) {
-      this.#cpuid.set(key, record);
-      return this;
-    }
-    for (const reg of ['eax', 'ebx', 'ecx', 'edx'] as const) {
-      if (old[reg] !== record[reg]) {
-        this.#conflict(
-          `cpuid ${hex(leaf)}/${hex(subleaf)} ${reg}`,
-          { value: hex(old[reg]), source: old.source },
-          { value: hex(record[reg]), source },
-        );
+    if (!old) this.#cpuid.set(key, record);
+    else {
+      for (const reg of REGISTERS) {
+        if (old[reg] !== record[reg])
+          this.#conflict(
+            `cpuid ${hex(leaf)}/${hex(subleaf)} ${reg}`,
+            old[reg],
+            old.source,
+            record[reg],
+            source,
+          );
       }
     }
     return this;
   }
 
   addMsr(index: number, value: bigint, source: string): this {
-    checkU32(index, 'MSR index', source);
-    if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
-      throw new CocoRangeError(
-        `MSR ${hex(index)} value ${describeValue(value)} is not a 64-bit unsigned value`,
-        {
-          input: source,
-          fix: 'use a value from 0x0 to 0xffffffffffffffff',
-        },
-      );
-    }
+    checkRange(index, 0xffff_ffff, 'MSR index', source);
+    checkRange(value, 2n ** 64n - 1n, `MSR ${hex(index)} value`, source);
     this.#kinds.add('msr');
-    const old = this.#msr.get(index);
-    if (!old) this.#msr.set(index, Object.freeze({ value, source }));
-    else if (old.value !== value) {
-      this.#conflict(
-        `msr ${hex(index)}`,
-        { value: hex(old.value), source: old.source },
-        { value: hex(value), source },
-      );
-    }
+    this.#put(this.#msr, index, value, source, `msr ${hex(index)}`);
     return this;
   }
 
   setTdxGpaw(gpaw: number, source: string): this {
-    if (!Number.isInteger(gpaw) || gpaw < 1 || gpaw > 64) {
-      throw new CocoRangeError(`TDX GPAW ${describeValue(gpaw)} is not a guest physical-address width`, {
-        input: source,
-        fix: 'use the width TDG.VP.INFO reports, 48 or 52',
-      });
-    }
+    checkRange(gpaw, 64, 'TDX GPAW', source, 1);
     this.#kinds.add('tdx');
-    if (!this.#gpaw) this.#gpaw = Object.freeze({ value: gpaw, source });
-    else if (this.#gpaw.value !== gpaw) {
-      this.#conflict(
-        'tdx.gpaw',
-        { value: String(this.#gpaw.value), source: this.#gpaw.source },
-        { value: String(gpaw), source },
-      );
-    }
+    this.#put(this.#gpaw, 0, gpaw, source, 'tdx.gpaw');
     return this;
   }
 
@@ -206,7 +196,7 @@ export class EvidenceBuilder {
   }
 
   setFile(path: string, exists: boolean, source: string): this {
-    if (typeof path !== 'string' || !path.startsWith('/') || typeof exists !== 'boolean') {
+    if (typeof path !== 'string' || path[0] !== '/' || typeof exists !== 'boolean') {
       throw new CocoError(
         'EVIDENCE_INVALID',
         `file entry ${describeValue(path)} = ${describeValue(exists)} is not valid`,
@@ -217,15 +207,7 @@ export class EvidenceBuilder {
       );
     }
     this.#kinds.add('files');
-    const old = this.#files.get(path);
-    if (!old) this.#files.set(path, Object.freeze({ value: exists, source }));
-    else if (old.value !== exists) {
-      this.#conflict(
-        `file ${path}`,
-        { value: String(old.value), source: old.source },
-        { value: String(exists), source },
-      );
-    }
+    this.#put(this.#files, path, exists, source, `file ${path}`);
     return this;
   }
 
@@ -240,12 +222,11 @@ export class EvidenceBuilder {
     for (const r of evidence.cpuidRecords) this.addCpuid(r.leaf, r.subleaf, r, r.source);
     for (const [index, v] of evidence.msrs) this.addMsr(index, v.value, v.source);
     if (evidence.tdxGpaw) this.setTdxGpaw(evidence.tdxGpaw.value, evidence.tdxGpaw.source);
-    for (const line of evidence.kernelLog) this.#log.push(line);
-    for (const [flag, source] of evidence.cpuinfoFlags)
-      if (!this.#flags.has(flag)) this.#flags.set(flag, source);
+    if (evidence.kinds.has('kernel-log')) this.addLogLines(evidence.kernelLog);
+    for (const [flag, source] of evidence.cpuinfoFlags) this.addFlags([flag], source);
     for (const [path, v] of evidence.files) this.setFile(path, v.value, v.source);
-    for (const note of evidence.unavailable) this.#unavailable.push(note);
-    for (const c of evidence.conflicts) this.#conflicts.push(c);
+    this.#unavailable.push(...evidence.unavailable);
+    this.#conflicts.push(...evidence.conflicts);
     return this;
   }
 
@@ -254,16 +235,15 @@ export class EvidenceBuilder {
     const msrs = new Map(this.#msr);
     const flags = new Map(this.#flags);
     const files = new Map(this.#files);
-    const records = Object.freeze(
-      [...cpuid.values()].sort((a, b) => a.leaf - b.leaf || a.subleaf - b.subleaf),
-    );
     return Object.freeze({
       kinds: new Set(this.#kinds),
       cpuid: (leaf: number, subleaf = 0) => cpuid.get(cpuidKey(leaf, subleaf)),
-      cpuidRecords: records,
+      cpuidRecords: Object.freeze(
+        [...cpuid.values()].sort((a, b) => a.leaf - b.leaf || a.subleaf - b.subleaf),
+      ),
       msr: (index: number) => msrs.get(index),
       msrs,
-      tdxGpaw: this.#gpaw,
+      tdxGpaw: this.#gpaw.get(0),
       kernelLog: Object.freeze([...this.#log]),
       cpuinfoFlags: flags,
       hasFlag: (flag: string) => flags.has(flag),
