@@ -1,0 +1,214 @@
+import { createRegistry, type Evidence, mergeEvidence } from '@coco/core';
+import { describe, expect, it } from 'vitest';
+import { amdCbitBackend } from '../src/index.js';
+import {
+  amd,
+  EAX_SNP_COHERENT,
+  EBX_CBIT47,
+  EBX_CBIT51,
+  ECX_GUEST,
+  ECX_METAL,
+  MAX_EXT_MILAN,
+  snpGuest,
+} from './evidence.js';
+
+const detect = (evidence: Evidence) => createRegistry().use(amdCbitBackend).detect(evidence);
+const says = (evidence: Evidence) => detect(evidence).trail.map((s) => `${s.source}: ${s.says}`);
+
+describe('amd-cbit detection', () => {
+  it('reads C-bit, reduction, VMPLs and SME_COHERENT from CPUID 0x8000001F', () => {
+    const d = detect(snpGuest);
+    expect(d.type?.variant).toBe('sev-snp');
+    expect(d.type?.describe()).toBe('AMD SEV-SNP, C-bit 51, encrypted when set');
+    expect(d.type?.details).toEqual([
+      { name: 'SEV status', value: '0x7 (SEV SEV-ES SEV-SNP)' },
+      { name: 'C-bit', value: '51' },
+      { name: 'Physical address reduction', value: '5 bits' },
+      { name: 'VMPLs', value: '4' },
+      { name: 'SME coherent', value: 'yes' },
+    ]);
+    expect(d.type?.quirks.flush.toShared.cache).toBe(false);
+    const json = d.toJSON();
+    expect(json.mask).toBe('0x8000000000000');
+    expect(json.cvm).toBe('sev-snp');
+    expect(json.attributes).toEqual([
+      'guest-mem-encrypt',
+      'guest-sev-snp',
+      'guest-state-encrypt',
+      'mem-encrypt',
+    ]);
+    expect(d.trail.every((s) => ['cpuid', 'msr', 'kernel-log', 'cpuinfo', 'files'].includes(s.source))).toBe(
+      true,
+    );
+    expect(d.warnings).toEqual([]);
+  });
+
+  it('takes SecureTSC from the status MSR', () => {
+    const d = detect(
+      amd({ ecx1: ECX_GUEST, maxExt: MAX_EXT_MILAN, leaf: { eax: 0x1b, ebx: EBX_CBIT51 }, status: 0x807n }),
+    );
+    expect(d.type?.attributes.has('guest-snp-secure-tsc')).toBe(true);
+    expect(d.type?.quirks.flush.toShared.cache).toBe(true); // EAX 0x1b: bit 10 clear
+  });
+
+  it('leaves a vTOM status (MSR) to amd-vtom and says so', () => {
+    const evidence = amd({ ecx1: ECX_GUEST, maxExt: 0x80000008, status: 0x103dfn });
+    expect(detect(evidence).type).toBeNull();
+    expect(says(evidence).some((s) => s.startsWith('msr:') && s.includes('amd-vtom'))).toBe(true);
+  });
+
+  it('leaves a vTOM status line to amd-vtom even beside "AMD SEV"', () => {
+    const evidence = amd({
+      log: 'Memory Encryption Features active: AMD SEV\nSEV: Status: SEV SEV-ES SEV-SNP vTom ReflectVC AI DebugSwap NoHostIBS BTBIsol VMSARegProt ',
+    });
+    expect(detect(evidence).type).toBeNull();
+    expect(says(evidence).some((s) => s.startsWith('kernel-log:') && s.includes('amd-vtom'))).toBe(true);
+  });
+
+  it('keeps the type but not the mask when Azure hides the leaf (0x80000000 EAX 0x80000008)', () => {
+    const d = detect(amd({ ecx1: ECX_GUEST, maxExt: 0x80000008, status: 0x7n }));
+    expect(d.type?.variant).toBe('sev-snp');
+    expect(d.type?.marking).toBeNull();
+    expect(d.type?.maskUnknownReason).toContain('0x80000008');
+    expect(d.toJSON().maskBit).toBeNull();
+  });
+
+  it('does not trust leaf 0x8000001F without 0x80000000', () => {
+    const d = detect(amd({ ecx1: ECX_GUEST, leaf: { eax: 0x1b, ebx: EBX_CBIT51 }, status: 0x7n }));
+    expect(d.type?.marking).toBeNull();
+    expect(d.type?.maskUnknownReason).toContain('0x80000000');
+  });
+
+  it('says unknown when the C-bit field is outside 12..51', () => {
+    const d = detect(
+      amd({ ecx1: ECX_GUEST, maxExt: MAX_EXT_MILAN, leaf: { eax: 0x2, ebx: 0 }, status: 0x1n }),
+    );
+    expect(d.type?.variant).toBe('sev');
+    expect(d.type?.maskUnknownReason).toContain('reads 0');
+  });
+
+  it('reports a conflict when the log says SEV-ES and the MSR says SEV-SNP, naming both', () => {
+    const evidence = mergeEvidence(
+      snpGuest,
+      amd({ log: '[    0.5] Memory Encryption Features active: AMD SEV SEV-ES' }),
+    );
+    const d = detect(evidence);
+    expect(d.type).toBeNull();
+    expect(d.conflicts).toHaveLength(1);
+    const sides = d.conflicts[0]?.sides ?? [];
+    expect(sides.some((s) => s.source.startsWith('msr 0xc0010131') && s.says === 'sev-snp')).toBe(true);
+    expect(sides.some((s) => s.source.startsWith('kernel log') && s.says.includes('SEV-ES'))).toBe(true);
+  });
+
+  it('reports a conflict between the two kernel-log lines', () => {
+    const d = detect(
+      amd({ log: 'Memory Encryption Features active: AMD SEV SEV-ES\nSEV: Status: SEV SEV-ES SEV-SNP' }),
+    );
+    expect(d.type).toBeNull();
+    expect(d.conflicts[0]?.what).toContain('amd-cbit');
+  });
+
+  it('agrees when the log and the MSR say the same', () => {
+    const log =
+      '[    0.5] Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP\n[    0.5] SEV: Status: SEV SEV-ES SEV-SNP';
+    const d = detect(mergeEvidence(snpGuest, amd({ log })));
+    expect(d.type?.variant).toBe('sev-snp');
+    expect(d.conflicts).toEqual([]);
+  });
+
+  it('detects an SME host from the log, as a host: not confidential, cvm none', () => {
+    const d = detect(
+      amd({
+        ecx1: ECX_METAL,
+        maxExt: MAX_EXT_MILAN,
+        leaf: { eax: 0x1, ebx: EBX_CBIT47 },
+        log: 'Feb 14 16:16:55 host kernel: Memory Encryption Features active: AMD SME',
+      }),
+    );
+    expect(d.type?.variant).toBe('sme');
+    expect(d.type?.guest).toBe(false);
+    expect(d.confidential).toBe(false);
+    expect(d.cvm).toBe('none');
+    expect(d.type?.attributes.ids).toEqual(['host-mem-encrypt', 'mem-encrypt']);
+  });
+
+  it('detects SME from SYSCFG bit 23 on bare metal, warning that the kernel must have enabled it', () => {
+    const d = detect(
+      amd({ ecx1: ECX_METAL, maxExt: MAX_EXT_MILAN, leaf: { eax: 0x1, ebx: EBX_CBIT47 }, syscfg: 0x800000n }),
+    );
+    expect(d.type?.variant).toBe('sme');
+    expect(d.type?.marking?.maskBit).toBe(47);
+    expect(d.warnings.join(' ')).toContain('mem_encrypt=on');
+  });
+
+  it('does not take SYSCFG bit 23 as SME inside a guest or with bit 23 clear', () => {
+    expect(
+      detect(
+        amd({
+          ecx1: ECX_GUEST,
+          maxExt: MAX_EXT_MILAN,
+          leaf: { eax: 0x1, ebx: EBX_CBIT47 },
+          syscfg: 0x800000n,
+        }),
+      ).type,
+    ).toBeNull();
+    expect(
+      detect(
+        amd({
+          ecx1: ECX_METAL,
+          maxExt: MAX_EXT_MILAN,
+          leaf: { eax: 0x1, ebx: EBX_CBIT47 },
+          syscfg: 0x40000n,
+        }),
+      ).type,
+    ).toBeNull();
+    expect(detect(amd({ syscfg: 0x800000n })).type).toBeNull();
+  });
+
+  it('reads older log wordings with timestamps', () => {
+    const v5 = detect(amd({ log: '[    0.345678] AMD Memory Encryption Features active: SEV SEV-ES' }));
+    expect(v5.type?.variant).toBe('sev-es');
+    const v4 = detect(amd({ log: '[    0.345678] AMD Secure Encrypted Virtualization (SEV) active' }));
+    expect(v4.type?.variant).toBe('sev');
+    expect(v4.warnings.join(' ')).toContain('vTOM');
+  });
+
+  it('takes the status from the log line when there is no MSR (SecureTSC in the old spelling)', () => {
+    const d = detect(amd({ log: 'SEV: Status: SEV SEV-ES SEV-SNP Secure TSC ' }));
+    expect(d.type?.variant).toBe('sev-snp');
+    expect(d.type?.attributes.has('guest-snp-secure-tsc')).toBe(true);
+    expect(d.type?.details[0]).toEqual({ name: 'SEV status', value: '0x807 (SEV SEV-ES SEV-SNP SecureTSC)' });
+  });
+
+  it('warns when cpuinfo disagrees with the MSR, and follows the MSR', () => {
+    const d = detect(mergeEvidence(snpGuest, amd({ cpuinfoFlags: 'fpu hypervisor sev sev_es' })));
+    expect(d.type?.variant).toBe('sev-snp');
+    expect(d.warnings.some((w) => w.includes('sev-es'))).toBe(true);
+  });
+
+  it('does not claim a host that can run SEV guests (cpuinfo flags without hypervisor)', () => {
+    const evidence = amd({ cpuinfoFlags: 'fpu svm sev sev_es sev_snp' });
+    expect(detect(evidence).type).toBeNull();
+    expect(says(evidence).join(' ')).toContain('not a guest');
+  });
+
+  it('does not claim a guest whose CPUID advertises SEV but shows nothing active', () => {
+    const evidence = amd({
+      ecx1: ECX_GUEST,
+      maxExt: MAX_EXT_MILAN,
+      leaf: { eax: EAX_SNP_COHERENT, ebx: EBX_CBIT51 },
+    });
+    expect(detect(evidence).type).toBeNull();
+    expect(says(evidence).join(' ')).toContain('nothing shows it active');
+  });
+
+  it('warns about an impossible status and ignores it', () => {
+    const d = detect(amd({ ecx1: ECX_GUEST, status: 0x4n }));
+    expect(d.type).toBeNull();
+    expect(d.warnings.join(' ')).toContain('bit 0');
+  });
+
+  it('ignores a /dev/sev-guest that does not exist', () => {
+    expect(detect(amd({ files: { '/dev/sev-guest': false } })).type).toBeNull();
+  });
+});
