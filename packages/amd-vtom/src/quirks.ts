@@ -30,8 +30,6 @@ export const AMD_VTOM_QUIRKS: Quirks = defineQuirks({
   conversion: null,
   unrollStringIo: false,
   notes: [
-    'A page is private below the vTOM boundary and shared at or above it: marking it shared sets the vTOM bit (cc_mkdec, arch/x86/coco/core.c).',
-    'vTOM gives the guest no conversion protocol: the hypervisor supplies it (Hyper-V: HVCALL_MODIFY_SPARSE_GPA_PAGE_HOST_VISIBILITY, arch/x86/hyperv/ivm.c); no guest PVALIDATE or GHCB page-state change.',
-    'No cache flush (hv_vtom_cache_flush_required); a TLB flush before the page-table change unless the protocol unmaps the pages first (__set_memory_enc_pgtable).',
+    'vTOM gives the guest no conversion protocol (no PVALIDATE, no GHCB page-state change): the hypervisor supplies it.',
   ],
 });

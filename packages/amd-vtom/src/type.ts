@@ -7,6 +7,7 @@ import {
   describeValue,
   MASK_BIT_MAX,
   MASK_BIT_MIN,
+  maskBitOf,
   type TypeDetail,
 } from '@coco/core';
 import { SEV_STATUS_VTOM_BIT, sevStatusNames } from './log.js';
@@ -46,85 +47,50 @@ export interface AmdVtomParams {
   readonly maskUnknownReason?: string | undefined;
 }
 
-const KEYS = ['maskBit', 'boundary', 'sevStatus', 'maskUnknownReason'] as const;
-const U64_MAX = (1n << 64n) - 1n;
-const BIT_RANGE = `${MASK_BIT_MIN} to ${MASK_BIT_MAX}`;
+const KEYS = ['maskBit', 'boundary', 'sevStatus', 'maskUnknownReason'];
 
-function input(key: string): string {
-  return `${AMD_VTOM_ID} params.${key}`;
-}
-
-function invalid(key: string, problem: string, fix: string): never {
-  throw new CocoError('PARAMETER_INVALID', problem, { input: input(key), fix });
-}
-
-function outOfRange(key: string, problem: string, fix: string): never {
-  throw new CocoRangeError(problem, { input: input(key), fix }, 'MASK_INVALID');
-}
-
-function bitOfBoundary(boundary: unknown): number {
-  if (typeof boundary !== 'bigint') {
-    invalid(
-      'boundary',
-      `boundary ${describeValue(boundary)} is not a bigint`,
-      'pass the vTOM boundary address as a bigint, such as 0x400000000000n (bit 46)',
-    );
-  }
-  if (boundary <= 0n || (boundary & (boundary - 1n)) !== 0n) {
-    outOfRange(
-      'boundary',
-      `boundary ${describeValue(boundary)} is not a power of two`,
-      `the vTOM boundary is used as one bit: pass a power of two from 0x1000n (bit ${MASK_BIT_MIN}) to 0x8000000000000n (bit ${MASK_BIT_MAX})`,
-    );
-  }
-  const bit = boundary.toString(2).length - 1;
-  if (bit < MASK_BIT_MIN || bit > MASK_BIT_MAX) {
-    outOfRange(
-      'boundary',
-      `boundary ${describeValue(boundary)} (bit ${bit}) is outside the physical-address field`,
-      `pass a power of two from 0x1000n (bit ${MASK_BIT_MIN}) to 0x8000000000000n (bit ${MASK_BIT_MAX})`,
-    );
-  }
-  return bit;
+function fail(
+  key: string,
+  problem: string,
+  fix: string,
+  code: 'PARAMETER_INVALID' | 'MASK_INVALID' | 'VALUE_OUT_OF_RANGE' = 'PARAMETER_INVALID',
+): never {
+  const details = { input: `${AMD_VTOM_ID} params${key && `.${key}`}`, fix };
+  const text = `${key} ${problem}`.trim();
+  throw code === 'PARAMETER_INVALID'
+    ? new CocoError(code, text, details)
+    : new CocoRangeError(text, details, code);
 }
 
 function checkMaskBit(maskBit: unknown): number {
-  if (typeof maskBit !== 'number' || !Number.isInteger(maskBit)) {
-    invalid(
+  const isNumber = typeof maskBit === 'number';
+  if (!isNumber || !Number.isInteger(maskBit) || maskBit < MASK_BIT_MIN || maskBit > MASK_BIT_MAX) {
+    fail(
       'maskBit',
-      `maskBit ${describeValue(maskBit)} is not an integer`,
-      `pass the vTOM bit position as a number from ${BIT_RANGE}, such as 46`,
+      `${describeValue(maskBit)} is not a bit of the physical-address field`,
+      `use an integer from ${MASK_BIT_MIN} to ${MASK_BIT_MAX}`,
+      isNumber ? 'MASK_INVALID' : 'PARAMETER_INVALID',
     );
   }
-  if (maskBit < MASK_BIT_MIN || maskBit > MASK_BIT_MAX) {
-    outOfRange(
-      'maskBit',
-      `maskBit ${maskBit} is outside the physical-address field`,
-      `use a bit from ${BIT_RANGE}`,
-    );
-  }
-  return maskBit;
+  return maskBit as number;
 }
 
 function checkStatus(status: unknown): bigint {
-  if (typeof status !== 'bigint') {
-    invalid(
+  const fix = 'pass the SEV status MSR value, a 64-bit bigint with bit 3 (vTOM) set such as 0x103dfn';
+  const isBigint = typeof status === 'bigint';
+  if (!isBigint || status < 0n || status >> 64n) {
+    fail(
       'sevStatus',
-      `sevStatus ${describeValue(status)} is not a bigint`,
-      'pass the SEV status MSR (0xC0010131) value as a bigint, such as 0x103dfn',
+      `${describeValue(status)} is not a 64-bit value`,
+      fix,
+      isBigint ? 'VALUE_OUT_OF_RANGE' : 'PARAMETER_INVALID',
     );
   }
-  if (status < 0n || status > U64_MAX) {
-    throw new CocoRangeError(`sevStatus ${describeValue(status)} is not a 64-bit MSR value`, {
-      input: input('sevStatus'),
-      fix: 'pass a value from 0x0n to 0xffffffffffffffffn',
-    });
-  }
-  if (((status >> BigInt(SEV_STATUS_VTOM_BIT)) & 1n) === 0n) {
-    invalid(
+  if (!((status >> BigInt(SEV_STATUS_VTOM_BIT)) & 1n)) {
+    fail(
       'sevStatus',
-      `sevStatus ${describeValue(status)} has bit ${SEV_STATUS_VTOM_BIT} (vTOM) clear, so the guest does not use vTOM`,
-      'pass a status with bit 3 set (such as 0x103dfn), or use the amd-cbit type for a C-bit guest',
+      `${describeValue(status)} has bit 3 (vTOM) clear`,
+      `${fix}; a C-bit guest is amd-cbit's`,
     );
   }
   return status;
@@ -138,8 +104,8 @@ function checkStatus(status: unknown): bigint {
  * where Azure hides CPUID 0x8000001F systemd's Hyper-V fallback (isolation type 2) says `sev-snp` too.
  */
 function cvmOf(status: bigint | null): string {
-  if (status === null || (status & 4n) !== 0n || (status & 3n) === 0n) return 'sev-snp';
-  return (status & 2n) !== 0n ? 'sev-es' : 'sev';
+  if (status === null || status & 4n || !(status & 3n)) return 'sev-snp';
+  return status & 2n ? 'sev-es' : 'sev';
 }
 
 interface Checked {
@@ -153,73 +119,60 @@ function given(value: unknown): boolean {
 }
 
 function checkParams(params: unknown): Checked {
-  if (params === undefined || params === null)
-    return { maskBit: null, reason: DEFAULT_MASK_UNKNOWN_REASON, sevStatus: null };
-  if (typeof params !== 'object' || Array.isArray(params)) {
-    throw new CocoError('PARAMETER_INVALID', `${describeValue(params)} is not a parameter object`, {
-      input: `${AMD_VTOM_ID} params`,
-      fix: `pass an object with any of ${KEYS.join(', ')}`,
-    });
+  const p = (params ?? {}) as Record<string, unknown>;
+  if (typeof p !== 'object' || Array.isArray(p)) {
+    fail('', `${describeValue(params)} is not an object`, `pass an object with any of ${KEYS.join(', ')}`);
   }
-  const p = params as Record<string, unknown>;
   for (const key of Object.keys(p)) {
-    if (!(KEYS as readonly string[]).includes(key)) {
-      const name = JSON.stringify(key.slice(0, 40));
-      invalid(name, `${name} is not a parameter of ${AMD_VTOM_ID}`, `use only ${KEYS.join(', ')}`);
+    if (!KEYS.includes(key)) {
+      fail(JSON.stringify(key.slice(0, 40)), 'is not a parameter', `use only ${KEYS.join(', ')}`);
     }
   }
   const fromBit = given(p.maskBit) ? checkMaskBit(p.maskBit) : null;
-  const fromBoundary = given(p.boundary) ? bitOfBoundary(p.boundary) : null;
+  // The boundary is used as one bit: core's check of a one-bit mask inside 12..51.
+  const fromBoundary = given(p.boundary)
+    ? maskBitOf(p.boundary as bigint, `${AMD_VTOM_ID} params.boundary`)
+    : null;
   if (fromBit !== null && fromBoundary !== null && fromBit !== fromBoundary) {
-    invalid(
+    fail(
       'maskBit',
-      `maskBit ${fromBit} and boundary ${describeValue(p.boundary)} (bit ${fromBoundary}) disagree`,
-      `give one of them, or both for the same bit (maskBit ${fromBoundary} with that boundary)`,
+      `${fromBit} and boundary ${describeValue(p.boundary)} (bit ${fromBoundary}) disagree`,
+      'give one of them, or both for the same bit',
     );
   }
   const maskBit = fromBit ?? fromBoundary;
   let reason = DEFAULT_MASK_UNKNOWN_REASON;
-  if (given(p.maskUnknownReason)) {
-    if (typeof p.maskUnknownReason !== 'string' || p.maskUnknownReason.trim() === '') {
-      invalid(
+  const why = p.maskUnknownReason;
+  if (given(why)) {
+    if (typeof why !== 'string' || why.trim() === '' || maskBit !== null) {
+      fail(
         'maskUnknownReason',
-        `maskUnknownReason ${describeValue(p.maskUnknownReason)} is not a reason`,
-        'say in words why the vTOM boundary is unknown',
+        `${describeValue(why)} is not valid here`,
+        'give a non-empty reason, and only without maskBit and boundary',
       );
     }
-    if (maskBit !== null) {
-      invalid(
-        'maskUnknownReason',
-        `maskUnknownReason is given although the boundary is known (bit ${maskBit})`,
-        'give maskUnknownReason only without maskBit and boundary',
-      );
-    }
-    reason = p.maskUnknownReason;
+    reason = why;
   }
-  const sevStatus = given(p.sevStatus) ? checkStatus(p.sevStatus) : null;
-  return { maskBit, reason, sevStatus };
-}
-
-function hex(value: bigint): string {
-  return `0x${value.toString(16)}`;
+  return { maskBit, reason, sevStatus: given(p.sevStatus) ? checkStatus(p.sevStatus) : null };
 }
 
 function detailsOf(checked: Checked): TypeDetail[] {
-  const details: TypeDetail[] = [];
-  if (checked.sevStatus !== null) {
-    details.push({
+  const { maskBit, sevStatus } = checked;
+  const details: TypeDetail[] = [
+    {
+      name: 'vTOM boundary',
+      value:
+        maskBit === null
+          ? `unknown: ${checked.reason}`
+          : `${describeValue(1n << BigInt(maskBit))} (bit ${maskBit})`,
+    },
+  ];
+  if (sevStatus !== null) {
+    details.unshift({
       name: 'SEV status',
-      value: `${hex(checked.sevStatus)}: ${sevStatusNames(checked.sevStatus).join(' ')}`,
+      value: `${describeValue(sevStatus)}, vTOM (bit 3) set: ${sevStatusNames(sevStatus).join(' ')}`,
     });
-    details.push({ name: 'vTOM (SEV status bit 3)', value: 'set' });
   }
-  details.push({
-    name: 'vTOM boundary',
-    value:
-      checked.maskBit === null
-        ? `unknown: ${checked.reason}`
-        : `${hex(1n << BigInt(checked.maskBit))} (bit ${checked.maskBit}); addresses at or above it are shared`,
-  });
   return details;
 }
 

@@ -35,16 +35,18 @@ describe('createAmdVtomType', () => {
     expect(type.details).toEqual([
       {
         name: 'SEV status',
-        value: '0x103df: SEV SEV-ES SEV-SNP vTom ReflectVC AI DebugSwap NoHostIBS BTBIsol VMSARegProt',
+        value:
+          '0x103df, vTOM (bit 3) set: SEV SEV-ES SEV-SNP vTom ReflectVC AI DebugSwap NoHostIBS BTBIsol VMSARegProt',
       },
-      { name: 'vTOM (SEV status bit 3)', value: 'set' },
-      { name: 'vTOM boundary', value: '0x400000000000 (bit 46); addresses at or above it are shared' },
+      { name: 'vTOM boundary', value: '0x400000000000 (bit 46)' },
     ]);
   });
 
   it('names unnamed status bits by number', () => {
     const type = createAmdVtomType({ sevStatus: 0x800000000000000fn });
-    expect(type.details[0]?.value).toBe('0x800000000000000f: SEV SEV-ES SEV-SNP vTom bit 63');
+    expect(type.details[0]?.value).toBe(
+      '0x800000000000000f, vTOM (bit 3) set: SEV SEV-ES SEV-SNP vTom bit 63',
+    );
   });
 
   it('describes itself in one line', () => {
@@ -96,7 +98,7 @@ describe('createAmdVtomType', () => {
     expect(q.unrollStringIo).toBe(false);
     expect(q.flush.toShared).toEqual({ cache: false, tlb: true });
     expect(q.flush.toPrivate).toEqual({ cache: false, tlb: true });
-    expect(q.notes.some((n) => n.includes('HVCALL_MODIFY_SPARSE_GPA_PAGE_HOST_VISIBILITY'))).toBe(true);
+    expect(q.notes.some((n) => n.includes('the hypervisor supplies it'))).toBe(true);
     expect(Object.isFrozen(q.flush.toShared)).toBe(true);
   });
 
@@ -129,14 +131,15 @@ describe('createAmdVtomType errors', () => {
       expect(error).toMatchObject({
         code: 'MASK_INVALID',
         input: 'amd-vtom params.maskBit',
-        fix: 'use a bit from 12 to 51',
+        fix: 'use an integer from 12 to 51',
       });
     }
   });
 
   it('refuses values of the wrong kind with PARAMETER_INVALID', () => {
+    // A number is not a one-bit bigint mask: core's mask check refuses it.
     expect(errorOf(() => amdVtomBackend.createType({ boundary: 0x400000000000 }))).toMatchObject({
-      code: 'PARAMETER_INVALID',
+      code: 'MASK_INVALID',
       input: 'amd-vtom params.boundary',
     });
     expect(errorOf(() => amdVtomBackend.createType({ sevStatus: '0x103df' }))).toMatchObject({
@@ -157,7 +160,8 @@ describe('createAmdVtomType errors', () => {
   it('refuses a sevStatus without bit 3, or wider than 64 bits', () => {
     const error = errorOf(() => createAmdVtomType({ sevStatus: 0x7n })) as Error;
     expect(error).toMatchObject({ code: 'PARAMETER_INVALID', input: 'amd-vtom params.sevStatus' });
-    expect(error.message).toContain('amd-cbit');
+    expect(error.message).toContain('bit 3 (vTOM) clear');
+    expect((error as Error & { fix: string }).fix).toContain('amd-cbit');
     expect(errorOf(() => createAmdVtomType({ sevStatus: 1n << 64n }))).toMatchObject({
       code: 'VALUE_OUT_OF_RANGE',
     });
