@@ -7,10 +7,14 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Every publishable package: `{ name, dir, version }`, from packages/*. */
-export function workspacePackages() {
-  const base = join(repoRoot, 'packages');
+/**
+ * Every publishable package: `{ name, dir, version }`, from packages/*. `root` defaults to this
+ * repository; the release dry run passes its throwaway copy.
+ */
+export function workspacePackages(root = repoRoot) {
+  const base = join(root, 'packages');
   return readdirSync(base)
+    .sort()
     .map((d) => join(base, d))
     .map((dir) => ({ dir, json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
     .filter(({ json }) => !json.private)
@@ -19,17 +23,18 @@ export function workspacePackages() {
 
 /**
  * Packs the named packages (all when `names` is omitted) into `destination`; returns a map from
- * package name to tarball path.
+ * package name to tarball path. `options.root` packs another copy of the workspace.
  */
-export function packPackages(destination, names) {
+export function packPackages(destination, names, options = {}) {
   mkdirSync(destination, { recursive: true });
   const wanted = names ? new Set(names) : null;
   const tarballs = new Map();
-  for (const pkg of workspacePackages()) {
+  for (const pkg of workspacePackages(options.root)) {
     if (wanted && !wanted.has(pkg.name)) continue;
     const out = execFileSync('pnpm', ['pack', '--pack-destination', destination], {
       cwd: pkg.dir,
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const file = out.trim().split('\n').pop().trim();
     tarballs.set(pkg.name, resolve(pkg.dir, file));
@@ -37,4 +42,25 @@ export function packPackages(destination, names) {
   if (wanted)
     for (const n of wanted) if (!tarballs.has(n)) throw new Error(`no workspace package named ${n}`);
   return tarballs;
+}
+
+/** The paths inside a packed tarball, relative to its `package/` folder. */
+export function tarballFiles(tarball) {
+  return execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('package/') && !l.endsWith('/'))
+    .map((l) => l.slice('package/'.length))
+    .sort();
+}
+
+/** The `package.json` a tarball would publish, parsed. */
+export function packedManifest(tarball) {
+  return JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+}
+
+/** Extracts a tarball's `package/` folder into `destination` (created). */
+export function unpackTarball(tarball, destination) {
+  mkdirSync(destination, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', destination, '--strip-components=1']);
+  return destination;
 }
