@@ -107,8 +107,6 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
       'cpuid',
       `0x8000001f: C-bit ${l.cBit}, physical-address reduction ${l.physicalAddressReduction}, ${l.vmpls} VMPLs, SME ${l.sme ? 'yes' : 'no'}, SEV ${l.sev ? 'yes' : 'no'}, SME_COHERENT ${l.smeCoherent ? 'yes' : 'no'}`,
     );
-  } else if (leaf.present || evidence.cpuid(0x8000_0000)) {
-    context.step('cpuid', `C-bit not read: ${leaf.reason}`);
   }
   const hypervisor = hypervisorPresent(evidence);
 
@@ -240,6 +238,7 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
     );
   }
   const mask = maskOf(leaf);
+  if (mask.reason) context.step('cpuid', `C-bit unknown: ${mask.reason}`);
   const type = createAmdCbitType({
     variant: chosen,
     ...(sevStatus !== undefined ? { sevStatus } : {}),

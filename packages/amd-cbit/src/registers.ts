@@ -1,11 +1,16 @@
 import type { Evidence } from '@coco/core';
 
-/** CPUID leaves and MSRs amd-cbit reads (AMD APM vol. 2 §15.34, vol. 3 appendix E; facts §3). */
+// CPUID leaves and MSRs amd-cbit reads: AMD APM vol. 2 §7.10 and §15.34, vol. 3 appendix E; facts §3.
+
+/** CPUID 0x80000000: EAX is the highest extended leaf. */
 export const CPUID_HIGHEST_EXTENDED = 0x8000_0000;
+/** CPUID 0x8000001F: AMD memory-encryption features, C-bit position, address reduction, VMPLs. */
 export const CPUID_MEM_ENCRYPT = 0x8000_001f;
+/** CPUID 1: ECX bit 31 says a hypervisor is present. */
 export const CPUID_FEATURES = 0x1;
-/** SYSCFG; bit 23 (MemEncryptionModEn) is set when the firmware enabled memory encryption. */
+/** The SYSCFG MSR. */
 export const MSR_SYSCFG = 0xc001_0010;
+/** SYSCFG bit 23 (MemEncryptionModEn): the firmware enabled memory encryption (SME, and SEV on a host). */
 export const SYSCFG_MEM_ENCRYPT_BIT = 23;
 
 /** What CPUID 0x8000001F says, when the leaf is valid. */

@@ -19,7 +19,10 @@ export interface AmdCbitVariantInfo {
   readonly status: bigint;
 }
 
-// Titles: arch/x86/mm/mem_encrypt.c; cvm labels: systemd src/basic/confidential-virt.c (facts §8).
+/**
+ * Each variant's title (as arch/x86/mm/mem_encrypt.c prints it), `systemd-detect-virt --cvm` label
+ * (systemd src/basic/confidential-virt.c, facts §8) and minimal SEV status.
+ */
 export const VARIANT_INFO: Readonly<Record<AmdCbitVariant, AmdCbitVariantInfo>> = Object.freeze({
   sme: Object.freeze({ title: 'AMD SME', cvm: 'none', guest: false, status: 0n }),
   sev: Object.freeze({ title: 'AMD SEV', cvm: 'sev', guest: true, status: 0b1n }),

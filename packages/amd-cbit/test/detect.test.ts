@@ -8,6 +8,7 @@ import {
   EBX_CBIT51,
   ECX_GUEST,
   ECX_METAL,
+  intelTdx,
   MAX_EXT_MILAN,
   snpGuest,
 } from './evidence.js';
@@ -71,6 +72,17 @@ describe('amd-cbit detection', () => {
     expect(d.type?.marking).toBeNull();
     expect(d.type?.maskUnknownReason).toContain('0x80000008');
     expect(d.toJSON().maskBit).toBeNull();
+  });
+
+  it('stays silent on an Intel TDX guest', () => {
+    const d = detect(intelTdx);
+    expect(d.type).toBeNull();
+    expect(d.trail.filter((s) => s.by === 'amd-cbit')).toEqual([]);
+  });
+
+  it('explains an unknown C-bit in the trail', () => {
+    const evidence = amd({ log: 'Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP' });
+    expect(says(evidence).some((s) => s.startsWith('cpuid: C-bit unknown'))).toBe(true);
   });
 
   it('does not trust leaf 0x8000001F without 0x80000000', () => {
