@@ -50,19 +50,15 @@ function boundaryParams(
   config: IsolationConfig,
   context: HypervisorContext,
 ): { maskBit: number } | { maskUnknownReason: string } {
-  if (!config.boundaryActive) {
-    const reason =
-      'Hyper-V isolation config (CPUID 0x4000000C EBX bit 5) says the shared-GPA boundary is not active';
-    context.warn(`${reason}, so the vTOM mask is unknown`);
-    return { maskUnknownReason: reason };
-  }
   const bit = config.boundaryBits;
-  if (bit < MASK_BIT_MIN || bit > MASK_BIT_MAX) {
-    const reason = `Hyper-V's shared-GPA boundary bit ${bit} is outside the physical-address field (${MASK_BIT_MIN} to ${MASK_BIT_MAX})`;
-    context.warn(`${reason}, so the vTOM mask is unknown`);
-    return { maskUnknownReason: reason };
-  }
-  return { maskBit: bit };
+  const reason = !config.boundaryActive
+    ? 'the Hyper-V shared-GPA boundary is not active (CPUID 0x4000000C EBX bit 5)'
+    : bit < MASK_BIT_MIN || bit > MASK_BIT_MAX
+      ? `the Hyper-V boundary bit ${bit} is outside ${MASK_BIT_MIN}..${MASK_BIT_MAX}`
+      : null;
+  if (reason === null) return { maskBit: bit };
+  context.warn(`${reason}: vTOM mask unknown`);
+  return { maskUnknownReason: reason };
 }
 
 /**
@@ -89,10 +85,7 @@ function composeVtom(
     quirks: HYPERV_VTOM_QUIRKS,
     details: [...base.details, ...details(config)],
   });
-  context.step(
-    source,
-    `${name}${config.paravisor ? ' with a paravisor' : ''} uses the vTOM scheme: ${ref.id} type, ${derived.marking ? `mask bit ${derived.marking.maskBit}` : 'mask unknown'}`,
-  );
+  context.step(source, `vTOM scheme: ${ref.id}, mask bit ${derived.marking?.maskBit ?? 'unknown'}`);
   return { type: derived, paravisor: config.paravisor };
 }
 
@@ -120,7 +113,7 @@ function composeEnlightened(
       ]);
     }
   } else {
-    const reason = `Hyper-V reports ${name} isolation without a paravisor, but ${ref.packageName} found no ${name} evidence of its own to give the mask`;
+    const reason = `${ref.packageName} found no ${name} evidence of its own for this Hyper-V ${name} guest without paravisor`;
     context.warn(reason);
     base = context
       .backend(ref.id, ref.packageName)
@@ -128,7 +121,7 @@ function composeEnlightened(
         type === 'snp' ? { variant: 'sev-snp', maskUnknownReason: reason } : { maskUnknownReason: reason },
       );
   }
-  context.step(source, `${name} without a paravisor is an ordinary ${ref.id} guest`);
+  context.step(source, `no paravisor: an ordinary ${ref.id} guest`);
   return {
     type: deriveType(base, { details: [...base.details, ...details(config)] }),
     paravisor: false,

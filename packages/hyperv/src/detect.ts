@@ -34,213 +34,130 @@ export const HYPERV_SIGNATURE = 'Microsoft Hv';
 
 const hex = (v: number) => `0x${v.toString(16)}`;
 
-/** The 12 signature bytes of a hypervisor leaf, EBX then ECX then EDX, NULs shown as `\0`. */
-export function cpuidSignature(record: CpuidRecord): string {
+/** The 12 signature bytes of a hypervisor leaf, EBX then ECX then EDX; NUL as `\0`, other controls as `.`. */
+export function cpuidSignature(record: Pick<CpuidRecord, 'ebx' | 'ecx' | 'edx'>): string {
   let text = '';
   for (const reg of [record.ebx, record.ecx, record.edx]) {
-    for (let i = 0; i < 4; i++) {
-      const c = (reg >>> (8 * i)) & 0xff;
-      text += c === 0 ? '\\0' : c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${c.toString(16)}`;
+    for (let shift = 0; shift < 32; shift += 8) {
+      const c = (reg >>> shift) & 0xff;
+      text += c === 0 ? '\\0' : c < 0x20 || c > 0x7e ? '.' : String.fromCharCode(c);
     }
   }
   return text;
 }
 
-function bit(value: number, n: number): boolean {
-  return ((value >>> n) & 1) === 1;
-}
+type Sides<T> = readonly LogValue<T>[];
 
-/**
- * Reports two readings of one fact that disagree (two log lines, or CPUID against the log) and
- * returns whether they did.
- */
+/** Reports readings of one fact that disagree as a conflict; true when they did. */
 function disagree<T>(
   context: HypervisorContext,
   what: string,
-  sides: readonly { readonly value: T; readonly where: string }[],
+  sides: Sides<T>,
   show: (v: T) => string,
-  same: (a: T, b: T) => boolean,
 ): boolean {
-  const first = sides[0];
-  if (!first || sides.every((s) => same(s.value, first.value))) return false;
-  context.conflict(
-    what,
-    sides.map((s) => ({ says: show(s.value), source: s.where })),
-  );
+  const shown = sides.map((s) => ({ says: show(s.value), source: s.where }));
+  if (shown.every((s) => s.says === shown[0]?.says)) return false;
+  context.conflict(what, shown);
   return true;
 }
 
 /**
- * Hyper-V's detection: is this a Hyper-V guest, is it isolated, and with which configuration; then
- * composition. Returns `null` (with steps) for anything that is not an isolated Hyper-V guest.
+ * Hyper-V's detection: is this a Hyper-V guest, is it isolated, with which configuration; then the
+ * composition. Returns `null`, with steps, for anything but an isolated Hyper-V guest.
  */
 export function detectHyperv(evidence: Evidence, context: HypervisorContext): HypervisorClaim | null {
   const log = readHypervLog(evidence.kernelLog);
   for (const where of log.ignored) context.warn(`${where}: a Hyper-V value wider than 32 bits was ignored`);
 
-  // 1. Is it Hyper-V? CPUID 0x40000000 and/or the kernel log's "Hypervisor detected" line.
+  // 1. Hyper-V? CPUID 0x40000000 (signature and a max leaf Linux accepts) and the kernel log.
   const leaf0 = evidence.cpuid(HYPERV_CPUID.vendorAndMax);
-  let cpuHyperv: boolean | undefined;
-  let maxLeaf = 0;
+  const maxLeaf = leaf0?.eax ?? 0;
+  const sides: LogValue<boolean>[] = [];
   if (leaf0) {
-    const signature = cpuidSignature(leaf0);
-    maxLeaf = leaf0.eax;
+    const sig = cpuidSignature(leaf0);
     const inRange = maxLeaf >= HYPERV_MAX_LEAF_RANGE.min && maxLeaf <= HYPERV_MAX_LEAF_RANGE.max;
-    cpuHyperv = signature === HYPERV_SIGNATURE && inRange;
     context.step(
       'cpuid',
-      signature !== HYPERV_SIGNATURE
-        ? `CPUID 0x40000000 signature "${signature}" is not Hyper-V's`
-        : inRange
-          ? `CPUID 0x40000000: "${HYPERV_SIGNATURE}", max leaf ${hex(maxLeaf)}`
-          : `CPUID 0x40000000: "${HYPERV_SIGNATURE}" but max leaf ${hex(maxLeaf)} is outside ${hex(HYPERV_MAX_LEAF_RANGE.min)}..${hex(HYPERV_MAX_LEAF_RANGE.max)}, so Linux does not treat it as Hyper-V`,
+      `CPUID 0x40000000: "${sig}", max leaf ${hex(maxLeaf)}${sig !== HYPERV_SIGNATURE ? ': not Hyper-V' : inRange ? '' : ', outside the range Linux accepts: not Hyper-V'}`,
     );
+    // A "Microsoft Hv" leaf with an unusable max leaf says nothing either way.
+    if (sig !== HYPERV_SIGNATURE || inRange) sides.push({ value: inRange, where: leaf0.source });
   }
-  const logSaysHyperv =
-    log.privilegesHigh.length > 0 || log.isolationConfigs.length > 0 || log.rootPartition !== undefined;
-  const names = log.hypervisorNames;
-  const logHyperv =
-    names.length > 0 ? names.some((n) => HYPERV_NAMES.includes(n.value)) : logSaysHyperv ? true : undefined;
-  if (names.length > 0) {
-    context.step('kernel-log', `kernel log: Hypervisor detected: ${names.map((n) => n.value).join(', ')}`);
+  for (const n of log.hypervisorNames) {
+    context.step('kernel-log', `Hypervisor detected: ${n.value}`);
+    sides.push({ value: HYPERV_NAMES.includes(n.value), where: n.where });
   }
-  const isHv = (v: string) => HYPERV_NAMES.includes(v);
-  if (
-    disagree(
-      context,
-      'the hypervisor',
-      hypervisorSides(leaf0, cpuHyperv, names, logSaysHyperv),
-      String,
-      (a, b) => isHv(a) === isHv(b),
-    )
-  ) {
+  const hvLine = log.isolationConfigs[0] ?? log.privilegesHigh[0] ?? log.rootPartition;
+  if (hvLine) sides.push({ value: true, where: hvLine.where });
+  if (disagree(context, 'whether the hypervisor is Hyper-V', sides, (v) => (v ? 'Hyper-V' : 'another')))
     return null;
-  }
-  if (cpuHyperv !== true && logHyperv !== true) {
-    if (!leaf0 && names.length === 0) {
-      if (evidence.cpuid(HYPERV_CPUID.isolationConfig)) {
-        context.warn(
-          'CPUID 0x4000000C is present but 0x40000000 is not, so Hyper-V cannot be confirmed; include leaves 0x40000000 and 0x40000003 (or the kernel log) to get the vTOM boundary',
-        );
-      }
-      context.step('cpuid', 'no Hyper-V signature (CPUID 0x40000000) and no Hyper-V kernel-log line');
+  if (!sides[0]?.value) {
+    if (!leaf0 && evidence.cpuid(HYPERV_CPUID.isolationConfig)) {
+      context.warn(
+        'CPUID 0x4000000C without 0x40000000 does not show Hyper-V: add leaves 0x40000000 and 0x40000003',
+      );
     }
+    if (!sides[0]) context.step('cpuid', 'no Hyper-V CPUID leaf or kernel-log line');
     return null;
   }
 
-  // 2. Is it isolated? CPUID 0x40000003 EBX, or `high` of the privilege-flags log line.
-  const leaf3 = cpuHyperv ? evidence.cpuid(HYPERV_CPUID.features) : undefined;
-  const highSides: LogValue<number>[] = [
+  // 2. Isolated, and not the root partition? CPUID 0x40000003 EBX or the privilege-flags line.
+  const leaf3 = leaf0 ? evidence.cpuid(HYPERV_CPUID.features) : undefined;
+  const high: Sides<number> = [
     ...(leaf3 ? [{ value: leaf3.ebx, where: leaf3.source }] : []),
     ...log.privilegesHigh,
   ];
-  if (disagree(context, 'CPUID 0x40000003 EBX (privilege flags high)', highSides, hex, (a, b) => a === b)) {
+  if (disagree(context, 'CPUID 0x40000003 EBX', high, hex)) return null;
+  const privileges = high[0]?.value;
+  const source = (fromCpuid: unknown) => (fromCpuid ? 'cpuid' : 'kernel-log');
+  if (privileges === undefined && !log.isolationConfigs[0]) {
+    context.step('cpuid', 'no CPUID 0x40000003 or privilege-flags line: isolation unknown');
     return null;
   }
-  const high = highSides[0];
-  let isolated: boolean;
-  let root = log.rootPartition !== undefined;
-  if (high) {
-    isolated = bit(high.value, HYPERV_PRIVILEGE_BITS.isolation);
-    root ||= bit(high.value, HYPERV_PRIVILEGE_BITS.cpuManagement);
-    context.step(
-      leaf3 ? 'cpuid' : 'kernel-log',
-      `${leaf3 ? 'CPUID 0x40000003 EBX' : 'privilege flags high (CPUID 0x40000003 EBX)'} ${hex(high.value)}: isolation bit 22 ${isolated ? 'set' : 'clear'}, CPU management bit 12 ${root ? 'set' : 'clear'}`,
-    );
-  } else if (log.isolationConfigs.length > 0) {
-    isolated = true;
-    context.step(
-      'kernel-log',
-      'the kernel printed the isolation config, which it reads only in an isolated partition',
-    );
-  } else {
-    context.step(
-      'cpuid',
-      'Hyper-V, but neither CPUID 0x40000003 nor the privilege-flags line says whether it is isolated',
-    );
-    return null;
-  }
-  if (root) {
-    context.step(
-      high ? (leaf3 ? 'cpuid' : 'kernel-log') : 'kernel-log',
-      'Hyper-V root partition: not a confidential guest',
-    );
-    return null;
-  }
-  if (!isolated) return null;
+  // The kernel prints the isolation config only when the isolation bit is set.
+  const isolated = privileges === undefined || ((privileges >>> HYPERV_PRIVILEGE_BITS.isolation) & 1) === 1;
+  const root =
+    log.rootPartition !== undefined ||
+    (((privileges ?? 0) >>> HYPERV_PRIVILEGE_BITS.cpuManagement) & 1) === 1;
+  context.step(
+    source(leaf3),
+    `CPUID 0x40000003 EBX ${privileges === undefined ? 'not known' : hex(privileges)}: ${root ? 'root partition' : isolated ? 'isolated' : 'not isolated'}`,
+  );
+  if (root || !isolated) return null;
 
-  // 3. The isolation configuration: CPUID 0x4000000C (when the max leaf reaches it) or the log.
+  // 3. The configuration: CPUID 0x4000000C, when the max leaf reaches it, or the log line.
   const leafC =
-    leaf0 && maxLeaf >= HYPERV_CPUID.isolationConfig
-      ? evidence.cpuid(HYPERV_CPUID.isolationConfig)
-      : undefined;
-  if (leaf0 && cpuHyperv && maxLeaf < HYPERV_CPUID.isolationConfig) {
-    context.step('cpuid', `max leaf ${hex(maxLeaf)} does not reach 0x4000000c: no isolation config in CPUID`);
-  }
-  const configSides = [
+    maxLeaf >= HYPERV_CPUID.isolationConfig ? evidence.cpuid(HYPERV_CPUID.isolationConfig) : undefined;
+  const configs: Sides<{ readonly groupA: number; readonly groupB: number }> = [
     ...(leafC ? [{ value: { groupA: leafC.eax, groupB: leafC.ebx }, where: leafC.source }] : []),
     ...log.isolationConfigs,
   ];
-  const show = (c: { groupA: number; groupB: number }) =>
-    formatIsolationGroups(decodeIsolationConfig(c.groupA, c.groupB));
   if (
-    disagree(
-      context,
-      'Hyper-V isolation config (CPUID 0x4000000C)',
-      configSides,
-      show,
-      (a, b) => a.groupA === b.groupA && a.groupB === b.groupB,
+    disagree(context, 'Hyper-V isolation config (CPUID 0x4000000C)', configs, (c) =>
+      formatIsolationGroups(decodeIsolationConfig(c.groupA, c.groupB)),
     )
   ) {
     return null;
   }
-  const raw = configSides[0];
+  const raw = configs[0]?.value;
   if (!raw) {
     context.warn(
-      'an isolated Hyper-V partition, but its isolation config (CPUID 0x4000000C or the "Hyper-V: Isolation Config" line) is missing, so its type is unknown',
+      `isolated Hyper-V guest without its isolation config (CPUID 0x4000000C${leaf0 && !leafC ? `, beyond max leaf ${hex(maxLeaf)},` : ''} or the "Hyper-V: Isolation Config" line): type unknown`,
     );
     return null;
   }
-  const source = leafC ? 'cpuid' : 'kernel-log';
-  const config = decodeIsolationConfig(raw.value.groupA, raw.value.groupB);
-  context.step(source, `Hyper-V isolation: ${describeIsolation(config)} (${formatIsolationGroups(config)})`);
-  if (config.reservedA.length > 0 || config.reservedB.length > 0) {
+  const from = source(leafC);
+  const config = decodeIsolationConfig(raw.groupA, raw.groupB);
+  context.step(from, `Hyper-V isolation: ${describeIsolation(config)} (${formatIsolationGroups(config)})`);
+  if (config.reservedA.length + config.reservedB.length > 0) {
     context.warn(
-      `reserved isolation config bits are set (Group A bits ${config.reservedA.join(', ') || 'none'}; Group B bits ${config.reservedB.join(', ') || 'none'}); they were ignored`,
+      `reserved isolation config bits set (Group A bits ${config.reservedA.join(', ') || 'none'}; Group B bits ${config.reservedB.join(', ') || 'none'}); ignored`,
     );
   }
   if (config.type === null) {
-    context.warn(
-      `isolation type ${config.typeCode} is not one Hyper-V defines (0 none, 1 VBS, 2 SNP, 3 TDX)`,
-    );
+    context.warn(`isolation type ${config.typeCode} is undefined (0 none, 1 VBS, 2 SNP, 3 TDX)`);
     return null;
   }
-  if (config.type === 'none') {
-    context.step(source, 'isolation type 0 (none): not a confidential guest');
-    return null;
-  }
-  return composeHypervType(config, config.type, context, source);
-}
-
-function hypervisorSides(
-  leaf0: CpuidRecord | undefined,
-  cpuHyperv: boolean | undefined,
-  names: readonly LogValue<string>[],
-  logSaysHyperv: boolean,
-): { value: string; where: string }[] {
-  const sides: { value: string; where: string }[] = [];
-  if (leaf0 && cpuHyperv !== undefined) {
-    const sig = cpuidSignature(leaf0);
-    // A "Microsoft Hv" leaf with an unusable max leaf is not evidence of another hypervisor.
-    if (sig !== HYPERV_SIGNATURE || cpuHyperv) {
-      sides.push({
-        value: sig === HYPERV_SIGNATURE ? HYPERV_NAMES[0]! : `signature "${sig}"`,
-        where: leaf0.source,
-      });
-    }
-  }
-  for (const n of names) sides.push({ value: n.value, where: n.where });
-  if (names.length === 0 && logSaysHyperv)
-    sides.push({ value: HYPERV_NAMES[0]!, where: 'Hyper-V kernel-log lines' });
-  return sides;
+  if (config.type === 'none') return null;
+  return composeHypervType(config, config.type, context, from);
 }

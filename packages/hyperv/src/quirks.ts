@@ -22,56 +22,48 @@ export const HYPERV_PRIVATE_MMIO: readonly MmioRange[] = Object.freeze([
     name: 'IO-APIC',
     start: 0xfec0_0000n,
     size: 0x1000n,
-    reason: 'the paravisor emulates the IO-APIC inside the guest',
+    reason: 'emulated by the paravisor',
   }),
   Object.freeze({
     name: 'vTPM',
     start: 0xfed4_0000n,
     size: 0x1000n,
-    reason: 'the paravisor emulates the vTPM inside the guest',
+    reason: 'emulated by the paravisor',
   }),
 ]);
 
-const call = `HVCALL_MODIFY_SPARSE_GPA_PAGE_HOST_VISIBILITY (0x${HVCALL_MODIFY_SPARSE_GPA_PAGE_HOST_VISIBILITY.toString(16).padStart(4, '0')})`;
-const prepare = {
-  kind: 'mark-not-present',
-  detail:
-    'prepare: mark the pages not present and flush the TLB (set_memory_np), so a stray load_unaligned_zeropad() read page-faults instead of raising #VC/#VE in the paravisor',
-} as const;
-const present = {
-  kind: 'hyperv:mark-present',
-  detail: 'finish: mark the pages present again (set_memory_p), even when the hypercall failed',
-} as const;
+const call = 'HVCALL_MODIFY_SPARSE_GPA_PAGE_HOST_VISIBILITY (0x00db)';
+
+function steps(change: string, visibility: number): ConversionProtocol['toShared'] {
+  return Object.freeze([
+    {
+      kind: 'mark-not-present',
+      detail: 'prepare: set_memory_np marks the pages not present and flushes the TLB',
+    },
+    { kind: 'page-table-change', detail: `${change} the boundary bit` },
+    {
+      kind: 'notify-host',
+      detail: `finish: ${call}, visibility ${visibility}, <= ${HV_MAX_MODIFY_GPA_REP_COUNT} pages a call`,
+    },
+    { kind: 'hyperv:mark-present', detail: 'finish: set_memory_p marks the pages present again' },
+  ]);
+}
 
 /**
  * Hyper-V's conversion under the vTOM scheme (`hv_vtom_clear_present` as the prepare hook,
- * `hv_vtom_set_host_visibility` as the finish hook; arch/x86/hyperv/ivm.c, v6.18).
+ * `hv_vtom_set_host_visibility` as the finish hook; arch/x86/hyperv/ivm.c, v6.18). Pages are kept
+ * not present during the change so a stray `load_unaligned_zeropad()` read page-faults instead of
+ * raising #VC/#VE in the paravisor, where the kernel could not fix it up.
  */
 export const HYPERV_VTOM_CONVERSION: ConversionProtocol = Object.freeze({
   name: 'Hyper-V host visibility',
-  mechanism: `${call}, a rep hypercall; visibility ${HOST_VISIBILITY.readWrite} (read-write) to share, ${HOST_VISIBILITY.notVisible} (not visible) to make private`,
+  mechanism: `${call} rep hypercall; visibility ${HOST_VISIBILITY.readWrite} shares, ${HOST_VISIBILITY.notVisible} makes private`,
   batchLimit: HV_MAX_MODIFY_GPA_REP_COUNT,
   batchUnit: 'pages',
   pageSizes: Object.freeze([4096]),
   retry: null,
-  toShared: Object.freeze([
-    prepare,
-    { kind: 'page-table-change', detail: 'set the boundary bit in the page-table entries' },
-    {
-      kind: 'notify-host',
-      detail: `finish: ${call} with visibility ${HOST_VISIBILITY.readWrite}, at most ${HV_MAX_MODIFY_GPA_REP_COUNT} pages per call`,
-    },
-    present,
-  ]),
-  toPrivate: Object.freeze([
-    prepare,
-    { kind: 'page-table-change', detail: 'clear the boundary bit in the page-table entries' },
-    {
-      kind: 'notify-host',
-      detail: `finish: ${call} with visibility ${HOST_VISIBILITY.notVisible}, at most ${HV_MAX_MODIFY_GPA_REP_COUNT} pages per call`,
-    },
-    present,
-  ]),
+  toShared: steps('set', HOST_VISIBILITY.readWrite),
+  toPrivate: steps('clear', HOST_VISIBILITY.notVisible),
 });
 
 const noFlush = Object.freeze({ cache: false, tlb: false });
@@ -86,7 +78,6 @@ export const HYPERV_VTOM_QUIRKS: QuirksPatch = Object.freeze({
   flush: Object.freeze({ toShared: noFlush, toPrivate: noFlush }),
   conversion: HYPERV_VTOM_CONVERSION,
   notes: Object.freeze([
-    'Hyper-V: no cache flush around a conversion (hv_vtom_cache_flush_required is false).',
-    'Hyper-V: no TLB flush is requested, because the prepare step marks the pages not present and flushes the TLB itself; kernels from v6.4 to about v6.8 still said one was required.',
+    'Hyper-V: no TLB flush requested, as the prepare step flushes it (v6.4 to about v6.8 required one).',
   ]),
 });
