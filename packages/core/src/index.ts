@@ -1,5 +1,13 @@
 export type { AttributeDefinition, AttributeId, AttributeSet, KernelAttributeId } from './attributes.js';
 export { ATTRIBUTES, assertAttributeId, createAttributeSet, isKernelAttribute } from './attributes.js';
+export type {
+  ClassifierOptions,
+  MarkingClassification,
+  MarkingClassifier,
+  MarkingRun,
+  MarkingRunList,
+} from './classify.js';
+export { classifyEntries, createClassifier } from './classify.js';
 export { CVM_NONE, detectWith } from './detect.js';
 export type { Detection, DetectionConflict, DetectionEvidenceJson, DetectionJson } from './detection.js';
 export { createDetection, describeConflict } from './detection.js';

@@ -1,4 +1,5 @@
 import { CocoError, CocoRangeError, describeValue } from './errors.js';
+import { andWords, checkSpan, countWords, orWords, wordGeometry, wordView } from './marking-words.js';
 
 /** Whether a page is encrypted (private) when the type's bit is `set` or when it is `clear`. */
 export type EncryptedWhen = 'set' | 'clear';
@@ -46,16 +47,17 @@ export interface MarkingSpec {
   readonly encryptedWhen: EncryptedWhen;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The error for a value outside 0..2^64-1; kept out of line so the scalar forms stay small. */
+function outOfRange(value: unknown, input: string): never {
+  throw new CocoRangeError(`${describeValue(value)} is not a 64-bit unsigned value`, {
+    input,
+    fix: 'pass a bigint from 0n to 0xffffffffffffffffn (mask a wider value with BigInt.asUintN(64, v) first)',
+  });
+}
 
-/** Throws unless `value` is a bigint in 0..2^64-1; the one range check every scalar form shares. */
+/** Throws `CocoRangeError` (`VALUE_OUT_OF_RANGE`) unless `value` is a bigint in 0..2^64-1. */
 export function assertU64(value: bigint, input = 'value'): void {
-  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
-    throw new CocoRangeError(`${describeValue(value)} is not a 64-bit unsigned value`, {
-      input,
-      fix: 'pass a bigint from 0n to 0xffffffffffffffffn (mask a wider value with BigInt.asUintN(64, v) first)',
-    });
-  }
+  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) outOfRange(value, input);
 }
 
 function checkBit(maskBit: unknown, input: string): number {
@@ -99,38 +101,6 @@ export function maskBitOf(mask: bigint, input = 'mask'): number {
   );
 }
 
-function checkSpan(entries: BigUint64Array, start: number, end: number): void {
-  if (!(entries instanceof BigUint64Array)) {
-    throw new CocoError('PARAMETER_INVALID', `${describeValue(entries)} is not a BigUint64Array`, {
-      input: 'entries',
-      fix: 'pass a BigUint64Array (wrap an ArrayBuffer with new BigUint64Array(buffer))',
-    });
-  }
-  if (
-    !Number.isInteger(start) ||
-    !Number.isInteger(end) ||
-    start < 0 ||
-    end > entries.length ||
-    start > end
-  ) {
-    throw new CocoRangeError(
-      `range ${describeValue(start)}..${describeValue(end)} does not fit ${entries.length} entries`,
-      {
-        input: 'start/end',
-        fix: `use integers with 0 <= start <= end <= ${entries.length}`,
-      },
-    );
-  }
-}
-
-/**
- * A 32-bit view of the half of each entry that holds the mask bit. Bulk marking touches only those
- * words: no bigint is created per entry, and the JIT keeps the loop in plain integer arithmetic.
- */
-function wordView(entries: BigUint64Array, start: number, end: number): Uint32Array {
-  return new Uint32Array(entries.buffer, entries.byteOffset + start * 8, (end - start) * 2);
-}
-
 /** Creates a marking for one bit and polarity; throws `MASK_INVALID` for a bit outside 12..51. */
 export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
   const maskBit = checkBit(spec?.maskBit, `${input}.maskBit`);
@@ -138,29 +108,36 @@ export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
   const mask = 1n << BigInt(maskBit);
   const notMask = U64_MAX ^ mask;
   const setWhenEncrypted = encryptedWhen === 'set';
-  const high = maskBit >= 32;
-  const wordOffset = high === LITTLE_ENDIAN ? 1 : 0;
-  const wordMask = (1 << (maskBit & 31)) | 0;
-  const wordNotMask = ~wordMask;
+  const word = wordGeometry(maskBit);
+  const wordMask = word.mask;
+  const wordKeep = ~word.mask;
+  const wordOffset = word.offset;
 
+  // The scalar forms: the bare bigint expression behind the one range check every form shares.
   const setBit = (v: bigint): bigint => {
-    assertU64(v);
+    if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) outOfRange(v, 'value');
     return v | mask;
   };
   const clearBit = (v: bigint): bigint => {
-    assertU64(v);
+    if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) outOfRange(v, 'value');
     return v & notMask;
+  };
+  const isSet = (v: bigint): boolean => {
+    if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) outOfRange(v, 'value');
+    return (v & mask) !== 0n;
+  };
+  const isClear = (v: bigint): boolean => {
+    if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) outOfRange(v, 'value');
+    return (v & mask) === 0n;
   };
   const setAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
     checkSpan(entries, start, end);
-    const words = wordView(entries, start, end);
-    for (let i = wordOffset; i < words.length; i += 2) words[i] = (words[i] as number) | wordMask;
+    orWords(wordView(entries, start, end), wordOffset, wordMask);
     return entries;
   };
   const clearAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
     checkSpan(entries, start, end);
-    const words = wordView(entries, start, end);
-    for (let i = wordOffset; i < words.length; i += 2) words[i] = (words[i] as number) & wordNotMask;
+    andWords(wordView(entries, start, end), wordOffset, wordKeep);
     return entries;
   };
 
@@ -170,18 +147,12 @@ export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
     encryptedWhen,
     encrypt: setWhenEncrypted ? setBit : clearBit,
     decrypt: setWhenEncrypted ? clearBit : setBit,
-    isEncrypted(v: bigint): boolean {
-      assertU64(v);
-      return ((v & mask) !== 0n) === setWhenEncrypted;
-    },
+    isEncrypted: setWhenEncrypted ? isSet : isClear,
     encryptAll: setWhenEncrypted ? setAll : clearAll,
     decryptAll: setWhenEncrypted ? clearAll : setAll,
     count(entries: BigUint64Array, start = 0, end = entries?.length ?? 0): MarkingCount {
       checkSpan(entries, start, end);
-      const words = wordView(entries, start, end);
-      let set = 0;
-      for (let i = wordOffset; i < words.length; i += 2)
-        set += ((words[i] as number) & wordMask) !== 0 ? 1 : 0;
+      const set = countWords(wordView(entries, start, end), wordOffset, word.shift);
       const unset = end - start - set;
       return setWhenEncrypted ? { encrypted: set, decrypted: unset } : { encrypted: unset, decrypted: set };
     },
