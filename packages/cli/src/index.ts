@@ -1,1 +1,16 @@
-export {};
+export type { OptionTable, ParsedArgs } from './args.js';
+export { parseCommandArgs } from './args.js';
+export { CliError, EXIT } from './errors.js';
+export { EXAMPLE_NAMES, EXAMPLES, findExample } from './examples/index.js';
+export type { BundledExample } from './examples/model.js';
+export { PROBE_ROOT_ENV } from './inputs.js';
+export type { CliIo, CliOutput } from './io.js';
+export { processIo } from './io.js';
+export { loadPluginModule } from './plugins.js';
+export type { DeviceReader, ProbeFs } from './probe/fs.js';
+export { nodeProbeFs } from './probe/fs.js';
+export type { ProbeOptions } from './probe/index.js';
+export { probeMachine } from './probe/index.js';
+export { AMD_MSRS, CPUID_RANGES, cpuidOffset, EVIDENCE_FILES, PROBE_PATHS } from './probe/leaves.js';
+export { BUILTIN_PLUGINS, commandRegistry } from './registry.js';
+export { run, VERSION } from './run.js';

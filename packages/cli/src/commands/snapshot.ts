@@ -1,0 +1,48 @@
+import { describeConflict, toSnapshot } from '@coco/core';
+import { EXIT } from '../errors.js';
+import { EVIDENCE_HELP, EVIDENCE_OPTIONS, gatherEvidence } from '../inputs.js';
+import { COMMON_HELP, type CommandContext, prepare } from './common.js';
+
+/** `coco snapshot --help`. */
+export const help = `Usage: coco snapshot [evidence flags]
+
+Writes this machine's evidence (CPUID, MSRs on AMD, /proc/cpuinfo flags, the kernel log, guest
+device nodes) as a coco-snapshot/1 JSON document on standard output, for bug reports and for
+coco detect --snapshot, which reads it back to the same answer. Sources that cannot be read are
+listed on standard error with what would make them readable (root, modprobe msr/cpuid).
+With evidence flags, it merges them into one snapshot instead of probing.
+The snapshot holds the whole kernel log: look through it before you share it.
+
+${EVIDENCE_HELP}
+
+${COMMON_HELP}
+
+Examples:
+  sudo coco snapshot > machine.json
+  coco detect --snapshot machine.json
+  coco snapshot --cpuid cpuid.txt --dmesg dmesg.txt > machine.json
+`;
+
+/** Runs `coco snapshot`. */
+export async function run(context: CommandContext): Promise<number> {
+  const prepared = await prepare('snapshot', help, context, EVIDENCE_OPTIONS);
+  if (!prepared) return 0;
+  const { io } = context;
+  const { evidence } = await gatherEvidence(prepared.values, io);
+  if (evidence.conflicts.length > 0) {
+    const which = evidence.conflicts
+      .map((c) =>
+        describeConflict({ what: c.fact, sides: c.values.map((v) => ({ says: v.value, source: v.source })) }),
+      )
+      .join('; ');
+    io.stderr.write(
+      `coco: conflicting evidence cannot go into one snapshot: ${which}. Fix: leave out the stale source\n`,
+    );
+    return EXIT.conflict;
+  }
+  io.stdout.write(`${JSON.stringify(toSnapshot(evidence), null, 2)}\n`);
+  for (const note of evidence.unavailable) {
+    io.stderr.write(`coco snapshot: not read: ${note.source}: ${note.reason}; ${note.fix}\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,112 @@
+import {
+  type Evidence,
+  mergeEvidence,
+  parseCpuidDump,
+  parseCpuinfo,
+  parseKernelLogEvidence,
+  parseMsrAssignment,
+  parseSnapshot,
+  tdxGpawEvidence,
+} from '@coco/core';
+import { listFlag, type OptionTable, type ParsedValues, stringFlag } from './args.js';
+import { CliError } from './errors.js';
+import { readInput } from './files.js';
+import type { CliIo } from './io.js';
+
+/** The evidence flags `detect` and `explain` share. */
+export const EVIDENCE_OPTIONS = {
+  snapshot: { type: 'string', multiple: true },
+  cpuid: { type: 'string', multiple: true },
+  dmesg: { type: 'string', multiple: true },
+  cpuinfo: { type: 'string', multiple: true },
+  msr: { type: 'string', multiple: true },
+  'tdx-gpaw': { type: 'string' },
+  example: { type: 'string', multiple: true },
+} as const satisfies OptionTable;
+
+/** Help lines for {@link EVIDENCE_OPTIONS}. */
+export const EVIDENCE_HELP = `Evidence (flags combine; without any, this machine is probed live):
+  --snapshot FILE     a coco-snapshot/1 document (coco snapshot writes one)
+  --cpuid FILE        raw CPUID dump: the output of \`cpuid -r\` or \`cpuid -1 -r\`
+  --dmesg FILE        a kernel log: dmesg, journalctl -k, or lines from a bug report
+  --cpuinfo FILE      /proc/cpuinfo
+  --msr ADDR=VALUE    an MSR value in hex, e.g. 0xc0010131=0x103df (repeatable)
+  --tdx-gpaw N        the TDX guest physical-address width, 48 or 52
+  --example NAME      bundled evidence of a real machine (see coco examples)
+  FILE may be - for standard input (once).`;
+
+/** Environment variable naming the directory live probing reads instead of `/` (for tests). */
+export const PROBE_ROOT_ENV = 'COCO_PROBE_ROOT';
+
+/** How the evidence was obtained: from the given inputs, or by probing this machine. */
+export interface GatheredEvidence {
+  readonly evidence: Evidence;
+  readonly live: boolean;
+}
+
+/** Reads every evidence flag into one merged {@link Evidence}; with none, probes this machine. */
+export async function gatherEvidence(values: ParsedValues, io: CliIo): Promise<GatheredEvidence> {
+  const parts: Evidence[] = [];
+  let stdinUsedBy: string | null = null;
+  const read = (flag: string, path: string) => {
+    if (path === '-') {
+      if (stdinUsedBy !== null) {
+        throw new CliError(
+          `${flag} -`,
+          `standard input is already read by ${stdinUsedBy} -`,
+          'pass - to one flag only, and files to the others',
+        );
+      }
+      stdinUsedBy = flag;
+    }
+    return readInput(flag, path, io);
+  };
+  for (const path of listFlag(values, 'snapshot')) {
+    const { text, name } = read('--snapshot', path);
+    parts.push(parseSnapshot(text, { source: name }));
+  }
+  for (const path of listFlag(values, 'cpuid')) {
+    const { text, name } = read('--cpuid', path);
+    parts.push(parseCpuidDump(text, { source: name }));
+  }
+  for (const path of listFlag(values, 'dmesg')) {
+    const { text, name } = read('--dmesg', path);
+    parts.push(parseKernelLogEvidence(text, { source: name }));
+  }
+  for (const path of listFlag(values, 'cpuinfo')) {
+    const { text, name } = read('--cpuinfo', path);
+    parts.push(parseCpuinfo(text, { source: name }));
+  }
+  for (const assignment of listFlag(values, 'msr')) parts.push(parseMsrAssignment(assignment, '--msr'));
+  const gpaw = stringFlag(values, 'tdx-gpaw');
+  if (gpaw !== undefined) {
+    if (!/^\d{1,3}$/.test(gpaw)) {
+      throw new CliError(
+        '--tdx-gpaw',
+        `${JSON.stringify(gpaw)} is not a number`,
+        'give the width TDG.VP.INFO reports: 48 or 52',
+      );
+    }
+    parts.push(tdxGpawEvidence(Number(gpaw), '--tdx-gpaw'));
+  }
+  const examples = listFlag(values, 'example');
+  if (examples.length > 0) {
+    const { findExample, EXAMPLE_NAMES } = await import('./examples/index.js');
+    for (const name of examples) {
+      const example = findExample(name);
+      if (!example) {
+        throw new CliError(
+          `--example ${name}`,
+          'no bundled example has that name',
+          `use one of ${EXAMPLE_NAMES.join(', ')} (coco examples lists them)`,
+        );
+      }
+      parts.push(parseSnapshot(example.snapshot, { source: `example ${example.name}` }));
+    }
+  }
+  if (parts.length > 0)
+    return { evidence: parts.length === 1 ? (parts[0] as Evidence) : mergeEvidence(...parts), live: false };
+  const { probeMachine } = await import('./probe/index.js');
+  const root = io.env[PROBE_ROOT_ENV] || '/';
+  return { evidence: probeMachine({ root }), live: true };
+}

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CocoPlugin } from '@coco/core';
+import { CliError } from './errors.js';
+
+const FLAG = '--plugin';
+const FIX_NOT_FOUND = 'give a path to the plugin module (./my-plugin.js) or the name of an installed package';
+
+function isPathLike(spec: string): boolean {
+  return spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('file:') || /\.[cm]?js$/.test(spec);
+}
+
+type ExportsValue = string | null | { readonly [key: string]: ExportsValue } | readonly ExportsValue[];
+
+/** Picks the ESM entry of a package `exports` value: conditions `import`, `node`, `default`. */
+function pickTarget(value: ExportsValue | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    for (const v of value as readonly ExportsValue[]) {
+      const t = pickTarget(v);
+      if (t) return t;
+    }
+    return undefined;
+  }
+  const conditions = value as { readonly [key: string]: ExportsValue };
+  for (const condition of ['import', 'node', 'default']) {
+    if (condition in conditions) {
+      const t = pickTarget(conditions[condition]);
+      if (t) return t;
+    }
+  }
+  return undefined;
+}
+
+/** Finds an installed package's ESM entry from `cwd` upwards, the way Node resolves `import`. */
+function findInstalled(spec: string, cwd: string): string | undefined {
+  const parts = spec.split('/');
+  const nameLength = spec.startsWith('@') ? 2 : 1;
+  const name = parts.slice(0, nameLength).join('/');
+  const subpath = parts.length > nameLength ? `./${parts.slice(nameLength).join('/')}` : '.';
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const pkgDir = join(dir, 'node_modules', name);
+    const manifest = join(pkgDir, 'package.json');
+    if (existsSync(manifest)) {
+      let pkg: { exports?: ExportsValue; main?: string };
+      try {
+        pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+      } catch {
+        throw new CliError(
+          `${FLAG} ${spec}`,
+          `its package.json (${manifest}) is not valid JSON`,
+          'reinstall the package',
+        );
+      }
+      let target: string | undefined;
+      if (pkg.exports !== undefined) {
+        const exp = pkg.exports;
+        const keyed =
+          typeof exp === 'object' &&
+          exp !== null &&
+          !Array.isArray(exp) &&
+          Object.keys(exp).some((k) => k.startsWith('.'));
+        const entry = keyed
+          ? (exp as { readonly [key: string]: ExportsValue })[subpath]
+          : subpath === '.'
+            ? exp
+            : undefined;
+        target = pickTarget(entry);
+        if (!target) {
+          throw new CliError(
+            `${FLAG} ${spec}`,
+            `package ${name} exports no ES module entry for ${JSON.stringify(subpath)}`,
+            'pass a path the package exports, or the file itself',
+          );
+        }
+      } else {
+        target = subpath === '.' ? (pkg.main ?? 'index.js') : subpath;
+      }
+      return join(pkgDir, target);
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+/** Imports a plugin module; a module that cannot be found or loaded is a {@link CliError}. */
+async function importModule(spec: string, cwd: string): Promise<Record<string, unknown>> {
+  let url: string;
+  if (isPathLike(spec)) {
+    const file = spec.startsWith('file:') ? new URL(spec).pathname : resolve(cwd, spec);
+    if (!existsSync(file)) throw new CliError(`${FLAG} ${spec}`, `module not found (${file})`, FIX_NOT_FOUND);
+    url = pathToFileURL(file).href;
+  } else {
+    const file = findInstalled(spec, cwd);
+    url = file ? pathToFileURL(file).href : spec;
+  }
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && url === spec) {
+      throw new CliError(
+        `${FLAG} ${spec}`,
+        `module not found (no package ${spec} is installed from ${cwd})`,
+        FIX_NOT_FOUND,
+      );
+    }
+    throw new CliError(
+      `${FLAG} ${spec}`,
+      `loading it failed: ${describe(error)}`,
+      'check that it is an ES module that Node can import',
+    );
+  }
+}
+
+/**
+ * Loads a third-party plugin module and returns its default export: one plugin, or an array of
+ * plugins. The registry then checks each one (interface version, shape).
+ */
+export async function loadPluginModule(spec: string, cwd: string): Promise<CocoPlugin[]> {
+  const module = await importModule(spec, cwd);
+  if (!('default' in module) || module.default === undefined) {
+    throw new CliError(
+      `${FLAG} ${spec}`,
+      'the module has no default export',
+      'export the plugin as the default export (export default defineBackend({ ... }))',
+    );
+  }
+  const value = module.default;
+  const list = Array.isArray(value) ? value : [value];
+  for (const item of list) {
+    if (typeof item !== 'object' || item === null || typeof (item as { kind?: unknown }).kind !== 'string') {
+      throw new CliError(
+        `${FLAG} ${spec}`,
+        'its default export is not a coco plugin (an object with kind, id, interfaceVersion and detect)',
+        'export default a plugin built with defineBackend or defineHypervisor from @coco/core',
+      );
+    }
+  }
+  return list as CocoPlugin[];
+}

@@ -1,0 +1,19 @@
+import type { EvidenceBuilder } from '@coco/core';
+import type { ProbeFs } from './fs.js';
+import { EVIDENCE_FILES } from './leaves.js';
+import { fileUnreadable } from './unavailable.js';
+
+/** Records whether each device node and sysfs/configfs entry of facts §7 exists (existence only). */
+export function probeFiles(
+  fs: ProbeFs,
+  builder: EvidenceBuilder,
+  paths: readonly string[] = EVIDENCE_FILES,
+): void {
+  for (const path of paths) {
+    try {
+      builder.setFile(path, fs.exists(path), path);
+    } catch (error) {
+      builder.addUnavailable({ source: path, ...fileUnreadable(error, path) });
+    }
+  }
+}

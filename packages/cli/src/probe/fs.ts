@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** An open device file that supports positioned reads (`/dev/cpu/0/cpuid`, `/dev/cpu/0/msr`). */
+export interface DeviceReader {
+  /** Reads `length` bytes at `position`; fewer bytes back means the device had no more. */
+  pread(length: number, position: number): Uint8Array;
+  close(): void;
+}
+
+/**
+ * Everything live probing reads, behind one interface so tests can use a fake tree or inject
+ * failures. Paths are the machine's (`/proc/cpuinfo`); the implementation adds its root.
+ * Failures throw Node errors with a `code` (`ENOENT`, `EACCES`, `EIO`, ...).
+ */
+export interface ProbeFs {
+  /** The whole text of a file. */
+  readText(path: string): string;
+  /** Opens a device for positioned reads. */
+  openDevice(path: string): DeviceReader;
+  /** Whether a path exists (`false` for a missing one; throws when it cannot be checked). */
+  exists(path: string): boolean;
+  /**
+   * Reads `/dev/kmsg`-style records without ever blocking: opens non-blocking and reads until
+   * `EAGAIN` or end of file. Returns the text of the records.
+   */
+  readKernelRecords(path: string): string;
+  /** Runs `dmesg` (only on the real machine); `null` when this file system has no real `dmesg`. */
+  runDmesg: (() => string) | null;
+}
+
+/** Stop reading a record device after this many bytes, whatever it keeps returning. */
+const MAX_RECORD_BYTES = 32 * 1024 * 1024;
+
+/** The real file system under `root` (`/` for this machine, a directory of fake files in tests). */
+export function nodeProbeFs(root = '/'): ProbeFs {
+  const at = (path: string) => join(root, path);
+  return {
+    readText: (path) => readFileSync(at(path), 'utf8'),
+    openDevice(path) {
+      const fd = openSync(at(path), 'r');
+      return {
+        pread(length, position) {
+          const buffer = new Uint8Array(length);
+          const n = readSync(fd, buffer, 0, length, position);
+          return buffer.subarray(0, n);
+        },
+        close: () => closeSync(fd),
+      };
+    },
+    exists: (path) => statSync(at(path), { throwIfNoEntry: false }) !== undefined,
+    readKernelRecords(path) {
+      const fd = openSync(at(path), constants.O_RDONLY | constants.O_NONBLOCK);
+      const buffer = Buffer.alloc(16 * 1024);
+      const chunks: string[] = [];
+      let total = 0;
+      try {
+        while (total < MAX_RECORD_BYTES) {
+          let n: number;
+          try {
+            n = readSync(fd, buffer, 0, buffer.length, null);
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === 'EAGAIN' || code === 'EWOULDBLOCK') break;
+            // EPIPE: the record we were about to read was overwritten; the next read goes on.
+            if (code === 'EPIPE') continue;
+            throw error;
+          }
+          if (n === 0) break;
+          total += n;
+          const chunk = buffer.toString('utf8', 0, n);
+          chunks.push(chunk.endsWith('\n') ? chunk : `${chunk}\n`);
+        }
+      } finally {
+        closeSync(fd);
+      }
+      return chunks.join('');
+    },
+    runDmesg:
+      root === '/'
+        ? () =>
+            execFileSync('dmesg', [], {
+              encoding: 'utf8',
+              timeout: 3000,
+              stdio: ['ignore', 'pipe', 'pipe'],
+              maxBuffer: MAX_RECORD_BYTES,
+            })
+        : null,
+  };
+}

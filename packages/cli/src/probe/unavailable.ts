@@ -1,0 +1,78 @@
+/** Why a source could not be read, and what would make it readable. */
+export interface Unreadable {
+  readonly reason: string;
+  readonly fix: string;
+}
+
+/** The module that provides a `/dev/cpu/N/*` device, for the `modprobe` hint. */
+export type DeviceModule = 'cpuid' | 'msr';
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'an unknown error';
+}
+
+const ROOT_FIX = 'run coco as root (sudo)';
+
+/** The reason and fix for a `/dev/cpu/0/cpuid` or `/dev/cpu/0/msr` failure. */
+export function deviceUnreadable(error: unknown, module: DeviceModule): Unreadable {
+  const code = codeOf(error);
+  switch (code) {
+    case 'ENOENT':
+    case 'ENXIO':
+    case 'ENODEV':
+      return {
+        reason: 'the device does not exist',
+        fix: `load the ${module} module (modprobe ${module}) as root`,
+      };
+    case 'EACCES':
+    case 'EPERM':
+      return { reason: 'permission denied', fix: `${ROOT_FIX}; reading it also needs the ${module} module` };
+    case 'EIO':
+      return {
+        reason: 'the CPU or hypervisor refused the read (EIO)',
+        fix:
+          module === 'msr'
+            ? 'none needed: this machine does not expose that MSR to the guest'
+            : 'none needed: this CPU does not answer that leaf',
+      };
+    default:
+      return {
+        reason: `cannot be read (${code})`,
+        fix: `${ROOT_FIX}, with the ${module} module loaded (modprobe ${module})`,
+      };
+  }
+}
+
+/** The reason and fix for a kernel-log failure. */
+export function kernelLogUnreadable(error: unknown): Unreadable {
+  const code = codeOf(error);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return {
+      reason: 'permission denied',
+      fix: `${ROOT_FIX}, or allow it with sysctl kernel.dmesg_restrict=0`,
+    };
+  }
+  if (code === 'ENOENT')
+    return {
+      reason: 'it does not exist',
+      fix: 'run coco on the Linux machine itself (not in a container without /dev/kmsg), or pass a log with --dmesg',
+    };
+  if (code === 'ETIMEDOUT')
+    return { reason: 'dmesg did not answer in time', fix: 'pass the log with --dmesg (dmesg > log.txt)' };
+  return { reason: `cannot be read (${code})`, fix: `${ROOT_FIX}, or pass a log with --dmesg` };
+}
+
+/** The reason and fix for a plain file (`/proc/cpuinfo`, a sysfs entry). */
+export function fileUnreadable(error: unknown, path: string): Unreadable {
+  const code = codeOf(error);
+  if (code === 'EACCES' || code === 'EPERM') return { reason: 'permission denied', fix: ROOT_FIX };
+  if (code === 'ENOENT') {
+    return path.startsWith('/proc')
+      ? { reason: 'it does not exist', fix: 'mount procfs (mount -t proc proc /proc)' }
+      : { reason: 'it does not exist', fix: 'run coco on the Linux machine itself' };
+  }
+  if (code === 'EISDIR')
+    return { reason: 'it is a directory, not a file', fix: 'check that the kernel provides it' };
+  return { reason: `cannot be read (${code})`, fix: ROOT_FIX };
+}

@@ -1,0 +1,62 @@
+import type { Detection, Evidence } from '@coco/core';
+import { describeConflict } from '@coco/core';
+import type { Style } from './style.js';
+
+const yesNo = (value: boolean | null) => (value === null ? 'unknown' : value ? 'yes' : 'no');
+
+function row(style: Style, label: string, value: string): string {
+  return `  ${style.dim(label.padEnd(11))} ${value}\n`;
+}
+
+/** The headline: what the machine is, in a few words. */
+function headline(detection: Detection, style: Style): string {
+  if (detection.conflicts.length > 0) return style.bad('Conflicting evidence: coco decides no type.');
+  const type = detection.type;
+  if (!type) return 'Not a confidential guest.';
+  if (!detection.confidential) return `${type.title}: memory encryption on a host, not a confidential guest.`;
+  return style.good(`Confidential guest: ${type.title}.`);
+}
+
+/** The human summary of a detection: type, variant, hypervisor, paravisor, mask, attributes, systemd label. */
+export function renderDetection(detection: Detection, evidence: Evidence, style: Style): string {
+  const type = detection.type;
+  let out = `${style.bold(headline(detection, style))}\n\n`;
+  out += row(style, 'type', type ? type.id : 'none');
+  out += row(style, 'variant', type?.variant ?? '-');
+  out += row(style, 'hypervisor', detection.hypervisor ?? '-');
+  out += row(style, 'paravisor', yesNo(detection.paravisor));
+  if (type) {
+    const marking = type.marking;
+    out += row(
+      style,
+      'mask',
+      marking
+        ? `0x${marking.mask.toString(16)} (${type.maskName} ${marking.maskBit}), encrypted when ${marking.encryptedWhen}`
+        : `unknown: ${type.maskUnknownReason ?? 'not determined'}; encrypted when ${type.encryptedWhen}`,
+    );
+    out += row(
+      style,
+      'attributes',
+      type.attributes.ids.length > 0 ? type.attributes.ids.join(', ') : '(none)',
+    );
+    if (type.details.length > 0) {
+      const width = Math.max(...type.details.map((d) => d.name.length)) + 2;
+      out += `  ${style.dim('details')}\n`;
+      for (const detail of type.details)
+        out += `    ${style.dim(detail.name.padEnd(width))}${detail.value}\n`;
+    }
+  }
+  out += row(style, 'systemd', `${detection.cvm} (what systemd-detect-virt --cvm prints)`);
+  for (const conflict of detection.conflicts)
+    out += `\n${style.bad('conflict')}: ${describeConflict(conflict)}\n`;
+  if (detection.warnings.length > 0) {
+    out += '\n';
+    for (const warning of detection.warnings) out += `${style.bad('warning')}: ${warning}\n`;
+  }
+  if (evidence.unavailable.length > 0) {
+    out += `\n${style.dim('Not read:')}\n`;
+    for (const note of evidence.unavailable) out += `  ${note.source}: ${note.reason}; ${note.fix}\n`;
+  }
+  out += `\n${style.dim('coco explain shows the reasoning step by step.')}\n`;
+  return out;
+}

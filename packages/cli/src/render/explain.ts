@@ -1,0 +1,76 @@
+import type { Detection, Evidence } from '@coco/core';
+import { describeConflict } from '@coco/core';
+import type { Style } from './style.js';
+
+const hex = (n: number | bigint) => `0x${n.toString(16)}`;
+
+/** What each source supplied, one line per source: the evidence the steps below refer to. */
+export function summariseSources(evidence: Evidence): string[] {
+  const bySource = new Map<string, string[]>();
+  const add = (source: string, what: string) => {
+    const list = bySource.get(source) ?? [];
+    list.push(what);
+    bySource.set(source, list);
+  };
+  const leaves = new Map<string, number[]>();
+  for (const r of evidence.cpuidRecords) {
+    const list = leaves.get(r.source) ?? [];
+    list.push(r.leaf);
+    leaves.set(r.source, list);
+  }
+  for (const [source, list] of leaves) {
+    const unique = [...new Set(list)];
+    add(
+      source,
+      `${list.length} CPUID entr${list.length === 1 ? 'y' : 'ies'} (leaves ${unique.slice(0, 6).map(hex).join(', ')}${unique.length > 6 ? ', ...' : ''})`,
+    );
+  }
+  for (const [index, v] of evidence.msrs) add(v.source, `MSR ${hex(index)} = ${hex(v.value)}`);
+  if (evidence.tdxGpaw) add(evidence.tdxGpaw.source, `TDX GPAW ${evidence.tdxGpaw.value}`);
+  const logs = new Map<string, number>();
+  for (const line of evidence.kernelLog) logs.set(line.source, (logs.get(line.source) ?? 0) + 1);
+  for (const [source, n] of logs) add(source, `${n} kernel-log line${n === 1 ? '' : 's'}`);
+  const flags = new Map<string, string[]>();
+  for (const [flag, source] of evidence.cpuinfoFlags) flags.set(source, [...(flags.get(source) ?? []), flag]);
+  for (const [source, list] of flags) {
+    const cc = list.filter((f) => /^(sev|sev_es|sev_snp|tdx_guest|hypervisor)$/.test(f));
+    add(
+      source,
+      `${list.length} cpuinfo flag${list.length === 1 ? '' : 's'}${cc.length > 0 ? ` (${cc.join(' ')})` : ''}`,
+    );
+  }
+  for (const [path, v] of evidence.files) add(v.source, `${path} ${v.value ? 'exists' : 'absent'}`);
+  const lines = [...bySource].map(([source, what]) => `${source}: ${what.join('; ')}`);
+  for (const note of evidence.unavailable)
+    lines.push(`${note.source}: not read (${note.reason}; ${note.fix})`);
+  return lines;
+}
+
+/** The reasoning trail, step by step, each step naming its evidence and the plugin that took it. */
+export function renderExplain(detection: Detection, evidence: Evidence, style: Style): string {
+  let out = `${style.bold('Evidence')}\n`;
+  const sources = summariseSources(evidence);
+  if (sources.length === 0) out += '  (none)\n';
+  for (const line of sources) out += `  ${line}\n`;
+  out += `\n${style.bold('Reasoning')}\n`;
+  if (detection.trail.length === 0) out += '  (no plugin found anything to say)\n';
+  const width = String(detection.trail.length).length;
+  detection.trail.forEach((step, i) => {
+    out += `  ${String(i + 1).padStart(width)}. [${step.source}] ${step.says} ${style.dim(`(${step.by})`)}\n`;
+  });
+  for (const warning of detection.warnings) out += `  ${style.bad('warning')}: ${warning}\n`;
+  for (const conflict of detection.conflicts)
+    out += `  ${style.bad('conflict')}: ${describeConflict(conflict)}\n`;
+  out += `\n${style.bold('Conclusion')}\n  `;
+  const type = detection.type;
+  if (detection.conflicts.length > 0) out += 'conflicting evidence: no type decided (coco never guesses)';
+  else if (!type) out += 'not a confidential guest';
+  else {
+    out += type.describe();
+    if (detection.hypervisor)
+      out += `; composed by ${detection.hypervisor}, paravisor ${detection.paravisor === null ? 'unknown' : detection.paravisor ? 'yes' : 'no'}`;
+    out += `; attributes ${type.attributes.ids.join(', ') || '(none)'}`;
+  }
+  out += `; systemd-detect-virt --cvm: ${detection.cvm}\n`;
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { CommandModule } from './commands/common.js';
+import { CliError, describeFailure, EXIT } from './errors.js';
+import { type CliIo, processIo } from './io.js';
+
+/** Every command, loaded only when it runs so start-up stays light. */
+const COMMANDS: Readonly<Record<string, { readonly summary: string; load(): Promise<CommandModule> }>> = {
+  detect: {
+    summary: 'detect this machine, or the machine evidence files describe',
+    load: () => import('./commands/detect.js'),
+  },
+  explain: {
+    summary: 'the same inputs; the reasoning trail step by step',
+    load: () => import('./commands/explain.js'),
+  },
+  snapshot: {
+    summary: "write this machine's evidence as coco-snapshot/1 JSON",
+    load: () => import('./commands/snapshot.js'),
+  },
+  attrs: {
+    summary: 'the attribute table of every registered type and variant',
+    load: () => import('./commands/attrs.js'),
+  },
+  pte: {
+    summary: 'mark or decode a 64-bit entry; draws its bit layout',
+    load: () => import('./commands/pte.js'),
+  },
+  examples: {
+    summary: 'list the bundled evidence of real public machines',
+    load: () => import('./commands/examples.js'),
+  },
+};
+
+/** The version printed by `coco --version`. */
+export const VERSION = '1.0.0';
+
+const HELP = `Usage: coco <command> [flags]
+
+Tells which type of confidential VM a Linux machine is (TDX, AMD SEV/SEV-ES/SEV-SNP with a C-bit,
+AMD vTOM, under Hyper-V with or without a paravisor), which attributes follow, and how pages are
+marked encrypted.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join('\n')}
+
+Every command takes --help, and --plugin MODULE (repeatable) to load a third-party plugin.
+Exit status: 0 success, 2 bad usage or input, 3 conflicting evidence.
+
+Examples:
+  coco detect
+  coco detect --example azure-snp-paravisor
+  coco explain --cpuid cpuid.txt --dmesg dmesg.txt
+`;
+
+/**
+ * Runs the `coco` command line with `argv` (the arguments after the program name) and returns the
+ * exit status. Errors never escape: each becomes one line on `io.stderr`.
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const debug = Boolean(io.env.COCO_DEBUG);
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+      throw new CliError(
+        'coco',
+        'no command given',
+        `use one of ${Object.keys(COMMANDS).join(', ')} (coco --help)`,
+      );
+    }
+    if (name === '--help' || name === '-h' || name === 'help') {
+      io.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    if (name === '--version' || name === '-v') {
+      io.stdout.write(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!command) {
+      const what = name.startsWith('-')
+        ? `unknown flag ${name} before the command`
+        : `unknown command ${JSON.stringify(name)}`;
+      throw new CliError('coco', what, `use one of ${Object.keys(COMMANDS).join(', ')} (coco --help)`);
+    }
+    const module = await command.load();
+    return await module.run({ io, argv: rest });
+  } catch (error) {
+    const { line, status } = describeFailure(error, debug);
+    io.stderr.write(`${line}\n`);
+    return status;
+  }
+}
