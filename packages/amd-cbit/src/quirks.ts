@@ -12,66 +12,46 @@ export const SVM_VMGEXIT_PSC = 0x8000_0010;
 /** KVM's hypercall that tells the host a guest range changed encryption state (`KVM_HC_MAP_GPA_RANGE`). */
 export const KVM_HC_MAP_GPA_RANGE = 12;
 
-const SIZE_4K = 4096;
-const SIZE_2M = 2 * 1024 * 1024;
-const SIZE_1G = 1024 * 1024 * 1024;
-
 const step = (kind: string, detail: string): ConversionStep => ({ kind, detail });
 
 // The generic order is arch/x86/mm/pat/set_memory.c __set_memory_enc_pgtable(): cache flush (when
 // required), prepare hook, page-table change, TLB flush, finish hook. The AMD hooks are
-// arch/x86/mm/mem_encrypt_amd.c amd_enc_status_change_prepare()/_finish(); the SNP work is
+// arch/x86/mm/mem_encrypt_amd.c amd_enc_status_change_prepare()/_finish() (the finish hook calls
+// KVM's notify_page_enc_status_changed for every SEV guest, SNP too); the SNP work is
 // arch/x86/coco/sev/core.c __set_pages_state() (v6.18).
-const CACHE = step(
-  'flush-cache',
-  'flush the range from the caches (clflush), unless the CPU has SME_COHERENT',
-);
-const TO_SHARED_PTE = step('page-table-change', 'clear the C-bit in the page-table entries');
-const TO_PRIVATE_PTE = step('page-table-change', 'set the C-bit in the page-table entries');
-const TLB = step('flush-tlb', 'flush the TLB for the range (always required with the C-bit)');
-const KVM_NOTIFY = step(
+const CACHE = step('flush-cache', 'clflush the range (not needed with SME_COHERENT)');
+const TLB = step('flush-tlb', 'flush the TLB (always)');
+const PTE = (set: boolean) => step('page-table-change', `${set ? 'set' : 'clear'} the C-bit`);
+const KVM = step(
   'notify-host',
-  `KVM hypercall MAP_GPA_RANGE (${KVM_HC_MAP_GPA_RANGE}) per mapped page, through notify_page_enc_status_changed; only on KVM with KVM_FEATURE_MIGRATION_CONTROL, a no-op elsewhere`,
+  'KVM_HC_MAP_GPA_RANGE per mapping; only on KVM with KVM_FEATURE_MIGRATION_CONTROL',
 );
 const PSC = (state: string) =>
-  step(
-    'notify-host',
-    `GHCB page state change to ${state} (VMGEXIT 0x80000010), re-issued until the host has processed every entry`,
-  );
+  step('notify-host', `GHCB page state change to ${state}, re-issued until every entry is done`);
+const PVALIDATE = (kind: string, when: string) =>
+  step(kind, `PVALIDATE on each page, ${when} the page state change`);
 
 const NOTIFY_PROTOCOL: ConversionProtocol = {
-  name: 'KVM page encryption status notification',
-  mechanism: `KVM_HC_MAP_GPA_RANGE (hypercall ${KVM_HC_MAP_GPA_RANGE}), a paravirt notification on KVM only`,
+  name: 'KVM MAP_GPA_RANGE',
+  mechanism: `KVM hypercall ${KVM_HC_MAP_GPA_RANGE} (MAP_GPA_RANGE), KVM only`,
   batchLimit: null,
   batchUnit: 'pages',
-  pageSizes: [SIZE_4K, SIZE_2M, SIZE_1G],
+  pageSizes: [4096, 2 ** 21, 2 ** 30],
   retry: null,
-  toShared: [TO_SHARED_PTE, TLB, KVM_NOTIFY],
-  toPrivate: [TO_PRIVATE_PTE, TLB, KVM_NOTIFY],
+  toShared: [PTE(false), TLB, KVM],
+  toPrivate: [PTE(true), TLB, KVM],
 };
 
 const SNP_PROTOCOL: ConversionProtocol = {
   name: 'SNP page state change',
-  mechanism: `GHCB page state change request (VMGEXIT, SW_EXITCODE 0x80000010); before the GHCB is set up, the GHCB MSR protocol request 0x${GHCB_MSR_PSC_REQ.toString(16).padStart(3, '0')}, one page at a time`,
+  mechanism:
+    'GHCB page state change (VMGEXIT 0x80000010); GHCB MSR request 0x014 for one page before the GHCB exists',
   batchLimit: PSC_MAX_ENTRIES,
   batchUnit: 'entries',
-  pageSizes: [SIZE_4K, SIZE_2M],
-  retry:
-    'the guest re-issues the request until the host has processed every entry (cur_entry past end_entry); a host that moves backwards is fatal',
-  toShared: [
-    step('rescind-validation', 'PVALIDATE with validate=0 on every page, BEFORE the page state change'),
-    PSC('shared'),
-    TO_SHARED_PTE,
-    TLB,
-    KVM_NOTIFY,
-  ],
-  toPrivate: [
-    TO_PRIVATE_PTE,
-    TLB,
-    PSC('private'),
-    step('validate', 'PVALIDATE with validate=1 on every page, AFTER the page state change'),
-    KVM_NOTIFY,
-  ],
+  pageSizes: [4096, 2 ** 21],
+  retry: 're-issued until cur_entry passes end_entry; a host going backwards is fatal',
+  toShared: [PVALIDATE('rescind-validation', 'BEFORE'), PSC('shared'), PTE(false), TLB, KVM],
+  toPrivate: [PTE(true), TLB, PSC('private'), PVALIDATE('validate', 'AFTER'), KVM],
 };
 
 /** The inputs quirks depend on. */
@@ -81,11 +61,6 @@ export interface AmdCbitQuirkInputs {
   readonly smeCoherent?: boolean | undefined;
 }
 
-function withCacheFlush(protocol: ConversionProtocol | null, cache: boolean): ConversionProtocol | null {
-  if (!protocol || !cache) return protocol;
-  return { ...protocol, toShared: [CACHE, ...protocol.toShared], toPrivate: [CACHE, ...protocol.toPrivate] };
-}
-
 /**
  * The quirks of one amd-cbit machine (facts §5): TLB flush always; cache flush unless SME_COHERENT;
  * SNP converts through GHCB page state changes with PVALIDATE rescinded before going shared and
@@ -93,28 +68,24 @@ function withCacheFlush(protocol: ConversionProtocol | null, cache: boolean): Co
  * with no protocol at all; plain SEV unrolls string I/O.
  */
 export function amdCbitQuirks(inputs: AmdCbitQuirkInputs): Quirks {
-  const { variant } = inputs;
-  const cache = inputs.smeCoherent !== true;
+  const { variant, smeCoherent } = inputs;
+  const cache = smeCoherent !== true;
   const base = variant === 'sev-snp' ? SNP_PROTOCOL : variant === 'sme' ? null : NOTIFY_PROTOCOL;
   const notes: string[] = [];
-  if (inputs.smeCoherent === undefined)
-    notes.push('SME_COHERENT (CPUID 0x8000001F EAX bit 10) is unknown, so the cache flush is kept.');
+  if (smeCoherent === undefined) notes.push('SME_COHERENT is unknown, so the cache is flushed.');
   if (variant === 'sev-snp')
     notes.push(
-      `The kernel sends at most ${PSC_KERNEL_BATCH} page state change entries per request (since v6.5); the GHCB allows ${PSC_MAX_ENTRIES}. A 2M entry is used when the range is 2M-aligned and at least 2M long.`,
+      `The kernel sends ${PSC_KERNEL_BATCH} entries per request (v6.5+); 2M entries for aligned 2M runs.`,
     );
-  if (variant === 'sev')
-    notes.push(
-      'Plain SEV has no #VC handler, so INS/OUTS are unrolled into IN/OUT (GUEST_UNROLL_STRING_IO).',
-    );
-  if (variant === 'sme')
-    notes.push(
-      'An SME host changes the C-bit with in-place encryption and tells no one: no conversion protocol.',
-    );
+  if (variant === 'sev') notes.push('No #VC handler: INS/OUTS are unrolled into IN/OUT.');
+  if (variant === 'sme') notes.push('A host: C-bit changes need no protocol.');
   return defineQuirks({
     privateMmio: [],
     flush: { toShared: { cache, tlb: true }, toPrivate: { cache, tlb: true } },
-    conversion: withCacheFlush(base, cache),
+    conversion:
+      base && cache
+        ? { ...base, toShared: [CACHE, ...base.toShared], toPrivate: [CACHE, ...base.toPrivate] }
+        : base,
     unrollStringIo: variant === 'sev',
     notes,
   });

@@ -35,7 +35,7 @@ export interface AmdCbitParams {
   readonly vmpls?: number;
 }
 
-const KEYS: readonly string[] = [
+const KEYS = [
   'variant',
   'sevStatus',
   'maskBit',
@@ -44,140 +44,97 @@ const KEYS: readonly string[] = [
   'physicalAddressReduction',
   'vmpls',
 ];
-const U64_MAX = (1n << 64n) - 1n;
 
-function invalid(name: string, problem: string, fix: string): never {
-  throw new CocoError('PARAMETER_INVALID', problem, { input: `amd-cbit parameter ${name}`, fix });
+/** Throws `PARAMETER_INVALID` for parameter `name`: "`name` `value` `problem`. Fix: `fix`". */
+function invalid(name: string, value: unknown, problem: string, fix: string): never {
+  throw new CocoError('PARAMETER_INVALID', `${name} ${describeValue(value)} ${problem}`, {
+    input: `amd-cbit parameter ${name}`,
+    fix,
+  });
 }
+
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 function smallInt(params: Record<string, unknown>, name: string, max: number): number | undefined {
   const v = params[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
-    invalid(name, `${name} ${describeValue(v)} is out of range`, `use an integer from 0 to ${max}`);
-  }
-  return v;
+  if (v !== undefined && !isInt(v, 0, max))
+    invalid(name, v, 'is out of range', `use an integer from 0 to ${max}`);
+  return v as number | undefined;
 }
 
 function checkStatus(value: unknown): bigint | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
-    invalid(
-      'sevStatus',
-      `sevStatus ${describeValue(value)} is not a 64-bit MSR value`,
-      'pass the MSR 0xc0010131 value as a bigint from 0n to 0xffffffffffffffffn',
-    );
+  if (typeof value !== 'bigint' || value < 0n || value >> 64n !== 0n) {
+    invalid('sevStatus', value, 'is not a 64-bit MSR value', 'pass MSR 0xc0010131 as a bigint');
   }
   if (bitSet(value, SEV_BIT.vtom)) {
     invalid(
       'sevStatus',
-      `sevStatus ${describeValue(value)} has bit 3 (vTOM) set: that guest is amd-vtom's, not amd-cbit's`,
-      'build it with @coco/amd-vtom, or clear bit 3 for a C-bit guest',
+      value,
+      "has bit 3 (vTOM) set: that guest is amd-vtom's",
+      'use @coco/amd-vtom, or clear bit 3',
     );
   }
   const why = statusInconsistency(value);
-  if (why) {
-    invalid(
-      'sevStatus',
-      `sevStatus ${describeValue(value)} is not a real status: ${why}`,
-      'pass the value read from MSR 0xc0010131',
-    );
-  }
-  return value;
-}
-
-function checkMaskBit(value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < MASK_BIT_MIN || value > MASK_BIT_MAX) {
-    throw new CocoRangeError(
-      `maskBit ${describeValue(value)} is outside the physical-address field`,
-      {
-        input: 'amd-cbit parameter maskBit',
-        fix: `use the C-bit from CPUID 0x8000001F EBX[5:0], a bit from ${MASK_BIT_MIN} to ${MASK_BIT_MAX} (47 or 51 on EPYC), or null when unknown`,
-      },
-      'MASK_INVALID',
-    );
-  }
+  if (why) invalid('sevStatus', value, `is impossible: ${why}`, 'pass the value read from MSR 0xc0010131');
   return value;
 }
 
 /** Checks the parameters; every problem is a `PARAMETER_INVALID` or `MASK_INVALID` naming the parameter. */
 function readParams(input: unknown) {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    invalid(
-      'params',
-      `${describeValue(input)} is not a parameter object`,
-      `pass an object with ${KEYS.join(', ')}`,
-    );
+    invalid('params', input, 'is not an object', `pass an object with ${KEYS.join(', ')}`);
   }
   const params = input as Record<string, unknown>;
   for (const key of Object.keys(params)) {
     if (!KEYS.includes(key)) {
-      invalid(
-        key,
-        `${JSON.stringify(key.slice(0, 40))} is not an amd-cbit parameter`,
-        `use only ${KEYS.join(', ')}`,
-      );
+      throw new CocoError('PARAMETER_INVALID', `${JSON.stringify(key.slice(0, 40))} is not a parameter`, {
+        input: 'amd-cbit parameters',
+        fix: `use ${KEYS.join(', ')}`,
+      });
     }
   }
-  const variant = params.variant;
+  const { variant, maskBit, maskUnknownReason: reason, smeCoherent } = params;
   if (variant !== undefined && !isAmdCbitVariant(variant)) {
-    invalid(
-      'variant',
-      `variant ${describeValue(variant)} is not an amd-cbit variant`,
-      `use one of ${AMD_CBIT_VARIANTS.join(', ')}`,
-    );
+    invalid('variant', variant, 'is not a variant', `use ${AMD_CBIT_VARIANTS.join(', ')}`);
   }
   const sevStatus = checkStatus(params.sevStatus);
-  let chosen: AmdCbitVariant;
-  if (sevStatus !== undefined) {
-    chosen = variantOfStatus(sevStatus) ?? 'sme';
-    if (variant !== undefined && variant !== chosen) {
-      invalid(
-        'variant',
-        `variant ${JSON.stringify(variant)} contradicts sevStatus ${describeValue(sevStatus)}, which says ${chosen}`,
-        `omit variant (it follows from sevStatus) or use ${JSON.stringify(chosen)}`,
-      );
-    }
-  } else if (variant !== undefined) {
-    chosen = variant;
-  } else {
+  const chosen = sevStatus === undefined ? variant : (variantOfStatus(sevStatus) ?? 'sme');
+  if (chosen === undefined) invalid('variant', variant, 'is missing', 'give variant or sevStatus');
+  if (variant !== undefined && variant !== chosen) {
     invalid(
       'variant',
-      'neither variant nor sevStatus is given',
-      `give variant (${AMD_CBIT_VARIANTS.join(', ')}) or sevStatus`,
+      variant,
+      `contradicts sevStatus ${describeValue(sevStatus)} (${chosen})`,
+      'omit variant',
     );
   }
-  const maskBit = checkMaskBit(params.maskBit);
-  const reason = params.maskUnknownReason;
-  if (reason !== undefined) {
-    if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500) {
-      invalid(
-        'maskUnknownReason',
-        `maskUnknownReason ${describeValue(reason)} is not a reason`,
-        'give a sentence of at most 500 characters',
-      );
-    }
-    if (maskBit !== null) {
-      invalid(
-        'maskUnknownReason',
-        'maskUnknownReason is given with a known maskBit',
-        'give maskUnknownReason only when maskBit is null',
-      );
-    }
+  if (maskBit != null && !isInt(maskBit, MASK_BIT_MIN, MASK_BIT_MAX)) {
+    throw new CocoRangeError(
+      `maskBit ${describeValue(maskBit)} is outside the physical-address field`,
+      {
+        input: 'amd-cbit parameter maskBit',
+        fix: `use CPUID 0x8000001F EBX[5:0], ${MASK_BIT_MIN} to ${MASK_BIT_MAX}, or null when unknown`,
+      },
+      'MASK_INVALID',
+    );
   }
-  const smeCoherent = params.smeCoherent;
+  if (reason !== undefined && (typeof reason !== 'string' || !reason.trim() || maskBit != null)) {
+    invalid('maskUnknownReason', reason, 'is not valid', 'give a reason only when maskBit is null');
+  }
   if (smeCoherent !== undefined && typeof smeCoherent !== 'boolean') {
     invalid(
       'smeCoherent',
-      `smeCoherent ${describeValue(smeCoherent)} is not a boolean`,
+      smeCoherent,
+      'is not a boolean',
       'use true or false (CPUID 0x8000001F EAX bit 10)',
     );
   }
   return {
-    variant: chosen,
+    variant: chosen as AmdCbitVariant,
     sevStatus,
-    maskBit,
+    maskBit: (maskBit ?? null) as number | null,
     maskUnknownReason: reason as string | undefined,
     smeCoherent: smeCoherent as boolean | undefined,
     physicalAddressReduction: smallInt(params, 'physicalAddressReduction', 63),
@@ -196,11 +153,7 @@ export function createAmdCbitType(params: AmdCbitParams): CocoType {
     p = readParams(params);
   } catch (error) {
     if (isCocoError(error)) throw error;
-    invalid(
-      'params',
-      'the parameter object could not be read',
-      'pass a plain object without throwing getters',
-    );
+    invalid('params', params, 'could not be read', 'pass a plain object without throwing getters');
   }
   const info = VARIANT_INFO[p.variant];
   const status = p.sevStatus ?? info.status;
