@@ -1,0 +1,86 @@
+// Timing and memory helpers for the benchmark: warm-up, interleaved rounds, medians.
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** `gc()` without asking the user for --expose-gc. */
+export const gc = (() => {
+  if (typeof globalThis.gc === 'function') return globalThis.gc;
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc');
+})();
+
+/** The median of a list of numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Milliseconds `fn` takes once. */
+export function timeOnce(fn) {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+/**
+ * Runs every candidate once per round, `warmup` rounds unrecorded then `rounds` recorded, rotating
+ * the order each round so that no candidate always runs after the same neighbour (cache and
+ * frequency effects spread evenly). A candidate may limit itself to fewer recorded rounds with
+ * `rounds` (slow reference loops). Returns the median milliseconds per candidate.
+ */
+export function interleave(candidates, { rounds, warmup }) {
+  const names = Object.keys(candidates);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = -warmup; r < rounds; r++) {
+    const order = names.map((_, i) => names[(i + Math.max(r, 0)) % names.length]);
+    for (const name of order) {
+      const c = candidates[name];
+      const fn = typeof c === 'function' ? c : c.run;
+      const limit = typeof c === 'function' ? rounds : (c.rounds ?? rounds);
+      if (r >= limit) continue;
+      if (r < 0 && typeof c !== 'function' && c.warmup === false) continue;
+      const ms = timeOnce(fn);
+      if (r >= 0) samples[name].push(ms);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { ms: median(samples[n]), samples: samples[n] }]));
+}
+
+/**
+ * Extra memory an operation holds when it returns: heap and ArrayBuffer bytes after it minus
+ * before it, with a full GC before (not after, so garbage it made still counts). Returns the
+ * operation's result too, kept alive until the second reading.
+ */
+export function extraMemory(op) {
+  gc();
+  gc();
+  const before = process.memoryUsage();
+  const result = op();
+  const after = process.memoryUsage();
+  return {
+    bytes: after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers),
+    heap: after.heapUsed - before.heapUsed,
+    arrayBuffers: after.arrayBuffers - before.arrayBuffers,
+    result,
+  };
+}
+
+/** Fills a BigUint64Array with pseudo-random 64-bit values (xorshift32 on its 32-bit words). */
+export function fillRandom(entries, seed = 0x9e3779b9) {
+  const words = new Int32Array(entries.buffer, entries.byteOffset, entries.length * 2);
+  let x = seed | 0;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x;
+  }
+  return entries;
+}
+
+/** Formats bytes per millisecond as GB/s. */
+export function gbps(bytes, ms) {
+  return (bytes / ms / 1e6).toFixed(2);
+}
