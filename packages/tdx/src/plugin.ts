@@ -1,4 +1,4 @@
-import { defineBackend, PLUGIN_INTERFACE_VERSION } from '@coco/core';
+import { type BackendPlugin, PLUGIN_INTERFACE_VERSION } from '@coco/core';
 import { detectTdx } from './detect.js';
 import { createTdxType, TDX_ATTRIBUTES, TDX_CVM, TDX_TITLE, TDX_TYPE_ID, type TdxParams } from './type.js';
 
@@ -6,14 +6,12 @@ import { createTdxType, TDX_ATTRIBUTES, TDX_CVM, TDX_TITLE, TDX_TYPE_ID, type Td
  * The Intel TDX backend: register it with `use(tdxBackend)` (or a registry's `use`) and detection
  * recognises TDX guests; `tdxBackend.createType({ gpaw: 52 })` builds the type directly.
  */
-export const tdxBackend = defineBackend({
+export const tdxBackend: BackendPlugin = {
   kind: 'backend',
   id: TDX_TYPE_ID,
   packageName: '@coco/tdx',
   interfaceVersion: PLUGIN_INTERFACE_VERSION,
-  variants: Object.freeze([
-    Object.freeze({ variant: null, title: TDX_TITLE, attributes: TDX_ATTRIBUTES, cvm: TDX_CVM }),
-  ]),
+  variants: [{ variant: null, title: TDX_TITLE, attributes: TDX_ATTRIBUTES, cvm: TDX_CVM }],
   createType: (params) => createTdxType(params as TdxParams),
   detect: detectTdx,
-});
+};

@@ -7,11 +7,10 @@ export const TDVMCALL_MAP_GPA = 0x10001; // arch/x86/include/asm/shared/tdx.h, v
 export const MAP_GPA_MAX_TRIES = 3; // arch/x86/coco/tdx/tdx.c tdx_map_gpa(), v6.18
 
 /** TDG.MEM.PAGE.ACCEPT (TDCALL leaf 6): the page sizes tried in order, largest first, in bytes. */
-export const TDX_ACCEPT_SIZES: readonly number[] = Object.freeze([0x4000_0000, 0x20_0000, 0x1000]); // arch/x86/coco/tdx/tdx-shared.c, v6.18
+export const TDX_ACCEPT_SIZES: readonly number[] = [1 << 30, 1 << 21, 1 << 12]; // arch/x86/coco/tdx/tdx-shared.c, v6.18
 
-const MAP_GPA = 'MapGPA (TDVMCALL 0x10001)';
-const AFTER_FLUSH =
-  'TLB flush after the change, which the generic code (set_memory.c __set_memory_enc_pgtable) does for every conversion';
+const MAP_GPA = 'MapGPA, shared bit ';
+const TLB_AFTER = { kind: 'flush-tlb', detail: 'generic, after every change' };
 
 /**
  * The quirks of a TDX guest, as the newest mainline kernel handles them: arch/x86/coco/tdx/tdx.c
@@ -28,49 +27,30 @@ export const TDX_QUIRKS: Quirks = defineQuirks({
   },
   conversion: {
     name: 'TDX MapGPA',
-    mechanism: `TDG.VP.VMCALL<MapGPA> (TDVMCALL 0x10001) over the GPA range; to private also TDG.MEM.PAGE.ACCEPT (TDCALL 6)`,
+    mechanism: 'MapGPA (TDVMCALL 0x10001); to private also TDG.MEM.PAGE.ACCEPT',
     batchLimit: null,
     batchUnit: 'pages',
     pageSizes: TDX_ACCEPT_SIZES,
-    retry: `MapGPA may return RETRY with the GPA to resume from (R11, which must lie inside the range); the guest resumes there and fails after ${MAP_GPA_MAX_TRIES} tries without progress`,
+    retry: `RETRY resumes at a GPA in the range; fails after ${MAP_GPA_MAX_TRIES} tries without progress`,
     toShared: [
-      { kind: 'flush-tlb', detail: 'TLB flush before the change: TDX requires it private->shared' },
-      { kind: 'flush-cache', detail: 'cache flush with it: TDX always requires one' },
-      {
-        kind: 'page-table-change',
-        detail: 'set the shared bit; a shared mapping of a still-private page gives a recoverable #VE',
-      },
-      { kind: 'flush-tlb', detail: AFTER_FLUSH },
-      {
-        kind: 'notify-host',
-        detail: `finish: ${MAP_GPA} over the range with the shared bit set`,
-      },
+      { kind: 'flush-tlb', detail: 'before the change' },
+      { kind: 'flush-cache', detail: 'before the change' },
+      { kind: 'page-table-change', detail: 'set the shared bit' },
+      TLB_AFTER,
+      { kind: 'notify-host', detail: `finish: ${MAP_GPA}set` },
     ],
     toPrivate: [
-      {
-        kind: 'notify-host',
-        detail: `prepare: ${MAP_GPA} over the range with the shared bit clear`,
-      },
-      {
-        kind: 'accept',
-        detail:
-          'prepare: TDG.MEM.PAGE.ACCEPT each chunk, trying 1G, then 2M, then 4K as alignment and length allow',
-      },
-      {
-        kind: 'page-table-change',
-        detail:
-          'clear the shared bit; the page is private already, so no private mapping of a shared page exists',
-      },
-      { kind: 'flush-tlb', detail: AFTER_FLUSH },
+      { kind: 'notify-host', detail: `prepare: ${MAP_GPA}clear` },
+      { kind: 'accept', detail: 'prepare: TDG.MEM.PAGE.ACCEPT, 1G, else 2M, else 4K' },
+      { kind: 'page-table-change', detail: 'clear the shared bit' },
+      TLB_AFTER,
     ],
   },
   unrollStringIo: true,
   notes: [
-    'String I/O (INS/OUTS) is not emulated in the #VE handler: it must be unrolled into IN/OUT.',
-    'MMIO is emulated through #VE on shared mappings; TDX has no private MMIO.',
-    'An EPT violation on a private GPA is fatal (the kernel panics).',
-    'A private mapping of a shared page is fatal; a shared mapping of a private page is a recoverable #VE.',
-    'Before the change the generic code flushes only when the TLB rule asks, so shared->private flushes no cache although the cache rule is true.',
-    'The shared bit is a flag, not part of the physical address: the kernel masks it and the bits above out of physical_mask.',
+    'MMIO is emulated via #VE on shared mappings; none is private.',
+    'An EPT violation on a private GPA is fatal.',
+    'A private mapping of a shared page is fatal; the reverse is a recoverable #VE.',
+    'The generic code flushes before a change only if the TLB rule asks: not to private.',
   ],
 });

@@ -134,7 +134,7 @@ describe('@coco/tdx conformance', () => {
       },
       { name: 'an empty reason', params: { maskUnknownReason: ' ' }, mentions: 'maskUnknownReason' },
       { name: 'an array', params: [52] as unknown as Record<string, unknown>, mentions: 'gpaw' },
-      { name: 'null', params: null as unknown as Record<string, unknown>, mentions: 'plain object' },
+      { name: 'null', params: null as unknown as Record<string, unknown>, mentions: 'parameter object' },
     ],
     positive: [
       { name: 'a snapshot of a TD with GPAW 52', evidence: snapshotTd, variant: null, maskBit: 51 },

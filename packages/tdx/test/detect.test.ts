@@ -10,7 +10,8 @@ import {
   tdxGpawEvidence,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { cpuidSignature, detectTdx, tdxBackend } from '../src/index.js';
+import { TDX_SIGNATURE } from '../src/detect.js';
+import { detectTdx, tdxBackend } from '../src/index.js';
 import { cpuid, SIG } from './evidence.js';
 
 const detect = (evidence: Evidence) => createRegistry().use(tdxBackend).detect(evidence);
@@ -29,9 +30,11 @@ function recorder() {
 }
 
 describe('TDX detection', () => {
-  it('reads the signature in EBX, EDX, ECX order', () => {
-    expect(cpuidSignature(SIG)).toBe('IntelTDX    ');
-    expect(cpuidSignature({ ebx: SIG.ebx, ecx: SIG.edx, edx: SIG.ecx })).toBe('Inte    lTDX');
+  it('knows the signature as little-endian ASCII in EBX, EDX, ECX', () => {
+    const ascii = (v: number) => String.fromCharCode(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+    const { ebx, edx, ecx } = TDX_SIGNATURE;
+    expect(ascii(ebx) + ascii(edx) + ascii(ecx)).toBe('IntelTDX    ');
+    expect(SIG).toMatchObject(TDX_SIGNATURE);
   });
 
   it('leaves a step from each source it used, with the sources named', () => {
@@ -50,7 +53,7 @@ describe('TDX detection', () => {
     expect(d.warnings).toEqual([]);
     const bySource = new Map(d.trail.filter((s) => s.by === 'tdx').map((s) => [s.source, s.says]));
     expect([...bySource.keys()].sort()).toEqual(['cpuid', 'cpuinfo', 'files', 'kernel-log', 'tdx']);
-    expect(bySource.get('cpuid')).toMatch(/maximum basic leaf 0x23/);
+    expect(bySource.get('cpuid')).toBe('max basic leaf 0x23, leaf 0x21 reads "IntelTDX    ": a TDX guest');
     expect(bySource.get('kernel-log')).toMatch(/dmesg\.txt line 1/);
     expect(bySource.get('tdx')).toBe('GPAW 52 (--tdx-gpaw): shared bit 51');
     expect(d.toJSON()).toMatchObject({
@@ -76,7 +79,7 @@ describe('TDX detection', () => {
     const d = detect(cpuid(null, SIG));
     expect(d.type?.id).toBe('tdx');
     expect(d.warnings).toHaveLength(1);
-    expect(d.warnings[0]).toMatch(/^tdx: CPUID leaf 0 is missing.*include leaf 0/);
+    expect(d.warnings[0]).toMatch(/^tdx: CPUID leaf 0 missing: .*include leaf 0$/);
   });
 
   it('reports a conflict when the log says TDX but leaf 0x21 is ruled out by the maximum leaf', () => {
@@ -87,7 +90,7 @@ describe('TDX detection', () => {
     const [conflict] = d.conflicts;
     expect(conflict?.what).toMatch(/CPUID leaf 0x21 is not valid.*seen by tdx/);
     expect(conflict?.sides.map((s) => s.source)).toEqual(['test cpuid', 'dmesg.txt line 1']);
-    expect(conflict?.sides[0]?.says).toMatch(/maximum basic leaf 0x1f is below 0x21/);
+    expect(conflict?.sides[0]?.says).toMatch(/max basic leaf 0x1f, .*not valid below 0x21/);
   });
 
   it('rejects a signature ruled out by the maximum leaf, with a step and no claim', () => {
@@ -95,7 +98,7 @@ describe('TDX detection', () => {
     expect(d.type).toBeNull();
     expect(d.confidential).toBe(false);
     expect(d.conflicts).toEqual([]);
-    expect(d.trail.find((s) => s.by === 'tdx')?.says).toMatch(/not valid, signature ignored/);
+    expect(d.trail.find((s) => s.by === 'tdx')?.says).toMatch(/not valid below 0x21: ignored$/);
   });
 
   it('does not count a missing TDX leaf against the log (a paravisor may hide it)', () => {
@@ -112,9 +115,7 @@ describe('TDX detection', () => {
   it('warns about a GPAW with nothing else pointing to TDX', () => {
     const d = detect(tdxGpawEvidence(48));
     expect(d.type).toBeNull();
-    expect(d.warnings).toEqual([
-      'tdx: a TDX GPAW was given (--tdx-gpaw) but no other evidence shows a TDX guest',
-    ]);
+    expect(d.warnings).toEqual(['tdx: GPAW 48 (--tdx-gpaw) given, but nothing else shows a TDX guest']);
   });
 
   it('leaves the mask unknown for a GPAW that is not 48 or 52, with a warning', () => {
@@ -125,7 +126,7 @@ describe('TDX detection', () => {
         .build();
       const d = detect(evidence);
       expect(d.type?.marking, `gpaw ${gpaw}`).toBeNull();
-      expect(d.type?.maskUnknownReason).toBe(`GPAW ${gpaw} from probe is not a TDX width (48 or 52)`);
+      expect(d.type?.maskUnknownReason).toBe(`GPAW ${gpaw} (probe) is not 48 or 52`);
       expect(d.warnings).toHaveLength(1);
     }
   });
@@ -178,7 +179,7 @@ describe('TDX detection', () => {
     }
     const r = recorder();
     expect(detectTdx({} as Evidence, r.context)).toBeNull();
-    expect(r.warnings[0]).toMatch(/^the evidence could not be read, so TDX was not assessed/);
+    expect(r.warnings[0]).toBe('evidence unreadable: TDX not assessed');
   });
 
   it('handles long logs and extreme CPUID values', () => {
