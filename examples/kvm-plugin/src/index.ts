@@ -1,0 +1,7 @@
+export {
+  KVM_BACKENDS,
+  KVM_CPUID_SIGNATURE,
+  KVM_SIGNATURE,
+  kvmPlugin,
+  kvmPlugin as default,
+} from './plugin.js';
