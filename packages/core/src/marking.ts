@@ -4,8 +4,9 @@ import { andWords, checkSpan, countWords, orWords, wordGeometry, wordView } from
 /** Whether a page is encrypted (private) when the type's bit is `set` or when it is `clear`. */
 export type EncryptedWhen = 'set' | 'clear';
 
-/** The lowest and highest bit a mask may use: the physical-address field of a page-table entry. */
+/** The lowest bit a mask may use: bit 12, the bottom of a page-table entry's physical-address field. */
 export const MASK_BIT_MIN = 12;
+/** The highest bit a mask may use: bit 51, the top of a page-table entry's physical-address field. */
 export const MASK_BIT_MAX = 51;
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -19,6 +20,7 @@ export interface Marking {
   readonly mask: bigint;
   /** The position of that bit, 12..51. */
   readonly maskBit: number;
+  /** Whether the bit is `set` or `clear` on an encrypted (private) entry. */
   readonly encryptedWhen: EncryptedWhen;
   /** Marks `value` encrypted (private). Throws `CocoRangeError` outside 0..2^64-1. */
   encrypt(value: bigint): bigint;
@@ -26,17 +28,26 @@ export interface Marking {
   decrypt(value: bigint): bigint;
   /** True when `value` is marked encrypted. Throws `CocoRangeError` outside 0..2^64-1. */
   isEncrypted(value: bigint): boolean;
-  /** Marks `entries[start..end)` encrypted in place, allocating nothing per entry; returns `entries`. */
+  /**
+   * Marks `entries[start..end)` encrypted in place, allocating nothing per entry; returns `entries`.
+   * Runs at memory speed (see docs/performance.md). A non-`BigUint64Array` is a `CocoError`
+   * (`PARAMETER_INVALID`), a range that does not fit a `CocoRangeError`.
+   */
   encryptAll(entries: BigUint64Array, start?: number, end?: number): BigUint64Array;
   /** Marks `entries[start..end)` decrypted in place, allocating nothing per entry; returns `entries`. */
   decryptAll(entries: BigUint64Array, start?: number, end?: number): BigUint64Array;
-  /** Counts the encrypted and decrypted entries of `entries[start..end)`. */
+  /**
+   * Counts the encrypted and decrypted entries of `entries[start..end)`, reading them in place.
+   * For runs, or a table in chunks, use `createClassifier(marking)`.
+   */
   count(entries: BigUint64Array, start?: number, end?: number): MarkingCount;
 }
 
 /** The result of {@link Marking.count}. */
 export interface MarkingCount {
+  /** Entries marked encrypted. */
   readonly encrypted: number;
+  /** Entries marked decrypted. */
   readonly decrypted: number;
 }
 
@@ -44,6 +55,7 @@ export interface MarkingCount {
 export interface MarkingSpec {
   /** Bit position 12..51. */
   readonly maskBit: number;
+  /** Whether the bit is `set` or `clear` on an encrypted (private) entry. */
   readonly encryptedWhen: EncryptedWhen;
 }
 
