@@ -5,13 +5,7 @@ import {
   type Evidence,
   type LogLine,
 } from '@coco/core';
-import {
-  isAmdMemEncryptLine,
-  lineLabel,
-  parseSevStatusLine,
-  SEV_STATUS_VTOM_BIT,
-  sevStatusNames,
-} from './log.js';
+import { isAmdMemEncryptLine, lineLabel, parseSevStatusLine, SEV_STATUS_VTOM_BIT } from './log.js';
 import { createAmdVtomType } from './type.js';
 
 /** The SEV status MSR, `MSR_AMD64_SEV` (arch/x86/include/asm/msr-index.h). */
@@ -34,10 +28,7 @@ export function detectAmdVtom(evidence: Evidence, context: DetectContext): Backe
     const value = describeValue(msr.value);
     msrVtom = ((msr.value >> BigInt(SEV_STATUS_VTOM_BIT)) & 1n) === 1n;
     const bit = `bit 3 (vTOM) ${msrVtom ? 'set' : 'clear'}`;
-    context.step(
-      'msr',
-      `SEV status MSR 0xc0010131 = ${value} (${sevStatusNames(msr.value).join(' ')}) from ${msr.source}: ${bit}`,
-    );
+    context.step('msr', `SEV status MSR 0xc0010131 = ${value} from ${msr.source}: ${bit}`);
     sides.push({ says: `${bit} in ${value}`, source: msr.source });
   }
 

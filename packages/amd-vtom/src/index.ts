@@ -1,5 +1,5 @@
 export type { SevStatusLine } from './log.js';
-export { parseSevStatusLine, SEV_STATUS_NAMES } from './log.js';
+export { parseSevStatusLine, SEV_STATUS_VTOM_BIT } from './log.js';
 export { amdVtomBackend } from './plugin.js';
 export { AMD_VTOM_QUIRKS } from './quirks.js';
 export type { AmdVtomParams } from './type.js';

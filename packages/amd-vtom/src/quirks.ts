@@ -31,5 +31,6 @@ export const AMD_VTOM_QUIRKS: Quirks = defineQuirks({
   unrollStringIo: false,
   notes: [
     'vTOM gives the guest no conversion protocol (no PVALIDATE, no GHCB page-state change): the hypervisor supplies it.',
+    'No cache flush; a TLB flush before the page-table change unless the protocol unmaps the pages first.',
   ],
 });

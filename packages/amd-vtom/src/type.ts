@@ -5,12 +5,13 @@ import {
   type CocoType,
   createType,
   describeValue,
+  isCocoError,
   MASK_BIT_MAX,
   MASK_BIT_MIN,
   maskBitOf,
   type TypeDetail,
 } from '@coco/core';
-import { SEV_STATUS_VTOM_BIT, sevStatusNames } from './log.js';
+import { SEV_STATUS_VTOM_BIT } from './log.js';
 import { AMD_VTOM_QUIRKS } from './quirks.js';
 
 /** The type id this backend registers. */
@@ -48,6 +49,7 @@ export interface AmdVtomParams {
 }
 
 const KEYS = ['maskBit', 'boundary', 'sevStatus', 'maskUnknownReason'];
+const ONLY_KEYS = `use an object with only ${KEYS.join(', ')}`;
 
 function fail(
   key: string,
@@ -67,7 +69,7 @@ function checkMaskBit(maskBit: unknown): number {
   if (!isNumber || !Number.isInteger(maskBit) || maskBit < MASK_BIT_MIN || maskBit > MASK_BIT_MAX) {
     fail(
       'maskBit',
-      `${describeValue(maskBit)} is not a bit of the physical-address field`,
+      `${describeValue(maskBit)} is outside the physical-address field`,
       `use an integer from ${MASK_BIT_MIN} to ${MASK_BIT_MAX}`,
       isNumber ? 'MASK_INVALID' : 'PARAMETER_INVALID',
     );
@@ -76,7 +78,7 @@ function checkMaskBit(maskBit: unknown): number {
 }
 
 function checkStatus(status: unknown): bigint {
-  const fix = 'pass the SEV status MSR value, a 64-bit bigint with bit 3 (vTOM) set such as 0x103dfn';
+  const fix = 'use the status MSR value, a 64-bit bigint with bit 3 (vTOM) set such as 0x103dfn';
   const isBigint = typeof status === 'bigint';
   if (!isBigint || status < 0n || status >> 64n) {
     fail(
@@ -87,11 +89,7 @@ function checkStatus(status: unknown): bigint {
     );
   }
   if (!((status >> BigInt(SEV_STATUS_VTOM_BIT)) & 1n)) {
-    fail(
-      'sevStatus',
-      `${describeValue(status)} has bit 3 (vTOM) clear`,
-      `${fix}; a C-bit guest is amd-cbit's`,
-    );
+    fail('sevStatus', `${describeValue(status)} has bit 3 (vTOM) clear`, `${fix}, or amd-cbit`);
   }
   return status;
 }
@@ -121,11 +119,11 @@ function given(value: unknown): boolean {
 function checkParams(params: unknown): Checked {
   const p = (params ?? {}) as Record<string, unknown>;
   if (typeof p !== 'object' || Array.isArray(p)) {
-    fail('', `${describeValue(params)} is not an object`, `pass an object with any of ${KEYS.join(', ')}`);
+    fail('', `${describeValue(params)} is not an object`, ONLY_KEYS);
   }
   for (const key of Object.keys(p)) {
     if (!KEYS.includes(key)) {
-      fail(JSON.stringify(key.slice(0, 40)), 'is not a parameter', `use only ${KEYS.join(', ')}`);
+      fail(JSON.stringify(key.slice(0, 40)), 'is not a parameter', ONLY_KEYS);
     }
   }
   const fromBit = given(p.maskBit) ? checkMaskBit(p.maskBit) : null;
@@ -170,7 +168,7 @@ function detailsOf(checked: Checked): TypeDetail[] {
   if (sevStatus !== null) {
     details.unshift({
       name: 'SEV status',
-      value: `${describeValue(sevStatus)}, vTOM (bit 3) set: ${sevStatusNames(sevStatus).join(' ')}`,
+      value: `${describeValue(sevStatus)}, vTOM (bit 3) set`,
     });
   }
   return details;
@@ -187,7 +185,17 @@ function detailsOf(checked: Checked): TypeDetail[] {
  * type.marking?.decrypt(0x8000000123456063n); // 0x8000400123456063n
  */
 export function createAmdVtomType(params: AmdVtomParams = {}): CocoType {
-  const checked = checkParams(params);
+  let checked: Checked;
+  try {
+    checked = checkParams(params);
+  } catch (error) {
+    if (isCocoError(error)) throw error;
+    // A hostile object (a throwing getter or proxy) is bad input too, not a crash.
+    throw new CocoError('PARAMETER_INVALID', 'reading them threw', {
+      input: `${AMD_VTOM_ID} params`,
+      fix: 'pass a plain object',
+    });
+  }
   return createType({
     id: AMD_VTOM_ID,
     variant: null,
