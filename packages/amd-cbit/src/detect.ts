@@ -164,7 +164,10 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
   const sevStatus = (
     pool.find((f) => f.kind === 'msr' && f.status !== undefined) ?? pool.find((f) => f.status !== undefined)
   )?.status;
-  if (chosen === 'sev' && sevStatus === undefined)
+  // Before v6.9 an AMD vTOM (Hyper-V) guest logs "AMD SEV" too: without the status this claim
+  // is tentative, so a hypervisor plugin that composes vTOM takes precedence without a conflict.
+  const tentative = chosen === 'sev' && sevStatus === undefined;
+  if (tentative)
     context.warn(
       'before v6.9 an AMD vTOM (Hyper-V) guest also logs "AMD SEV"; the SEV status tells them apart',
     );
@@ -189,5 +192,5 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
     }),
   });
   step(pool[0]?.kind ?? 'cpuid', `${type.describe()} (from ${pool.map((f) => f.source).join(', ')})`);
-  return { type };
+  return tentative ? { type, tentative } : { type };
 }

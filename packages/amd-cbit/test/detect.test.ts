@@ -185,6 +185,14 @@ describe('amd-cbit detection', () => {
     expect(v4.warnings.join(' ')).toContain('vTOM');
   });
 
+  it('makes a log-only "AMD SEV" claim tentative (pre-v6.9 vTOM guests print it too), not one with a status', () => {
+    const context = { step: () => {}, warn: () => {}, conflict: () => {} };
+    const logOnly = amd({ log: 'Memory Encryption Features active: AMD SEV' });
+    expect(amdCbitBackend.detect(logOnly, context)?.tentative).toBe(true);
+    const withStatus = amd({ log: 'Memory Encryption Features active: AMD SEV\nSEV: Status: SEV' });
+    expect(amdCbitBackend.detect(withStatus, context)?.tentative).toBeUndefined();
+  });
+
   it('takes the status from the log line when there is no MSR (SecureTSC in the old spelling)', () => {
     const d = detect(amd({ log: 'SEV: Status: SEV SEV-ES SEV-SNP Secure TSC ' }));
     expect(d.type?.variant).toBe('sev-snp');

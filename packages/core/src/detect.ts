@@ -21,6 +21,7 @@ interface Candidate {
   readonly type: CocoType;
   readonly paravisor: boolean | null;
   readonly hypervisor: string | null;
+  readonly tentative: boolean;
 }
 
 function errorText(error: unknown): string {
@@ -115,17 +116,41 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
       if (!isType(c.type)) throw new TypeError('its claim carries no valid type');
       return { type: c.type, paravisor: typeof c.paravisor === 'boolean' ? c.paravisor : null };
     });
-    if (claim) composed.push({ by: hv.id, type: claim.type, paravisor: claim.paravisor, hypervisor: hv.id });
+    if (claim)
+      composed.push({
+        by: hv.id,
+        type: claim.type,
+        paravisor: claim.paravisor,
+        hypervisor: hv.id,
+        tentative: false,
+      });
   }
 
   const found: Candidate[] = [];
   for (const backend of registry.backends) {
     if (asked.has(backend.id) || composed.some((c) => c.type.id === backend.id)) continue;
     const claim = contain(backend, () => runBackend(backend));
-    if (claim) found.push({ by: backend.id, type: claim.type, paravisor: null, hypervisor: null });
+    if (claim)
+      found.push({
+        by: backend.id,
+        type: claim.type,
+        paravisor: null,
+        hypervisor: null,
+        tentative: claim.tentative === true,
+      });
   }
 
-  const candidates = [...composed, ...found];
+  let candidates = [...composed, ...found];
+  if (candidates.some((c) => !c.tentative)) {
+    for (const c of candidates.filter((c) => c.tentative)) {
+      trail.push({
+        source: 'core',
+        says: `the tentative ${typeLabel(c.type)} claim of ${c.by} yields to a definite claim`,
+        by: 'core',
+      });
+    }
+    candidates = candidates.filter((c) => !c.tentative);
+  }
   const distinct = new Map<string, Candidate>();
   for (const c of candidates) {
     const key = `${c.type.id}/${c.type.variant}/${c.type.marking?.maskBit ?? '?'}`;

@@ -51,6 +51,12 @@ export interface DetectContext {
 /** What a backend's detection yields when the evidence shows its type. */
 export interface BackendClaim {
   readonly type: CocoType;
+  /**
+   * True when the evidence is also what another type shows (a log line older kernels print for
+   * several types). A definite claim, by a hypervisor plugin or another backend, then takes
+   * precedence without a conflict; the trail says so.
+   */
+  readonly tentative?: boolean;
 }
 
 /** What a hypervisor plugin can reach: the registered backends, by id. */

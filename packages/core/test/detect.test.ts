@@ -11,7 +11,7 @@ import {
   parseMsrAssignment,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { otherBackend, toyBackend, toyHypervisor } from './fixtures.js';
+import { otherBackend, toyBackend, toyHypervisor, toyType } from './fixtures.js';
 
 const toyEvidence = (bit: number) => parseMsrAssignment(`0x1234=0x${bit.toString(16)}`, 'test msr');
 
@@ -226,5 +226,37 @@ describe('detection', () => {
     expect(json.evidence).toEqual([
       { source: 'probe', says: '/dev/cpu/0/msr not read: permission denied; run as root' },
     ]);
+  });
+});
+
+describe('tentative claims', () => {
+  const vague: BackendPlugin = {
+    ...otherBackend,
+    id: 'vague-other',
+    detect: (_e, context) => {
+      context.step('kernel-log', 'a line several types print');
+      return { type: otherBackend.createType({}), tentative: true };
+    },
+  };
+
+  it('yield to a definite claim without a conflict, and the trail says so', () => {
+    const detection = createRegistry().use(vague).use(toyBackend).detect(toyEvidence(51));
+    expect(detection.conflicts).toEqual([]);
+    expect(detection.type?.id).toBe('toy');
+    expect(detection.trail.at(-1)?.says).toBe(
+      'the tentative other claim of vague-other yields to a definite claim',
+    );
+  });
+
+  it('stand when nothing definite is claimed', () => {
+    const detection = createRegistry().use(vague).use(toyBackend).detect(emptyEvidence());
+    expect(detection.type?.id).toBe('other');
+  });
+
+  it('still conflict with each other when two are tentative and disagree', () => {
+    const vagueToy: BackendPlugin = { ...toyBackend, detect: () => ({ type: toyType({}), tentative: true }) };
+    const detection = createRegistry().use(vague).use(vagueToy).detect(emptyEvidence());
+    expect(detection.type).toBeNull();
+    expect(detection.conflicts).toHaveLength(1);
   });
 });
