@@ -1,10 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** An open device file that supports positioned reads (`/dev/cpu/0/cpuid`, `/dev/cpu/0/msr`). */
+/**
+ * An open record device (`/dev/cpu/0/cpuid`, `/dev/cpu/0/msr`): the kernel reads the record whose
+ * id is the file position (a CPUID leaf | subleaf << 32, an MSR index).
+ */
 export interface DeviceReader {
-  /** Reads `length` bytes at `position`; fewer bytes back means the device had no more. */
+  /**
+   * Reads the `length`-byte record with id `position`. On a real character device that is a
+   * positioned read at `position`; a regular file standing in for one (a fake tree in tests)
+   * cannot hold overlapping records, so it holds record `n` at byte offset `n * length`, and
+   * records past its end read as zeros.
+   */
   pread(length: number, position: number): Uint8Array;
   close(): void;
 }
@@ -40,11 +48,13 @@ export function nodeProbeFs(root = '/'): ProbeFs {
     readText: (path) => readFileSync(at(path), 'utf8'),
     openDevice(path) {
       const fd = openSync(at(path), 'r');
+      const records = fstatSync(fd).isFile();
       return {
         pread(length, position) {
           const buffer = new Uint8Array(length);
-          const n = readSync(fd, buffer, 0, length, position);
-          return buffer.subarray(0, n);
+          const n = readSync(fd, buffer, 0, length, records ? position * length : position);
+          // A record past the end of a stand-in file reads as zeros, like a hole inside it.
+          return records ? buffer : buffer.subarray(0, n);
         },
         close: () => closeSync(fd),
       };
