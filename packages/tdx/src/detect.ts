@@ -88,18 +88,18 @@ function claim(evidence: Evidence, context: DetectContext): BackendClaim | null 
       { says: `TDX guest: ${pointers[0].says}`, source: pointers[0].source },
     ]);
   }
-  if (!gpaw) {
-    context.step('tdx', 'no GPAW: shared bit unknown (give tdx.gpaw or --tdx-gpaw)');
-    return { type: createTdxType() };
-  }
-  if (gpaw.value === 48 || gpaw.value === 52) {
-    context.step('tdx', `${given}: shared bit ${gpaw.value - 1}`);
-    return { type: createTdxType({ gpaw: gpaw.value }) };
-  }
-  const reason = `${given} is not 48 or 52`;
-  context.step('tdx', `${reason}: shared bit unknown`);
-  context.warn(reason);
-  return { type: createTdxType({ maskUnknownReason: reason }) };
+  const width = gpaw?.value as 48 | 52 | undefined;
+  const odd = width && width !== 48 && width !== 52 && `${given} is not 48 or 52`;
+  if (odd) context.warn(odd);
+  context.step(
+    'tdx',
+    odd
+      ? `${odd}: shared bit unknown`
+      : width
+        ? `${given}: shared bit ${width - 1}`
+        : 'no GPAW: shared bit unknown (give tdx.gpaw or --tdx-gpaw)',
+  );
+  return { type: createTdxType(odd ? { maskUnknownReason: odd } : { gpaw: width }) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { flushRule, privateMmioAt } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { createTdxType, TDX_QUIRKS } from '../src/index.js';
+import { MAP_GPA_MAX_TRIES, TDVMCALL_MAP_GPA, TDX_ACCEPT_SIZES } from '../src/quirks.js';
 
 // Facts sheet §4, checked in arch/x86/coco/tdx/tdx.c, tdx-shared.c and arch/x86/mm/pat/set_memory.c.
 describe('TDX quirks', () => {
@@ -15,6 +16,13 @@ describe('TDX quirks', () => {
     expect(q.privateMmio).toEqual([]);
     expect(privateMmioAt(q, 0xfec00000n)).toBeUndefined();
     expect(q.unrollStringIo).toBe(true);
+  });
+
+  it('keeps the protocol numbers as the kernel has them', () => {
+    expect(TDVMCALL_MAP_GPA).toBe(65537);
+    expect(MAP_GPA_MAX_TRIES).toBe(3);
+    expect(TDX_ACCEPT_SIZES).toEqual([1073741824, 2097152, 4096]);
+    expect(q.conversion?.mechanism).toContain(`0x${TDVMCALL_MAP_GPA.toString(16)}`);
   });
 
   it('names MapGPA (TDVMCALL 0x10001) with its retry rule', () => {
