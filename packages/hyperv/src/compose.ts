@@ -52,9 +52,9 @@ function boundaryParams(
 ): { maskBit: number } | { maskUnknownReason: string } {
   const bit = config.boundaryBits;
   const reason = !config.boundaryActive
-    ? 'the Hyper-V shared-GPA boundary is not active (CPUID 0x4000000C EBX bit 5)'
+    ? 'the Hyper-V boundary is not active'
     : bit < MASK_BIT_MIN || bit > MASK_BIT_MAX
-      ? `the Hyper-V boundary bit ${bit} is outside ${MASK_BIT_MIN}..${MASK_BIT_MAX}`
+      ? `the Hyper-V boundary bit ${bit} is out of range`
       : null;
   if (reason === null) return { maskBit: bit };
   context.warn(`${reason}: vTOM mask unknown`);
@@ -107,13 +107,13 @@ function composeEnlightened(
   if (claim) {
     base = claim.type;
     if (type === 'snp' && base.variant !== 'sev-snp') {
-      context.conflict('the AMD guest variant', [
-        { says: 'SEV-SNP (Hyper-V isolation type 2)', source: 'hyperv isolation config' },
-        { says: base.variant ?? 'none', source: `backend ${ref.id}` },
+      context.conflict('the AMD variant', [
+        { says: 'sev-snp', source: 'Hyper-V isolation config' },
+        { says: `${base.variant}`, source: ref.id },
       ]);
     }
   } else {
-    const reason = `${ref.packageName} found no ${name} evidence of its own for this Hyper-V ${name} guest without paravisor`;
+    const reason = `${ref.packageName} found no ${name} evidence of its own`;
     context.warn(reason);
     base = context
       .backend(ref.id, ref.packageName)

@@ -67,7 +67,6 @@ function disagree<T>(
  */
 export function detectHyperv(evidence: Evidence, context: HypervisorContext): HypervisorClaim | null {
   const log = readHypervLog(evidence.kernelLog);
-  for (const where of log.ignored) context.warn(`${where}: a Hyper-V value wider than 32 bits was ignored`);
 
   // 1. Hyper-V? CPUID 0x40000000 (signature and a max leaf Linux accepts) and the kernel log.
   const leaf0 = evidence.cpuid(HYPERV_CPUID.vendorAndMax);
@@ -78,7 +77,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     const inRange = maxLeaf >= HYPERV_MAX_LEAF_RANGE.min && maxLeaf <= HYPERV_MAX_LEAF_RANGE.max;
     context.step(
       'cpuid',
-      `CPUID 0x40000000: "${sig}", max leaf ${hex(maxLeaf)}${sig !== HYPERV_SIGNATURE ? ': not Hyper-V' : inRange ? '' : ', outside the range Linux accepts: not Hyper-V'}`,
+      `CPUID 0x40000000: "${sig}", max leaf ${hex(maxLeaf)}${sig === HYPERV_SIGNATURE && inRange ? '' : ': not Hyper-V'}`,
     );
     // A "Microsoft Hv" leaf with an unusable max leaf says nothing either way.
     if (sig !== HYPERV_SIGNATURE || inRange) sides.push({ value: inRange, where: leaf0.source });
@@ -97,7 +96,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
         'CPUID 0x4000000C without 0x40000000 does not show Hyper-V: add leaves 0x40000000 and 0x40000003',
       );
     }
-    if (!sides[0]) context.step('cpuid', 'no Hyper-V CPUID leaf or kernel-log line');
+    if (!sides[0]) context.step('cpuid', 'no Hyper-V leaf or log line');
     return null;
   }
 
@@ -111,7 +110,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   const privileges = high[0]?.value;
   const source = (fromCpuid: unknown) => (fromCpuid ? 'cpuid' : 'kernel-log');
   if (privileges === undefined && !log.isolationConfigs[0]) {
-    context.step('cpuid', 'no CPUID 0x40000003 or privilege-flags line: isolation unknown');
+    context.step('cpuid', 'isolation unknown: no CPUID 0x40000003');
     return null;
   }
   // The kernel prints the isolation config only when the isolation bit is set.
@@ -141,9 +140,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   }
   const raw = configs[0]?.value;
   if (!raw) {
-    context.warn(
-      `isolated Hyper-V guest without its isolation config (CPUID 0x4000000C${leaf0 && !leafC ? `, beyond max leaf ${hex(maxLeaf)},` : ''} or the "Hyper-V: Isolation Config" line): type unknown`,
-    );
+    context.warn('isolated, but no isolation config (CPUID 0x4000000C or its log line): type unknown');
     return null;
   }
   const from = source(leafC);
@@ -155,7 +152,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     );
   }
   if (config.type === null) {
-    context.warn(`isolation type ${config.typeCode} is undefined (0 none, 1 VBS, 2 SNP, 3 TDX)`);
+    context.warn(`isolation type ${config.typeCode} is undefined`);
     return null;
   }
   if (config.type === 'none') return null;

@@ -1,13 +1,12 @@
 import type { LogLine } from '@coco/core';
 
-/** A value read from one kernel-log line, with where it was read. */
+/** A value read from one kernel-log line, with where it was read (`dmesg line 12`). */
 export interface LogValue<T> {
   readonly value: T;
-  /** `kernel log line 12` or the line's own source and number. */
   readonly where: string;
 }
 
-/** What Hyper-V's kernel-log lines say; each field holds every distinct value seen. */
+/** What Hyper-V's kernel-log lines say; each field holds every distinct value seen, in order. */
 export interface HypervLogFacts {
   /** `Hypervisor detected: ...` names: `Microsoft Hyper-V`, or another hypervisor. */
   readonly hypervisorNames: readonly LogValue<string>[];
@@ -15,10 +14,8 @@ export interface HypervLogFacts {
   readonly privilegesHigh: readonly LogValue<number>[];
   /** `Hyper-V: Isolation Config: Group A ..., Group B ...`: CPUID 0x4000000C EAX and EBX. */
   readonly isolationConfigs: readonly LogValue<{ readonly groupA: number; readonly groupB: number }>[];
-  /** `Hyper-V: running as root partition` was printed. */
+  /** Where `Hyper-V: running as root partition` was printed, if it was. */
   readonly rootPartition: LogValue<true> | undefined;
-  /** A Hyper-V line whose number did not fit 32 bits, and was ignored. */
-  readonly ignored: readonly string[];
 }
 
 /**
@@ -27,63 +24,41 @@ export interface HypervLogFacts {
  */
 export const HYPERV_NAMES: readonly string[] = Object.freeze(['Microsoft Hyper-V', 'Microsoft HyperV']);
 
-// `%#x` prints 0 as "0", `0x%x` as "0x0": accept both. At most 16 digits are read, then checked.
-const NUM = '(0x[0-9a-fA-F]{1,16}|0)';
+// A 32-bit value as `0x%x` or `%#x` prints it (`%#x` prints zero as "0"); wider never matches.
+const NUM = '(0x[0-9a-fA-F]{1,8}|0)';
 const DETECTED = /^Hypervisor detected: (.{1,64})$/;
 // arch/x86/kernel/cpu/mshyperv.c: "Hyper-V: privilege flags low 0x%x, high 0x%x, hints ..." (older),
 // "Hyper-V: privilege flags low %#x, high %#x, ext %#x, hints ..." (newest mainline).
 const PRIVILEGES = new RegExp(`^Hyper-V: privilege flags low ${NUM}, high ${NUM},`);
 // "Hyper-V: Isolation Config: Group A 0x%x, Group B 0x%x" (same wording since it was added).
 const ISOLATION = new RegExp(`^Hyper-V: Isolation Config: Group A ${NUM}, Group B ${NUM}$`);
-const ROOT = /^Hyper-V: running as root partition$/;
+const ROOT = 'Hyper-V: running as root partition';
 
-function u32(text: string): number | undefined {
-  const value = BigInt(text);
-  return value > 0xffff_ffffn ? undefined : Number(value);
-}
-
-function push<T>(list: LogValue<T>[], value: T, where: string, same: (a: T, b: T) => boolean): void {
-  if (!list.some((v) => same(v.value, value))) list.push({ value, where });
+function add<T>(list: LogValue<T>[], value: T, where: string, key: string): void {
+  if (!list.some((v) => JSON.stringify(v.value) === key)) list.push({ value, where });
 }
 
 /** Extracts Hyper-V's facts from normalised kernel-log lines (see `parseKernelLog` in core). */
 export function readHypervLog(lines: readonly LogLine[]): HypervLogFacts {
-  const names: LogValue<string>[] = [];
-  const high: LogValue<number>[] = [];
-  const configs: LogValue<{ groupA: number; groupB: number }>[] = [];
-  const ignored: string[] = [];
-  let root: LogValue<true> | undefined;
-  for (const line of lines) {
-    const text = line.text;
-    if (!text.startsWith('Hyper')) continue;
-    const where = `${line.source} line ${line.line}`;
-    let m = DETECTED.exec(text);
-    if (m) {
-      push(names, m[1]!.trim(), where, (a, b) => a === b);
-      continue;
-    }
-    m = PRIVILEGES.exec(text);
-    if (m) {
-      const value = u32(m[2]!);
-      if (value === undefined) ignored.push(where);
-      else push(high, value, where, (a, b) => a === b);
-      continue;
-    }
-    m = ISOLATION.exec(text);
-    if (m) {
-      const groupA = u32(m[1]!);
-      const groupB = u32(m[2]!);
-      if (groupA === undefined || groupB === undefined) ignored.push(where);
-      else push(configs, { groupA, groupB }, where, (x, y) => x.groupA === y.groupA && x.groupB === y.groupB);
-      continue;
-    }
-    if (ROOT.test(text)) root ??= { value: true, where };
-  }
-  return {
-    hypervisorNames: names,
-    privilegesHigh: high,
-    isolationConfigs: configs,
-    rootPartition: root,
-    ignored,
+  const facts = {
+    hypervisorNames: [] as LogValue<string>[],
+    privilegesHigh: [] as LogValue<number>[],
+    isolationConfigs: [] as LogValue<{ groupA: number; groupB: number }>[],
+    rootPartition: undefined as LogValue<true> | undefined,
   };
+  for (const { text, source, line } of lines) {
+    if (!text.startsWith('Hyper')) continue;
+    const where = `${source} line ${line}`;
+    const name = DETECTED.exec(text)?.[1]?.trim();
+    const high = PRIVILEGES.exec(text)?.[2];
+    const config = ISOLATION.exec(text);
+    if (name) add(facts.hypervisorNames, name, where, JSON.stringify(name));
+    if (high) add(facts.privilegesHigh, Number(high), where, String(Number(high)));
+    if (config) {
+      const value = { groupA: Number(config[1]), groupB: Number(config[2]) };
+      add(facts.isolationConfigs, value, where, JSON.stringify(value));
+    }
+    if (text === ROOT) facts.rootPartition ??= { value: true, where };
+  }
+  return facts;
 }
