@@ -89,7 +89,11 @@ export function createTdxType(params?: TdxParams): CocoType {
     maskUnknownReason !== undefined &&
     (bit !== null || typeof maskUnknownReason !== 'string' || !maskUnknownReason.trim())
   ) {
-    fail('maskUnknownReason', 'maskUnknownReason needs a text, and no gpaw or maskBit', 'give one of them');
+    fail(
+      'maskUnknownReason',
+      'maskUnknownReason needs a text, and no gpaw or maskBit',
+      'give it only without both',
+    );
   }
   return createType({
     id: TDX_TYPE_ID,
