@@ -50,6 +50,16 @@ function typeLabel(type: CocoType): string {
 
 /** Runs detection over a registry's plugins; the registry's `detect` calls this. */
 export function detectWith(registry: Registry, evidence: Evidence): Detection {
+  if (
+    typeof evidence?.cpuid !== 'function' ||
+    !Array.isArray(evidence.conflicts) ||
+    !Array.isArray(evidence.unavailable)
+  ) {
+    throw new CocoError('EVIDENCE_INVALID', 'detection needs an Evidence object', {
+      input: 'evidence',
+      fix: 'build evidence with a parser, EvidenceBuilder or mergeEvidence from @coco/core',
+    });
+  }
   const trail: TrailStep[] = [];
   const warnings: string[] = [];
   const conflicts: DetectionConflict[] = evidence.conflicts.map((c) => ({

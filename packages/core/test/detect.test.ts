@@ -218,6 +218,20 @@ describe('detection', () => {
     expect(json).toMatchObject({ confidential: false, type: 'host', maskBit: 47, cvm: 'none' });
   });
 
+  it('refuses something that is not evidence with EVIDENCE_INVALID, not a TypeError', () => {
+    for (const bad of [null, {}, { cpuid: () => undefined }, 'evidence']) {
+      let error: unknown;
+      try {
+        createRegistry()
+          .use(toyBackend)
+          .detect(bad as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(isCocoError(error) && error.code).toBe('EVIDENCE_INVALID');
+    }
+  });
+
   it('puts unreadable probe sources in the trail with their fix', () => {
     const evidence = new EvidenceBuilder()
       .addUnavailable({ source: '/dev/cpu/0/msr', reason: 'permission denied', fix: 'run as root' })
