@@ -1,26 +1,14 @@
 /** Hyper-V's isolation types, the values of CPUID 0x4000000C EBX[3:0]. */
 export type IsolationType = 'none' | 'vbs' | 'snp' | 'tdx';
 
-// HV_ISOLATION_TYPE_* in arch/x86/include/asm/mshyperv.h (v6.18); 4..15 are undefined.
-const TYPES: readonly IsolationType[] = ['none', 'vbs', 'snp', 'tdx'];
-
-/** How the kernel and Microsoft's documents name each isolation type. */
-export const ISOLATION_TYPE_NAMES: Readonly<Record<IsolationType, string>> = Object.freeze({
-  none: 'none',
-  vbs: 'VBS',
-  snp: 'SNP',
-  tdx: 'TDX',
-});
+// HV_ISOLATION_TYPE_* in arch/x86/include/asm/mshyperv.h (v6.18), as named there; 4..15 are undefined.
+const NAMES = ['none', 'VBS', 'SNP', 'TDX'];
 
 // The fields of Group A (EAX) and Group B (EBX) of CPUID 0x4000000C, as the kernel's
-// `struct ms_hyperv_info` unions lay them out (include/asm-generic/mshyperv.h, v6.18).
-const A_PARAVISOR = 0x1; // EAX bit 0: paravisor present
-const A_DEFINED = A_PARAVISOR;
-const B_TYPE = 0xf; // EBX[3:0]: isolation type; EBX bit 4 is reserved
-const B_BOUNDARY_ACTIVE = 0x20; // EBX bit 5: shared-GPA boundary active
-const B_BOUNDARY_SHIFT = 6; // EBX[11:6]: shared-GPA boundary bits
-const B_BOUNDARY_BITS = 0x3f;
-const B_DEFINED = B_TYPE | B_BOUNDARY_ACTIVE | (B_BOUNDARY_BITS << B_BOUNDARY_SHIFT);
+// `struct ms_hyperv_info` unions lay them out (include/asm-generic/mshyperv.h, v6.18):
+// EAX bit 0 paravisor; EBX[3:0] type, bit 4 reserved, bit 5 boundary active, [11:6] boundary bits.
+const A_DEFINED = 0x1;
+const B_DEFINED = 0xfef;
 
 /** Hyper-V's isolation configuration (CPUID 0x4000000C), every field decoded. */
 export interface IsolationConfig {
@@ -57,29 +45,31 @@ function setBits(value: number): number[] {
 export function decodeIsolationConfig(groupA: number, groupB: number): IsolationConfig {
   const a = groupA >>> 0;
   const b = groupB >>> 0;
-  const typeCode = b & B_TYPE;
+  const typeCode = b & 0xf;
   return Object.freeze({
     groupA: a,
     groupB: b,
-    paravisor: (a & A_PARAVISOR) !== 0,
-    type: TYPES[typeCode] ?? null,
+    paravisor: (a & 1) === 1,
+    type: (NAMES[typeCode]?.toLowerCase() as IsolationType | undefined) ?? null,
     typeCode,
-    boundaryActive: (b & B_BOUNDARY_ACTIVE) !== 0,
-    boundaryBits: (b >>> B_BOUNDARY_SHIFT) & B_BOUNDARY_BITS,
-    reservedA: Object.freeze(setBits(a & ~A_DEFINED)),
-    reservedB: Object.freeze(setBits(b & ~B_DEFINED)),
+    boundaryActive: (b & 0x20) !== 0,
+    boundaryBits: (b >>> 6) & 0x3f,
+    reservedA: setBits(a & ~A_DEFINED),
+    reservedB: setBits(b & ~B_DEFINED),
   });
 }
 
-/** One line: `SNP, paravisor, boundary bit 46`. */
+/** The name Linux gives an isolation type: `VBS`, `SNP`, `TDX`. */
+export function isolationTypeName(config: IsolationConfig): string {
+  return NAMES[config.typeCode] ?? `type ${config.typeCode}`;
+}
+
+/** One line: `SNP, paravisor, boundary bit 46 (Group A 0x1, Group B 0xba2)`. */
 export function describeIsolation(config: IsolationConfig): string {
-  const type = config.type ? ISOLATION_TYPE_NAMES[config.type] : `undefined type ${config.typeCode}`;
-  const paravisor = config.paravisor ? 'paravisor' : 'no paravisor';
-  const boundary = config.boundaryActive ? `boundary bit ${config.boundaryBits}` : 'boundary inactive';
-  return `${type}, ${paravisor}, ${boundary}`;
+  return `${isolationTypeName(config)}, ${config.paravisor ? '' : 'no '}paravisor, boundary ${config.boundaryActive ? `bit ${config.boundaryBits}` : 'inactive'} (${formatIsolationGroups(config.groupA, config.groupB)})`;
 }
 
 /** The raw registers as the kernel prints them: `Group A 0x1, Group B 0xba2`. */
-export function formatIsolationGroups(config: IsolationConfig): string {
-  return `Group A 0x${config.groupA.toString(16)}, Group B 0x${config.groupB.toString(16)}`;
+export function formatIsolationGroups(groupA: number, groupB: number): string {
+  return `Group A 0x${groupA.toString(16)}, Group B 0x${groupB.toString(16)}`;
 }

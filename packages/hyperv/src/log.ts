@@ -34,7 +34,8 @@ const PRIVILEGES = new RegExp(`^Hyper-V: privilege flags low ${NUM}, high ${NUM}
 const ISOLATION = new RegExp(`^Hyper-V: Isolation Config: Group A ${NUM}, Group B ${NUM}$`);
 const ROOT = 'Hyper-V: running as root partition';
 
-function add<T>(list: LogValue<T>[], value: T, where: string, key: string): void {
+function add<T>(list: LogValue<T>[], value: T, where: string): void {
+  const key = JSON.stringify(value);
   if (!list.some((v) => JSON.stringify(v.value) === key)) list.push({ value, where });
 }
 
@@ -52,11 +53,11 @@ export function readHypervLog(lines: readonly LogLine[]): HypervLogFacts {
     const name = DETECTED.exec(text)?.[1]?.trim();
     const high = PRIVILEGES.exec(text)?.[2];
     const config = ISOLATION.exec(text);
-    if (name) add(facts.hypervisorNames, name, where, JSON.stringify(name));
-    if (high) add(facts.privilegesHigh, Number(high), where, String(Number(high)));
+    if (name) add(facts.hypervisorNames, name, where);
+    if (high) add(facts.privilegesHigh, Number(high), where);
     if (config) {
       const value = { groupA: Number(config[1]), groupB: Number(config[2]) };
-      add(facts.isolationConfigs, value, where, JSON.stringify(value));
+      add(facts.isolationConfigs, value, where);
     }
     if (text === ROOT) facts.rootPartition ??= { value: true, where };
   }

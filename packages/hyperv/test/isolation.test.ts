@@ -60,10 +60,14 @@ describe('decodeIsolationConfig', () => {
   });
 
   it('describes the configuration in one line', () => {
-    expect(describeIsolation(decodeIsolationConfig(0x1, 0xba2))).toBe('SNP, paravisor, boundary bit 46');
-    expect(describeIsolation(decodeIsolationConfig(0x0, 0x3))).toBe('TDX, no paravisor, boundary inactive');
+    expect(describeIsolation(decodeIsolationConfig(0x1, 0xba2))).toBe(
+      'SNP, paravisor, boundary bit 46 (Group A 0x1, Group B 0xba2)',
+    );
+    expect(describeIsolation(decodeIsolationConfig(0x0, 0x3))).toBe(
+      'TDX, no paravisor, boundary inactive (Group A 0x0, Group B 0x3)',
+    );
     expect(describeIsolation(decodeIsolationConfig(0x0, 0x9))).toBe(
-      'undefined type 9, no paravisor, boundary inactive',
+      'type 9, no paravisor, boundary inactive (Group A 0x0, Group B 0x9)',
     );
   });
 });
