@@ -25,19 +25,24 @@ export function wantsColour(stream: CliOutput, env: CliIo['env']): boolean {
 
 type Format = Parameters<typeof styleText>[0];
 
+// coco decides itself (wantsColour) for the stream it writes to, which may not be process.stdout.
+const DECIDED = { validateStream: false } as const;
+
 /** Styles for `stream`, coloured through `node:util` `styleText` only when {@link wantsColour}. */
 export function createStyle(stream: CliOutput, env: CliIo['env']): Style {
   const colour = wantsColour(stream, env);
   const wrap =
     (format: Format) =>
     (text: string): string =>
-      colour ? styleText(format, text) : text;
+      colour ? styleText(format, text, DECIDED) : text;
   return {
     colour,
     bold: wrap('bold'),
     dim: wrap('dim'),
     good: wrap('green'),
     bad: wrap('red'),
-    mark: colour ? (text) => styleText('inverse', styleText('yellow', text)) : (text) => text,
+    mark: colour
+      ? (text) => styleText('inverse', styleText('yellow', text, DECIDED), DECIDED)
+      : (text) => text,
   };
 }
