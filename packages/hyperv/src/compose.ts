@@ -15,13 +15,6 @@ import {
 } from './isolation.js';
 import { HYPERV_VTOM_QUIRKS } from './quirks.js';
 
-// The backends Hyper-V composes, by registry id, with the package that provides each.
-const PACKAGES: Readonly<Record<string, string>> = {
-  'amd-vtom': '@coco/amd-vtom',
-  'amd-cbit': '@coco/amd-cbit',
-  tdx: '@coco/tdx',
-};
-
 /**
  * What `systemd-detect-virt --cvm` prints for a Hyper-V guest under the vTOM scheme: it never reads
  * the paravisor bit and falls back to the isolation type, 2 -> sev-snp, 3 -> tdx; a VBS guest is
@@ -51,7 +44,9 @@ export function composeHypervType(
   const name = isolationTypeName(config);
   const vtom = type === 'vbs' || config.paravisor;
   const id = type === 'tdx' ? 'tdx' : vtom ? 'amd-vtom' : 'amd-cbit';
-  const backend = () => context.backend(id, PACKAGES[id]!);
+  // Each backend comes from the @coco package of the same name.
+  const pkg = `@coco/${id}`;
+  const backend = () => context.backend(id, pkg);
   const details = { name: 'Hyper-V isolation', value: describeIsolation(config) };
   let base: CocoType;
   if (vtom) {
@@ -73,7 +68,7 @@ export function composeHypervType(
     context.step(source, `vTOM scheme: ${id}, mask bit ${base.marking?.maskBit ?? 'unknown'}`);
     return { type: base, paravisor: config.paravisor };
   }
-  const claim = context.detectWith(id, PACKAGES[id]!);
+  const claim = context.detectWith(id, pkg);
   if (claim) {
     base = claim.type;
     if (type === 'snp' && base.variant !== 'sev-snp') {
@@ -83,7 +78,7 @@ export function composeHypervType(
       ]);
     }
   } else {
-    const reason = `${PACKAGES[id]} found no ${name} evidence of its own`;
+    const reason = `${pkg} found no ${name} evidence of its own`;
     context.warn(reason);
     base = backend().createType({
       ...(type === 'snp' ? { variant: 'sev-snp' } : {}),

@@ -1,7 +1,7 @@
 import type { CpuidRecord, Evidence, HypervisorClaim, HypervisorContext } from '@coco/core';
 import { composeHypervType } from './compose.js';
 import { decodeIsolationConfig, describeIsolation, formatIsolationGroups } from './isolation.js';
-import { HYPERV_NAMES, type LogValue, readHypervLog } from './log.js';
+import { isHypervName, type LogValue, readHypervLog } from './log.js';
 
 // CPUID leaves (arch/x86/include/asm/hyperv-tlfs.h, v6.18): 0x40000000 EAX max leaf and
 // EBX, ECX, EDX "Microsoft Hv"; 0x40000003 EBX privileges (`priv_high`); 0x4000000C isolation config.
@@ -70,18 +70,18 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   }
   for (const n of log.hypervisorNames) {
     context.step('kernel-log', `Hypervisor detected: ${n.value}`);
-    sides.push({ value: HYPERV_NAMES.includes(n.value), where: n.where });
+    sides.push({ value: isHypervName(n.value), where: n.where });
   }
-  const hvLine = log.isolationConfigs[0] ?? log.privilegesHigh[0] ?? log.rootPartition;
+  const hvLine = log.isolationConfigs[0] ?? log.privilegesHigh[0];
   if (hvLine) sides.push({ value: true, where: hvLine.where });
   if (disagree(context, 'whether the hypervisor is Hyper-V', sides, (v) => (v ? 'Hyper-V' : 'another'))) {
     return null;
   }
   if (!sides[0]?.value) {
     if (!leaf0 && evidence.cpuid(ISOLATION_CONFIG)) {
-      context.warn('CPUID 0x4000000C alone does not show Hyper-V: add leaves 0x40000000 and 0x40000003');
+      context.warn('add CPUID 0x40000000 and 0x40000003 to confirm Hyper-V');
     }
-    if (!sides[0]) context.step('cpuid', 'no Hyper-V leaf or log line');
+    if (!sides[0]) context.step('cpuid', 'no Hyper-V evidence');
     return null;
   }
 
@@ -91,13 +91,13 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   const privileges = high[0]?.value;
   const source = (fromCpuid: unknown) => (fromCpuid ? 'cpuid' : 'kernel-log');
   if (privileges === undefined && !log.isolationConfigs[0]) {
-    context.step('cpuid', 'isolation unknown: no CPUID 0x40000003');
+    context.step('cpuid', 'isolation unknown');
     return null;
   }
   // Without the privileges, the kernel printing the isolation config says the isolation bit is set.
   const bit = (n: number) => privileges !== undefined && ((privileges >>> n) & 1) === 1;
   const isolated = privileges === undefined || bit(ISOLATION_BIT);
-  const root = log.rootPartition !== undefined || bit(CPU_MANAGEMENT_BIT);
+  const root = bit(CPU_MANAGEMENT_BIT);
   context.step(
     source(leaf3),
     `CPUID 0x40000003 EBX ${privileges === undefined ? 'not known' : hex(privileges)}: ${root ? 'root partition' : isolated ? 'isolated' : 'not isolated'}`,
@@ -113,7 +113,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   if (disagree(context, 'Hyper-V isolation config (CPUID 0x4000000C)', configs, show)) return null;
   const raw = configs[0]?.value;
   if (!raw) {
-    context.warn('isolated, but no isolation config (CPUID 0x4000000C or its log line): type unknown');
+    context.warn('isolated, but no isolation config: type unknown');
     return null;
   }
   const from = source(leafC);

@@ -8,7 +8,7 @@ export {
   isolationTypeName,
 } from './isolation.js';
 export type { HypervLogFacts, LogValue } from './log.js';
-export { HYPERV_NAMES, readHypervLog } from './log.js';
+export { isHypervName, readHypervLog } from './log.js';
 export { hypervPlugin, hypervPlugin as default } from './plugin.js';
 export {
   HV_MAX_MODIFY_GPA_REP_COUNT,

@@ -14,15 +14,13 @@ export interface HypervLogFacts {
   readonly privilegesHigh: readonly LogValue<number>[];
   /** `Hyper-V: Isolation Config: Group A ..., Group B ...`: CPUID 0x4000000C EAX and EBX. */
   readonly isolationConfigs: readonly LogValue<{ readonly groupA: number; readonly groupB: number }>[];
-  /** Where `Hyper-V: running as root partition` was printed, if it was. */
-  readonly rootPartition: LogValue<true> | undefined;
 }
 
 /**
- * The names x86 Linux gives Hyper-V in `Hypervisor detected: %s` (`x86_hyper_ms_hyperv.name`):
+ * Whether a `Hypervisor detected: %s` name is Hyper-V's (`x86_hyper_ms_hyperv.name`):
  * `Microsoft Hyper-V` in current kernels, `Microsoft HyperV` in old ones (arch/x86/kernel/cpu/mshyperv.c).
  */
-export const HYPERV_NAMES: readonly string[] = Object.freeze(['Microsoft Hyper-V', 'Microsoft HyperV']);
+export const isHypervName = (name: string): boolean => /^Microsoft Hyper-?V$/.test(name);
 
 // A 32-bit value as `0x%x` or `%#x` prints it (`%#x` prints zero as "0"); wider never matches.
 const NUM = '(0x[0-9a-fA-F]{1,8}|0)';
@@ -32,7 +30,6 @@ const DETECTED = /^Hypervisor detected: (.{1,64})$/;
 const PRIVILEGES = new RegExp(`^Hyper-V: privilege flags low ${NUM}, high ${NUM},`);
 // "Hyper-V: Isolation Config: Group A 0x%x, Group B 0x%x" (same wording since it was added).
 const ISOLATION = new RegExp(`^Hyper-V: Isolation Config: Group A ${NUM}, Group B ${NUM}$`);
-const ROOT = 'Hyper-V: running as root partition';
 
 function add<T>(list: LogValue<T>[], value: T, where: string): void {
   const key = JSON.stringify(value);
@@ -45,7 +42,6 @@ export function readHypervLog(lines: readonly LogLine[]): HypervLogFacts {
     hypervisorNames: [] as LogValue<string>[],
     privilegesHigh: [] as LogValue<number>[],
     isolationConfigs: [] as LogValue<{ groupA: number; groupB: number }>[],
-    rootPartition: undefined as LogValue<true> | undefined,
   };
   for (const { text, source, line } of lines) {
     if (!text.startsWith('Hyper')) continue;
@@ -59,7 +55,6 @@ export function readHypervLog(lines: readonly LogLine[]): HypervLogFacts {
       const value = { groupA: Number(config[1]), groupB: Number(config[2]) };
       add(facts.isolationConfigs, value, where);
     }
-    if (text === ROOT) facts.rootPartition ??= { value: true, where };
   }
   return facts;
 }

@@ -334,6 +334,6 @@ describe('CPUID and the kernel log together', () => {
       .build();
     const json = registryWith().detect(evidence).toJSON();
     expect(json.hypervisor).toBeNull();
-    expect(json.warnings.some((w) => /add leaves 0x40000000 and 0x40000003/.test(w))).toBe(true);
+    expect(json.warnings.some((w) => /add CPUID 0x40000000 and 0x40000003/.test(w))).toBe(true);
   });
 });

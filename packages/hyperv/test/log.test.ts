@@ -1,6 +1,6 @@
 import { parseKernelLog } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { readHypervLog } from '../src/index.js';
+import { isHypervName, readHypervLog } from '../src/index.js';
 
 const read = (text: string) => readHypervLog(parseKernelLog(text, { source: 'dmesg' }));
 
@@ -16,7 +16,6 @@ describe('readHypervLog', () => {
     expect(facts.hypervisorNames).toEqual([{ value: 'Microsoft Hyper-V', where: 'dmesg line 1' }]);
     expect(facts.privilegesHigh).toEqual([{ value: 0x7b8030, where: 'dmesg line 2' }]);
     expect(facts.isolationConfigs).toEqual([{ value: { groupA: 1, groupB: 0xba2 }, where: 'dmesg line 3' }]);
-    expect(facts.rootPartition).toBeUndefined();
   });
 
   it('reads the newest wording with ext and %#x, where zero prints as 0', () => {
@@ -29,10 +28,12 @@ describe('readHypervLog', () => {
     ).toBe(0);
   });
 
-  it('accepts the old hypervisor name and the root-partition line', () => {
-    const facts = read('Hypervisor detected: Microsoft HyperV\nHyper-V: running as root partition');
+  it('knows the old and the current hypervisor name', () => {
+    const facts = read('Hypervisor detected: Microsoft HyperV');
     expect(facts.hypervisorNames.map((n) => n.value)).toEqual(['Microsoft HyperV']);
-    expect(facts.rootPartition).toEqual({ value: true, where: 'dmesg line 2' });
+    expect(isHypervName('Microsoft HyperV')).toBe(true);
+    expect(isHypervName('Microsoft Hyper-V')).toBe(true);
+    expect(isHypervName('KVM')).toBe(false);
   });
 
   it('keeps each distinct value once, so a disagreement can be reported', () => {
