@@ -44,6 +44,14 @@ describe('bad input exits 2 with one line naming the file, the place and the fix
     expectUsage(coco(['detect', '--cpuid', d]), '--cpuid', 'a-directory', 'directory');
   });
 
+  it('an unreadable file (a read that fails, even for root)', () => {
+    expectUsage(
+      coco(['detect', '--dmesg', '/proc/self/mem']),
+      '--dmesg /proc/self/mem',
+      'cannot be read (EIO)',
+    );
+  });
+
   it('a malformed cpuid dump names the line', () => {
     const path = file('cpuid.txt', `${CPU0}   this is not a cpuid line\n`);
     expectUsage(coco(['detect', '--cpuid', path]), 'cpuid.txt', 'line 3');
