@@ -57,27 +57,26 @@ export async function checkPackages({ only } = {}) {
   }
 
   if (want('publint') || want('attw')) {
-    // All at once (each tool packs with pnpm into its own temp dir); reported in a stable order.
-    const jobs = [];
-    for (const pkg of packages) {
+    // Packages in parallel; within a package one tool after the other, since both pack it (publint
+    // with pnpm into a temp dir, attw with npm into the package directory). Reported in a stable order.
+    const perPackage = packages.map(async (pkg) => {
+      const results = [];
       if (want('publint')) {
-        jobs.push([
-          `${'publint --strict'.padEnd(30)} ${pkg.name}`,
-          run(bin('publint'), ['--strict'], pkg.dir),
-        ]);
+        const r = await run(bin('publint'), ['--strict'], pkg.dir);
+        results.push([`${'publint --strict'.padEnd(30)} ${pkg.name}`, r]);
       }
       if (want('attw')) {
         const args = ['--pack', '.', '--profile', 'esm-only', '--format', 'table'];
-        jobs.push([
-          `${'attw --pack --profile esm-only'.padEnd(30)} ${pkg.name}`,
-          run(bin('attw'), args, pkg.dir),
-        ]);
+        const r = await run(bin('attw'), args, pkg.dir);
+        results.push([`${'attw --pack --profile esm-only'.padEnd(30)} ${pkg.name}`, r]);
       }
-    }
-    for (const [label, job] of jobs) {
-      const { code, output } = await job;
-      // --strict makes publint exit non-zero on warnings; the text check guards older behaviour.
-      report(code === 0 && !/^(Errors|Warnings):/m.test(output), label, output);
+      return results;
+    });
+    for (const results of await Promise.all(perPackage)) {
+      for (const [label, { code, output }] of results) {
+        // --strict makes publint exit non-zero on warnings; the text check guards older behaviour.
+        report(code === 0 && !/^(Errors|Warnings):/m.test(output), label, output);
+      }
     }
   }
 
