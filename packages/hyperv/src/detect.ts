@@ -12,7 +12,8 @@ const ISOLATION_CONFIG = 0x4000_000c;
 // the same): coco follows the kernel rather than a narrower range of its own.
 const MAX_LEAF_MIN = 0x4000_0005;
 const MAX_LEAF_MAX = 0x4000_ffff;
-// 0x40000003 EBX bits (include/hyperv/hvgdk_mini.h, v6.18): HV_ISOLATION and HV_CPU_MANAGEMENT.
+// 0x40000003 EBX bits HV_ISOLATION and HV_CPU_MANAGEMENT (include/hyperv/hvgdk_mini.h in v6.18,
+// include/asm-generic/hyperv-tlfs.h before the headers moved).
 const ISOLATION_BIT = 22;
 const CPU_MANAGEMENT_BIT = 12;
 

@@ -15,12 +15,15 @@ function thrown(run: () => unknown): unknown {
 
 describe('only some backends installed', () => {
   it('SNP with a paravisor and no @coco/amd-vtom fails with BACKEND_MISSING naming the package', () => {
-    const error = thrown(() =>
-      registryWith([tdxBackend]).detect(cpuidEvidence({ high: HIGH_ISOLATED, groupA: 1, groupB: 0xba2 })),
-    );
-    expect(isCocoError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'BACKEND_MISSING' });
-    expect((error as Error).message).toContain('@coco/amd-vtom');
+    for (const evidence of [
+      cpuidEvidence({ high: HIGH_ISOLATED, groupA: 1, groupB: 0xba2 }),
+      logEvidence(hypervLog(1, 0xba2)),
+    ]) {
+      const error = thrown(() => registryWith([tdxBackend]).detect(evidence));
+      expect(isCocoError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'BACKEND_MISSING' });
+      expect((error as Error).message).toContain('@coco/amd-vtom');
+    }
   });
 
   it('TDX with a paravisor and no @coco/tdx fails with BACKEND_MISSING naming @coco/tdx (kernel log too)', () => {
