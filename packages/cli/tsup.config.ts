@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 // The @coco/* packages are bundled (from their TypeScript sources) so that `coco` starts by
 // reading one small file tree instead of resolving five packages; commands are split into chunks
@@ -13,6 +18,7 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   noExternal: [/^@coco\//],
+  define: { COCO_CLI_VERSION: JSON.stringify(version) },
   esbuildOptions(options) {
     options.conditions = ['@coco/source'];
   },

@@ -30,8 +30,11 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; load(): Prom
   },
 };
 
-/** The version printed by `coco --version`. */
-export const VERSION = '1.0.0';
+// Replaced with package.json's version by the build (tsup `define`); absent when run from source.
+declare const COCO_CLI_VERSION: string | undefined;
+
+/** The version printed by `coco --version`: this package's version. */
+export const VERSION: string = typeof COCO_CLI_VERSION === 'string' ? COCO_CLI_VERSION : '0.0.0-source';
 
 const HELP = `Usage: coco <command> [flags]
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,6 +170,13 @@ describe('--help on every command', () => {
       expect(run.stdout).toContain('--plugin MODULE');
     });
   }
+  it('coco --version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(FIXTURES, '..', '..', 'package.json'), 'utf8'));
+    const run = coco(['--version']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${version}\n`);
+  });
+
   it('coco --help lists the commands', () => {
     const run = coco(['--help']);
     expect(run.status).toBe(0);
