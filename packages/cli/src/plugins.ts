@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CocoPlugin } from '@coco/core';
 import { CliError } from './errors.js';
 
@@ -93,7 +93,7 @@ function describe(error: unknown): string {
 async function importModule(spec: string, cwd: string): Promise<Record<string, unknown>> {
   let url: string;
   if (isPathLike(spec)) {
-    const file = spec.startsWith('file:') ? new URL(spec).pathname : resolve(cwd, spec);
+    const file = spec.startsWith('file:') ? fileURLToPath(spec) : resolve(cwd, spec);
     if (!existsSync(file)) throw new CliError(`${FLAG} ${spec}`, `module not found (${file})`, FIX_NOT_FOUND);
     url = pathToFileURL(file).href;
   } else {

@@ -27,7 +27,7 @@ export function deviceUnreadable(error: unknown, module: DeviceModule): Unreadab
       };
     case 'EACCES':
     case 'EPERM':
-      return { reason: 'permission denied', fix: `${ROOT_FIX}; reading it also needs the ${module} module` };
+      return { reason: 'permission denied', fix: ROOT_FIX };
     case 'EIO':
       return {
         reason: 'the CPU or hypervisor refused the read (EIO)',
