@@ -50,10 +50,11 @@ function typeLabel(type: CocoType): string {
 
 /** Runs detection over a registry's plugins; the registry's `detect` calls this. */
 export function detectWith(registry: Registry, evidence: Evidence): Detection {
+  const shaped = evidence as Partial<Evidence> | null;
   if (
-    typeof evidence?.cpuid !== 'function' ||
-    !Array.isArray(evidence.conflicts) ||
-    !Array.isArray(evidence.unavailable)
+    typeof shaped?.cpuid !== 'function' ||
+    !Array.isArray(shaped.conflicts) ||
+    !Array.isArray(shaped.unavailable)
   ) {
     throw new CocoError('EVIDENCE_INVALID', 'detection needs an Evidence object', {
       input: 'evidence',
