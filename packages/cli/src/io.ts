@@ -18,8 +18,23 @@ export interface CliIo {
   readonly cwd: string;
 }
 
+let pipesGuarded = false;
+
+/** A reader that went away (`coco ... | head -1`) ends the output quietly, not with a stack trace. */
+function guardPipes(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+}
+
 /** The real process: its streams, environment and working directory. */
 export function processIo(): CliIo {
+  guardPipes();
   return {
     stdout: {
       write: (text) => void process.stdout.write(text),

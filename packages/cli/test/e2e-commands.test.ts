@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { coco, lines, requireBuilt } from './helpers/cli.js';
+import { BIN, coco, lines, requireBuilt } from './helpers/cli.js';
 
 beforeAll(requireBuilt);
 
@@ -183,6 +184,20 @@ describe('--help on every command', () => {
     for (const command of ['detect', 'explain', 'snapshot', 'attrs', 'pte', 'examples']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
     }
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('coco snapshot | head -1 ends quietly (no EPIPE stack trace)', () => {
+    const run = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${BIN}" examples azure-snp-paravisor | head -1`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.stdout).toBe('{\n');
+    expect(run.stderr).toBe('');
   });
 });
 
