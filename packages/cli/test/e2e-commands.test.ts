@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +224,30 @@ describe('--plugin', () => {
       'tiny:quiet-io',
     ]);
     expect(doc.attributes.map((a: { id: string }) => a.id)).toContain('tiny:quiet-io');
+  });
+
+  it('loads an installed package by name from the working directory (its exports "import" entry)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coco-pkg-'));
+    const pkg = join(dir, 'node_modules', '@acme', 'coco-tiny');
+    mkdirSync(join(pkg, 'dist'), { recursive: true });
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@acme/coco-tiny',
+        type: 'module',
+        exports: { '.': { types: './x.d.ts', import: './dist/index.js' } },
+      }),
+    );
+    writeFileSync(
+      join(pkg, 'dist', 'index.js'),
+      "export default [{ kind: 'backend', id: 'acme-tiny', packageName: '@acme/coco-tiny', interfaceVersion: 1, variants: [{ variant: null, title: 'Acme Tiny', attributes: ['mem-encrypt'], cvm: 'none' }], createType() { throw new Error('unused'); }, detect() { return null; } }];\n",
+    );
+    const nested = join(dir, 'some', 'project');
+    mkdirSync(nested, { recursive: true });
+    const run = coco(['attrs', '--json', '--plugin', '@acme/coco-tiny'], { cwd: nested });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).types.map((t: { type: string }) => t.type)).toContain('acme-tiny');
   });
 
   it('detects with a plugin that imports its own copy of @coco/core', () => {
