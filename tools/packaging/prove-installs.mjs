@@ -32,8 +32,13 @@ const tarballDir = args.includes('--tarballs') ? resolve(args[args.indexOf('--ta
 const keepProjects = args.includes('--keep');
 
 const OFFLINE_REGISTRY = 'http://127.0.0.1:9/';
+// npm gets a clean environment: run under `pnpm`, the inherited npm_config_* settings are pnpm's,
+// and npm would warn about them on stderr (and may act on them).
+const inherited = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^npm_(config|package|lifecycle)_/i.test(k)),
+);
 const npmEnv = {
-  ...process.env,
+  ...inherited,
   npm_config_offline: 'true',
   npm_config_registry: OFFLINE_REGISTRY,
   npm_config_audit: 'false',
