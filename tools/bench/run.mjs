@@ -55,7 +55,7 @@ function machine() {
 }
 
 log(
-  `coco bench: ${N} entries (${BYTES / 2 ** 20} MiB), ${results.machine.cpu}, ${results.machine.cores} cores, Node ${process.version}`,
+  `coco bench: ${N} entries (${BYTES / 2 ** 20} MiB), ${results.machine.cpu}, ${results.machine.cores} cores, Node ${process.version}, load average ${results.machine.loadAverage.join(' ')}`,
 );
 
 // ---------------------------------------------------------------------------------------------
