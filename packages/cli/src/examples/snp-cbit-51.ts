@@ -5,22 +5,22 @@ export const snpCbit51: BundledExample = {
   name: 'snp-cbit-51',
   description: 'KVM guest on AMD SEV-SNP, C-bit 51 (QEMU sev-snp-guest cbitpos=51 on EPYC Genoa)',
   sources: [
-    'CPUID 0x8000001F: EAX 0x1a (SEV, SEV-ES, SNP) and EBX 0x73 (C-bit 51, 1 reduced physical-address bit), as QEMU's cpu_x86_cpuid (target/i386/cpu.c) fills the leaf for cbitpos=51,reduced-phys-bits=1 (facts §3)',
+    'CPUID 0x8000001F: EAX 0x1a (SEV, SEV-ES, SNP) and EBX 0x73 (C-bit 51, 1 reduced physical-address bit), as cpu_x86_cpuid in QEMU target/i386/cpu.c fills the leaf for cbitpos=51,reduced-phys-bits=1 (facts §3)',
     'SEV status MSR 0xc0010131 = 0x7 (SEV, SEV-ES, SEV-SNP) (facts §3)',
     'kernel log lines of an SNP guest and /dev/sev-guest, configfs-tsm (facts §7); the KVM signature and leaf 1 are representative',
   ],
   snapshot: {
     format: 'coco-snapshot/1',
     cpuid: [
-      leaf(0x0, eax: 0x10, ...vendorRegs('AuthenticAMD') ),
-      leaf(0x1, eax: 0x00a1_0f11, ebx: 0x0008_0800, ecx: 0x7ed8_3203 | HYPERVISOR_BIT, edx: 0x178b_fbff ),
+      leaf(0x0, { eax: 0x10, ...vendorRegs('AuthenticAMD') }),
+      leaf(0x1, { eax: 0x00a1_0f11, ebx: 0x0008_0800, ecx: 0x7ed8_3203 | HYPERVISOR_BIT, edx: 0x178b_fbff }),
       leaf(0x4000_0000, hypervisorRegs('KVMKVMKVM', 0x4000_0001)),
-      leaf(0x4000_0001, eax: 0x0100_7afb ),
-      leaf(0x8000_0000, eax: 0x8000_0021, ...vendorRegs('AuthenticAMD') ),
-      leaf(0x8000_0008, eax: 0x3034 ),
-      leaf(0x8000_001f, eax: 0x1a, ebx: 0x73 ),
+      leaf(0x4000_0001, { eax: 0x0100_7afb }),
+      leaf(0x8000_0000, { eax: 0x8000_0021, ...vendorRegs('AuthenticAMD') }),
+      leaf(0x8000_0008, { eax: 0x3034 }),
+      leaf(0x8000_001f, { eax: 0x1a, ebx: 0x73 }),
     ],
-    msr: '0xc0010131': '0x7' ,
+    msr: { '0xc0010131': '0x7' },
     kernelLog: [
       '[    0.000000] SEV: Using SNP CPUID table, 29 entries present.',
       '[    0.000000] SEV: SNP running at VMPL0.',
@@ -28,10 +28,11 @@ export const snpCbit51: BundledExample = {
       '[    0.140001] SEV: Status: SEV SEV-ES SEV-SNP',
     ],
     cpuinfoFlags: ['fpu', 'msr', 'pae', 'lm', 'hypervisor', 'sev', 'sev_es', 'sev_snp'],
-    files: 
+    files: {
       '/dev/sev-guest': true,
       '/dev/tdx_guest': false,
       '/sys/kernel/config/tsm/report': true,
-      '/sys/devices/system/cpu/sev/vmpl': true,,
+      '/sys/devices/system/cpu/sev/vmpl': true,
+    },
   },
 };
