@@ -23,7 +23,7 @@ const wordOffset = 1; // little-endian: bit 51 is in the high word
 const byteIndex = BIT >> 3;
 const byteMask = 1 << (BIT & 7);
 
-/** An Int32Array loop unrolled by `k` entries (the library's shape when k = 16). */
+/** An Int32Array loop unrolled by `k` entries (the library's shape when k = 64). */
 function unrolled(k) {
   const body = Array.from({ length: k }, (_, j) => {
     const idx = j === 0 ? 'i' : `(i + ${2 * j}) | 0`;
@@ -76,13 +76,13 @@ const candidates = {
     (f) => (a) =>
       f(a, wordMask, wordOffset)
   )(unrolled(32)),
-  'library encryptAll (Int32Array x16)': (a) => marking.encryptAll(a),
+  'library encryptAll (Int32Array x64)': (a) => marking.encryptAll(a),
   'BigUint64Array count (a[i] & mask) !== 0n': (a) => {
     let c = 0;
     for (let i = 0; i < a.length; i++) if ((a[i] & mask) !== 0n) c++;
     return c;
   },
-  'library count (Int32Array x16)': (a) => marking.count(a),
+  'library count (Int32Array x64, masked sums)': (a) => marking.count(a),
 };
 
 for (const [label, entries, repeat] of [

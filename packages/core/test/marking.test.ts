@@ -183,11 +183,11 @@ describe('bulk forms equal the scalar forms element by element', () => {
     );
   });
 
-  it('every bit 12..51 and polarity, with lengths around the 16-entry unrolled step', () => {
+  it('every bit 12..51 and polarity, with lengths around the 64-entry unrolled step', () => {
     for (const bit of BITS) {
       for (const when of POLARITIES) {
         const m = createMarking({ maskBit: bit, encryptedWhen: when });
-        for (const length of [0, 1, 15, 16, 17, 33]) {
+        for (const length of [0, 1, 15, 16, 17, 63, 64, 65, 129, 200]) {
           const values = Array.from({ length }, (_, i) => (BigInt(i) * 0x9e37_79b9_7f4a_7c15n) & U64_MAX);
           const enc = m.encryptAll(BigUint64Array.from(values));
           const dec = m.decryptAll(BigUint64Array.from(values));
