@@ -211,104 +211,109 @@ export function countWords(w: Int32Array, i: number, shift: number): number {
 }
 
 /**
- * Adds the masked words of 8 entries before shifting once (fewer operations per entry than a
- * shift per entry); 8 * 2^27 still fits an int32, hence bits 0..27 of the word only.
+ * Adds the masked words of 8 entries and shifts once per 8 (fewer operations per entry than a
+ * shift per entry); 8 * 2^27 fits an int32 with room to spare, hence bits 0..27 of the word only.
  */
 function countMasked(w: Int32Array, i: number, mask: number, shift: number): number {
   const n = w.length;
   const last = n - 126;
   let c = 0;
   for (; i < last; i = (i + 128) | 0) {
-    const s0 =
-      ((w[i]! & mask) +
-        (w[(i + 2) | 0]! & mask) +
-        (w[(i + 4) | 0]! & mask) +
-        (w[(i + 6) | 0]! & mask) +
-        (w[(i + 8) | 0]! & mask) +
-        (w[(i + 10) | 0]! & mask) +
-        (w[(i + 12) | 0]! & mask) +
-        (w[(i + 14) | 0]! & mask)) |
-      0;
-    const s1 =
-      ((w[(i + 16) | 0]! & mask) +
-        (w[(i + 18) | 0]! & mask) +
-        (w[(i + 20) | 0]! & mask) +
-        (w[(i + 22) | 0]! & mask) +
-        (w[(i + 24) | 0]! & mask) +
-        (w[(i + 26) | 0]! & mask) +
-        (w[(i + 28) | 0]! & mask) +
-        (w[(i + 30) | 0]! & mask)) |
-      0;
-    const s2 =
-      ((w[(i + 32) | 0]! & mask) +
-        (w[(i + 34) | 0]! & mask) +
-        (w[(i + 36) | 0]! & mask) +
-        (w[(i + 38) | 0]! & mask) +
-        (w[(i + 40) | 0]! & mask) +
-        (w[(i + 42) | 0]! & mask) +
-        (w[(i + 44) | 0]! & mask) +
-        (w[(i + 46) | 0]! & mask)) |
-      0;
-    const s3 =
-      ((w[(i + 48) | 0]! & mask) +
-        (w[(i + 50) | 0]! & mask) +
-        (w[(i + 52) | 0]! & mask) +
-        (w[(i + 54) | 0]! & mask) +
-        (w[(i + 56) | 0]! & mask) +
-        (w[(i + 58) | 0]! & mask) +
-        (w[(i + 60) | 0]! & mask) +
-        (w[(i + 62) | 0]! & mask)) |
-      0;
-    const s4 =
-      ((w[(i + 64) | 0]! & mask) +
-        (w[(i + 66) | 0]! & mask) +
-        (w[(i + 68) | 0]! & mask) +
-        (w[(i + 70) | 0]! & mask) +
-        (w[(i + 72) | 0]! & mask) +
-        (w[(i + 74) | 0]! & mask) +
-        (w[(i + 76) | 0]! & mask) +
-        (w[(i + 78) | 0]! & mask)) |
-      0;
-    const s5 =
-      ((w[(i + 80) | 0]! & mask) +
-        (w[(i + 82) | 0]! & mask) +
-        (w[(i + 84) | 0]! & mask) +
-        (w[(i + 86) | 0]! & mask) +
-        (w[(i + 88) | 0]! & mask) +
-        (w[(i + 90) | 0]! & mask) +
-        (w[(i + 92) | 0]! & mask) +
-        (w[(i + 94) | 0]! & mask)) |
-      0;
-    const s6 =
-      ((w[(i + 96) | 0]! & mask) +
-        (w[(i + 98) | 0]! & mask) +
-        (w[(i + 100) | 0]! & mask) +
-        (w[(i + 102) | 0]! & mask) +
-        (w[(i + 104) | 0]! & mask) +
-        (w[(i + 106) | 0]! & mask) +
-        (w[(i + 108) | 0]! & mask) +
-        (w[(i + 110) | 0]! & mask)) |
-      0;
-    const s7 =
-      ((w[(i + 112) | 0]! & mask) +
-        (w[(i + 114) | 0]! & mask) +
-        (w[(i + 116) | 0]! & mask) +
-        (w[(i + 118) | 0]! & mask) +
-        (w[(i + 120) | 0]! & mask) +
-        (w[(i + 122) | 0]! & mask) +
-        (w[(i + 124) | 0]! & mask) +
-        (w[(i + 126) | 0]! & mask)) |
+    c =
+      (c +
+        (((w[i]! & mask) +
+          (w[(i + 2) | 0]! & mask) +
+          (w[(i + 4) | 0]! & mask) +
+          (w[(i + 6) | 0]! & mask) +
+          (w[(i + 8) | 0]! & mask) +
+          (w[(i + 10) | 0]! & mask) +
+          (w[(i + 12) | 0]! & mask) +
+          (w[(i + 14) | 0]! & mask)) >>>
+          shift)) |
       0;
     c =
       (c +
-        (s0 >>> shift) +
-        (s1 >>> shift) +
-        (s2 >>> shift) +
-        (s3 >>> shift) +
-        (s4 >>> shift) +
-        (s5 >>> shift) +
-        (s6 >>> shift) +
-        (s7 >>> shift)) |
+        (((w[(i + 16) | 0]! & mask) +
+          (w[(i + 18) | 0]! & mask) +
+          (w[(i + 20) | 0]! & mask) +
+          (w[(i + 22) | 0]! & mask) +
+          (w[(i + 24) | 0]! & mask) +
+          (w[(i + 26) | 0]! & mask) +
+          (w[(i + 28) | 0]! & mask) +
+          (w[(i + 30) | 0]! & mask)) >>>
+          shift)) |
+      0;
+    c =
+      (c +
+        (((w[(i + 32) | 0]! & mask) +
+          (w[(i + 34) | 0]! & mask) +
+          (w[(i + 36) | 0]! & mask) +
+          (w[(i + 38) | 0]! & mask) +
+          (w[(i + 40) | 0]! & mask) +
+          (w[(i + 42) | 0]! & mask) +
+          (w[(i + 44) | 0]! & mask) +
+          (w[(i + 46) | 0]! & mask)) >>>
+          shift)) |
+      0;
+    c =
+      (c +
+        (((w[(i + 48) | 0]! & mask) +
+          (w[(i + 50) | 0]! & mask) +
+          (w[(i + 52) | 0]! & mask) +
+          (w[(i + 54) | 0]! & mask) +
+          (w[(i + 56) | 0]! & mask) +
+          (w[(i + 58) | 0]! & mask) +
+          (w[(i + 60) | 0]! & mask) +
+          (w[(i + 62) | 0]! & mask)) >>>
+          shift)) |
+      0;
+    c =
+      (c +
+        (((w[(i + 64) | 0]! & mask) +
+          (w[(i + 66) | 0]! & mask) +
+          (w[(i + 68) | 0]! & mask) +
+          (w[(i + 70) | 0]! & mask) +
+          (w[(i + 72) | 0]! & mask) +
+          (w[(i + 74) | 0]! & mask) +
+          (w[(i + 76) | 0]! & mask) +
+          (w[(i + 78) | 0]! & mask)) >>>
+          shift)) |
+      0;
+    c =
+      (c +
+        (((w[(i + 80) | 0]! & mask) +
+          (w[(i + 82) | 0]! & mask) +
+          (w[(i + 84) | 0]! & mask) +
+          (w[(i + 86) | 0]! & mask) +
+          (w[(i + 88) | 0]! & mask) +
+          (w[(i + 90) | 0]! & mask) +
+          (w[(i + 92) | 0]! & mask) +
+          (w[(i + 94) | 0]! & mask)) >>>
+          shift)) |
+      0;
+    c =
+      (c +
+        (((w[(i + 96) | 0]! & mask) +
+          (w[(i + 98) | 0]! & mask) +
+          (w[(i + 100) | 0]! & mask) +
+          (w[(i + 102) | 0]! & mask) +
+          (w[(i + 104) | 0]! & mask) +
+          (w[(i + 106) | 0]! & mask) +
+          (w[(i + 108) | 0]! & mask) +
+          (w[(i + 110) | 0]! & mask)) >>>
+          shift)) |
+      0;
+    c =
+      (c +
+        (((w[(i + 112) | 0]! & mask) +
+          (w[(i + 114) | 0]! & mask) +
+          (w[(i + 116) | 0]! & mask) +
+          (w[(i + 118) | 0]! & mask) +
+          (w[(i + 120) | 0]! & mask) +
+          (w[(i + 122) | 0]! & mask) +
+          (w[(i + 124) | 0]! & mask) +
+          (w[(i + 126) | 0]! & mask)) >>>
+          shift)) |
       0;
   }
   for (; i < n; i = (i + 2) | 0) c = (c + ((w[i]! >>> shift) & 1)) | 0;
