@@ -1,4 +1,4 @@
-import { CocoError, describeValue } from './errors.js';
+import { CocoError, CocoRangeError, describeValue } from './errors.js';
 import { MASK_BIT_MAX, MASK_BIT_MIN, type Marking } from './marking.js';
 import { checkSpan, countWords, scanRun, wordGeometry, wordView } from './marking-words.js';
 
@@ -94,10 +94,10 @@ class RunStarts {
   }
 }
 
-function outsideList(index: number, count: number): CocoError {
-  return new CocoError('PARAMETER_INVALID', `run ${describeValue(index)} is outside the list`, {
+function outsideList(index: number, count: number): CocoRangeError {
+  return new CocoRangeError(`run ${describeValue(index)} is outside the list of ${count} runs`, {
     input: 'index',
-    fix: `use an integer from 0 to ${count - 1}`,
+    fix: count > 0 ? `use an integer from 0 to ${count - 1}` : 'the list is empty: check count first',
   });
 }
 

@@ -257,6 +257,7 @@ describe('createClassifier streams chunks', () => {
     attempt(() => createClassifier(m, { onRun: 'x' as unknown as () => void }));
     attempt(() => classifyEntries(m, new BigUint64Array(3)).runs.startOf(0));
     attempt(() => classifyEntries(m, new BigUint64Array(3)).runs.lengthOf(1));
+    attempt(() => classifyEntries(m, new BigUint64Array(0)).encryptedRuns.startOf(0));
     expect(codes).toEqual([
       'PARAMETER_INVALID',
       'PARAMETER_INVALID',
@@ -266,7 +267,8 @@ describe('createClassifier streams chunks', () => {
       'PARAMETER_INVALID',
       'PARAMETER_INVALID',
       'none',
-      'PARAMETER_INVALID',
+      'VALUE_OUT_OF_RANGE',
+      'VALUE_OUT_OF_RANGE',
     ]);
   });
 });
