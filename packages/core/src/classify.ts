@@ -1,6 +1,6 @@
 import { CocoError, CocoRangeError, describeValue } from './errors.js';
 import { MASK_BIT_MAX, MASK_BIT_MIN, type Marking } from './marking.js';
-import { checkSpan, countWords, scanRun, wordGeometry, wordView } from './marking-words.js';
+import { checkSpan, countSpan, SEGMENT_ENTRIES, scanRun, wordGeometry, wordView } from './marking-words.js';
 
 /** A maximal run of consecutive entries in the same state. */
 export interface MarkingRun {
@@ -197,6 +197,28 @@ export function createClassifier(marking: Marking, options: ClassifierOptions = 
     if (onRun) onRun(runStart, end - runStart, (runSet === 1) === setWhenEncrypted);
   };
 
+  // Finds the run boundaries of one non-empty view; word i (i = 2e + offset) belongs to entry e of
+  // the view, whose absolute index is position + (i >> 1).
+  const scanSegment = (w: Int32Array): void => {
+    const n = w.length;
+    let i = word.offset;
+    if (runSet === -1) {
+      runSet = (w[i]! >>> word.shift) & 1;
+      firstSet = runSet;
+      runStart = position;
+      if (collect) starts.add(position);
+    }
+    for (;;) {
+      i = scanRun(w, i, word.mask, runSet === 1 ? word.mask : 0);
+      if (i >= n) return;
+      const at = position + (i >> 1);
+      closeRun(at);
+      runSet ^= 1;
+      runStart = at;
+      if (collect) starts.add(at);
+    }
+  };
+
   const classifier: MarkingClassifier = {
     get position() {
       return position;
@@ -204,32 +226,16 @@ export function createClassifier(marking: Marking, options: ClassifierOptions = 
     push(chunk: BigUint64Array, start = 0, end = chunk?.length ?? 0) {
       if (finished) throw finishedError();
       checkSpan(chunk, start, end);
-      if (start === end) return classifier;
-      const w = wordView(chunk, start, end);
       if (!trackRuns) {
-        setCount += countWords(w, word.offset, word.shift);
+        setCount += countSpan(chunk, start, end, word);
         position += end - start;
         return classifier;
       }
-      const n = w.length;
-      // Word i (i = 2e + offset) belongs to entry e of the chunk: absolute index position + (i >> 1).
-      let i = word.offset;
-      if (runSet === -1) {
-        runSet = (w[i]! >>> word.shift) & 1;
-        firstSet = runSet;
-        runStart = position;
-        if (collect) starts.add(position);
+      for (let s = start; s < end; s += SEGMENT_ENTRIES) {
+        const e = Math.min(end, s + SEGMENT_ENTRIES);
+        scanSegment(wordView(chunk, s, e));
+        position += e - s;
       }
-      for (;;) {
-        i = scanRun(w, i, word.mask, runSet === 1 ? word.mask : 0);
-        if (i >= n) break;
-        const at = position + (i >> 1);
-        closeRun(at);
-        runSet ^= 1;
-        runStart = at;
-        if (collect) starts.add(at);
-      }
-      position += end - start;
       return classifier;
     },
     finish(): MarkingClassification {

@@ -59,6 +59,54 @@ export function wordView(entries: BigUint64Array, start: number, end: number): I
   return new Int32Array(entries.buffer, entries.byteOffset + start * 8, (end - start) * 2);
 }
 
+/**
+ * The most entries one `Int32Array` view covers: 2^28 entries (2 GiB, 2^29 words), so that word
+ * indices and the `| 0` arithmetic of the loops stay far inside int32 even for tables of 16 GiB
+ * and more, which `BigUint64Array` allows.
+ */
+export const SEGMENT_ENTRIES = 2 ** 28;
+
+/** Sets the mask bit of `entries[start..end)`, one view per segment. */
+export function orSpan(
+  entries: BigUint64Array,
+  start: number,
+  end: number,
+  word: WordGeometry,
+  segment = SEGMENT_ENTRIES,
+): void {
+  for (let s = start; s < end; s += segment) {
+    orWords(wordView(entries, s, Math.min(end, s + segment)), word.offset, word.mask);
+  }
+}
+
+/** Clears the mask bit of `entries[start..end)`, one view per segment. */
+export function andSpan(
+  entries: BigUint64Array,
+  start: number,
+  end: number,
+  word: WordGeometry,
+  segment = SEGMENT_ENTRIES,
+): void {
+  for (let s = start; s < end; s += segment) {
+    andWords(wordView(entries, s, Math.min(end, s + segment)), word.offset, ~word.mask);
+  }
+}
+
+/** Counts the entries of `entries[start..end)` whose mask bit is set, one view per segment. */
+export function countSpan(
+  entries: BigUint64Array,
+  start: number,
+  end: number,
+  word: WordGeometry,
+  segment = SEGMENT_ENTRIES,
+): number {
+  let set = 0;
+  for (let s = start; s < end; s += segment) {
+    set += countWords(wordView(entries, s, Math.min(end, s + segment)), word.offset, word.shift);
+  }
+  return set;
+}
+
 /** Sets `mask` in every second word of `w` from word `i` on (64 entries per loop step). */
 export function orWords(w: Int32Array, i: number, mask: number): void {
   const n = w.length;

@@ -1,5 +1,5 @@
 import { CocoError, CocoRangeError, describeValue } from './errors.js';
-import { andWords, checkSpan, countWords, orWords, wordGeometry, wordView } from './marking-words.js';
+import { andSpan, checkSpan, countSpan, orSpan, wordGeometry } from './marking-words.js';
 
 /** Whether a page is encrypted (private) when the type's bit is `set` or when it is `clear`. */
 export type EncryptedWhen = 'set' | 'clear';
@@ -121,9 +121,6 @@ export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
   const notMask = U64_MAX ^ mask;
   const setWhenEncrypted = encryptedWhen === 'set';
   const word = wordGeometry(maskBit);
-  const wordMask = word.mask;
-  const wordKeep = ~word.mask;
-  const wordOffset = word.offset;
 
   // The scalar forms: the bare bigint expression behind the one range check every form shares.
   const setBit = (v: bigint): bigint => {
@@ -144,12 +141,12 @@ export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
   };
   const setAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
     checkSpan(entries, start, end);
-    orWords(wordView(entries, start, end), wordOffset, wordMask);
+    orSpan(entries, start, end, word);
     return entries;
   };
   const clearAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
     checkSpan(entries, start, end);
-    andWords(wordView(entries, start, end), wordOffset, wordKeep);
+    andSpan(entries, start, end, word);
     return entries;
   };
 
@@ -164,7 +161,7 @@ export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
     decryptAll: setWhenEncrypted ? clearAll : setAll,
     count(entries: BigUint64Array, start = 0, end = entries?.length ?? 0): MarkingCount {
       checkSpan(entries, start, end);
-      const set = countWords(wordView(entries, start, end), wordOffset, word.shift);
+      const set = countSpan(entries, start, end, word);
       const unset = end - start - set;
       return setWhenEncrypted ? { encrypted: set, decrypted: unset } : { encrypted: unset, decrypted: set };
     },
