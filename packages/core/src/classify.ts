@@ -54,7 +54,8 @@ export interface ClassifierOptions {
   readonly collectRuns?: boolean;
   /**
    * Called once per maximal run, in order, as soon as the run is known to have ended (the last
-   * run is reported by `finish()`). Lets a caller stream runs out without keeping them.
+   * run is reported by `finish()`). Lets a caller stream runs out without keeping them. If it
+   * throws, the error leaves `push` and the classifier refuses further use.
    */
   readonly onRun?: (start: number, length: number, encrypted: boolean) => void;
 }
@@ -231,10 +232,16 @@ export function createClassifier(marking: Marking, options: ClassifierOptions = 
         position += end - start;
         return classifier;
       }
-      for (let s = start; s < end; s += SEGMENT_ENTRIES) {
-        const e = Math.min(end, s + SEGMENT_ENTRIES);
-        scanSegment(wordView(chunk, s, e));
-        position += e - s;
+      try {
+        for (let s = start; s < end; s += SEGMENT_ENTRIES) {
+          const e = Math.min(end, s + SEGMENT_ENTRIES);
+          scanSegment(wordView(chunk, s, e));
+          position += e - s;
+        }
+      } catch (error) {
+        // onRun threw part-way through a chunk: the counts no longer describe a prefix of the table.
+        finished = true;
+        throw error;
       }
       return classifier;
     },
@@ -261,7 +268,7 @@ export function createClassifier(marking: Marking, options: ClassifierOptions = 
 }
 
 function finishedError(): CocoError {
-  return new CocoError('PARAMETER_INVALID', 'the classifier has already finished', {
+  return new CocoError('PARAMETER_INVALID', 'the classifier has finished (or stopped when onRun threw)', {
     input: 'classifier',
     fix: 'create a new classifier with createClassifier() for another table',
   });

@@ -235,6 +235,24 @@ describe('createClassifier streams chunks', () => {
     expect(plain(c)).toEqual(ref);
   });
 
+  it('an onRun that throws stops the classifier instead of leaving it half-updated', () => {
+    const m = createMarking({ maskBit: 51, encryptedWhen: 'set' });
+    const classifier = createClassifier(m, {
+      onRun: () => {
+        throw new Error('consumer failed');
+      },
+    });
+    const table = BigUint64Array.from([m.encrypt(0n), m.decrypt(0n)]);
+    expect(() => classifier.push(table)).toThrow('consumer failed');
+    let code = '';
+    try {
+      classifier.push(table);
+    } catch (e) {
+      code = isCocoError(e) ? e.code : 'untyped';
+    }
+    expect(code).toBe('PARAMETER_INVALID');
+  });
+
   it('refuses pushes after finish, bad chunks and bad markings with typed errors', () => {
     const m = createMarking({ maskBit: 51, encryptedWhen: 'set' });
     const classifier = createClassifier(m);
