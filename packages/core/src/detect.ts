@@ -115,7 +115,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
           `this guest needs the ${id} backend, which is not registered`,
           {
             input: `plugin ${hv.id}`,
-            fix: `install ${packageName} and register it (use(${id}Backend) or the package's plugin export)`,
+            fix: `install ${packageName} and register its plugin export with use() before detecting`,
           },
         );
       },
