@@ -13,7 +13,7 @@ const EXPECTED = 'expected "0xLEAF 0xSUBLEAF: eax=0x... ebx=0x... ecx=0x... edx=
  */
 export function parseCpuidDump(text: string, options: ParseOptions = {}): Evidence {
   const name = options.source ?? 'cpuid dump';
-  const source = `cpuid dump ${name}`;
+  const source = options.source === undefined ? name : `cpuid dump ${name}`;
   const fail = (line: number, problem: string, fix: string): never => {
     throw new CocoError('CPUID_DUMP_INVALID', problem, { input: name, location: `line ${line}`, fix });
   };

@@ -27,7 +27,9 @@ export function parseCpuinfo(text: string, options: ParseOptions = {}): Evidence
         fix: 'pass /proc/cpuinfo as the kernel writes it',
       });
     }
-    return new EvidenceBuilder().addFlags(flags, `cpuinfo ${name}`).build();
+    return new EvidenceBuilder()
+      .addFlags(flags, options.source === undefined ? name : `cpuinfo ${name}`)
+      .build();
   }
   throw new CocoError('CPUINFO_INVALID', 'no "flags" line found', {
     input: name,

@@ -68,7 +68,7 @@ function expectArray(value: Json, input: string, path: string): Json[] {
  */
 export function parseSnapshot(input: string | Json, options: ParseOptions = {}): Evidence {
   const name = options.source ?? 'snapshot';
-  const source = `snapshot ${name}`;
+  const source = options.source === undefined ? name : `snapshot ${name}`;
   let doc: Json = input;
   if (typeof input === 'string') {
     if (input.length > SNAPSHOT_MAX_BYTES) {
