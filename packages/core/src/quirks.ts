@@ -42,7 +42,7 @@ export interface ConversionProtocol {
   readonly batchUnit: string;
   /** Page sizes one request entry may describe, in bytes. */
   readonly pageSizes: readonly number[];
-  /** Retry semantics, when the protocol has any. */
+  /** Retry semantics, or `null` when the protocol does not retry. */
   readonly retry: string | null;
   /** Ordered steps for private -> shared (decrypt). */
   readonly toShared: readonly ConversionStep[];
