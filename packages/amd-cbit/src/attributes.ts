@@ -1,5 +1,5 @@
 import type { KernelAttributeId } from '@coco/core';
-import { bitSet, SEV_BIT } from './status.js';
+import { bitSet, SEV_BIT } from '@coco/x86';
 
 /**
  * The attributes the newest kernel's `amd_cc_platform_has()` (arch/x86/coco/core.c, v6.18) answers

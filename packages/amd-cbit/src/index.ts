@@ -1,7 +1,5 @@
 export { amdCbitAttributes } from './attributes.js';
 export { detectAmdCbit, SEV_GUEST_DEVICE } from './detect.js';
-export type { MemEncryptLine, SevStatusLine } from './log.js';
-export { parseMemEncryptLine, parseSevStatusLine } from './log.js';
 export { amdCbitBackend } from './plugin.js';
 export type { AmdCbitQuirkInputs } from './quirks.js';
 export {
@@ -20,14 +18,6 @@ export {
   readMemEncryptLeaf,
   SYSCFG_MEM_ENCRYPT_BIT,
 } from './registers.js';
-export type { DecodedSevStatus, SevStatusBit } from './status.js';
-export {
-  decodeSevStatus,
-  formatSevStatus,
-  SEV_STATUS_BITS,
-  SEV_STATUS_MSR,
-  variantOfStatus,
-} from './status.js';
 export type { AmdCbitParams } from './type.js';
 export { AMD_CBIT_ID, createAmdCbitType } from './type.js';
 export type { AmdCbitVariant, AmdCbitVariantInfo } from './variants.js';

@@ -1,4 +1,5 @@
 import { type BackendPlugin, defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
+import { X86_CVM_PROCEDURE } from '@coco/x86';
 import { amdCbitAttributes } from './attributes.js';
 import { detectAmdCbit } from './detect.js';
 import { AMD_CBIT_ID, type AmdCbitParams, createAmdCbitType } from './type.js';
@@ -32,4 +33,5 @@ export const amdCbitBackend: BackendPlugin = defineBackend({
   ),
   createType: (params: TypeParams) => createAmdCbitType(params as AmdCbitParams),
   detect: detectAmdCbit,
+  cvm: X86_CVM_PROCEDURE,
 });

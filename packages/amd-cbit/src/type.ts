@@ -9,9 +9,9 @@ import {
   MASK_BIT_MIN,
   type TypeDetail,
 } from '@coco/core';
+import { bitSet, formatSevStatus, SEV_BIT, statusInconsistency, variantOfStatus } from '@coco/x86';
 import { amdCbitAttributes } from './attributes.js';
 import { amdCbitQuirks } from './quirks.js';
-import { bitSet, formatSevStatus, SEV_BIT, statusInconsistency, variantOfStatus } from './status.js';
 import { AMD_CBIT_VARIANTS, type AmdCbitVariant, isAmdCbitVariant, VARIANT_INFO } from './variants.js';
 
 /** The type id amd-cbit registers. */

@@ -1,5 +1,4 @@
-export type { SevStatusLine } from './log.js';
-export { parseSevStatusLine, SEV_STATUS_VTOM_BIT } from './log.js';
+export { detectAmdVtom } from './detect.js';
 export { amdVtomBackend } from './plugin.js';
 export { AMD_VTOM_QUIRKS } from './quirks.js';
 export type { AmdVtomParams } from './type.js';

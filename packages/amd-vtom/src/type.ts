@@ -11,7 +11,10 @@ import {
   maskBitOf,
   type TypeDetail,
 } from '@coco/core';
-import { SEV_STATUS_VTOM_BIT } from './log.js';
+import { SEV_BIT } from '@coco/x86';
+
+const SEV_STATUS_VTOM_BIT = SEV_BIT.vtom;
+
 import { AMD_VTOM_QUIRKS } from './quirks.js';
 
 /** The type id this backend registers. */

@@ -10,6 +10,8 @@ export const EXIT = Object.freeze({
   usage: 2,
   /** The evidence contradicts itself. */
   conflict: 3,
+  /** The evidence cannot decide whether the machine is a confidential guest ("cannot tell"). */
+  undecided: 4,
 });
 
 /**

@@ -48,7 +48,8 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Every command takes --help, and --plugin MODULE (repeatable) to load a third-party plugin.
-Exit status: 0 success, 2 bad usage or input, 3 conflicting evidence.
+Exit status: 0 success (for detect: decided, yes or no), 2 bad usage or input, 3 conflicting
+evidence, 4 cannot tell (detect and explain: the evidence cannot decide; the output says why).
 
 Examples:
   coco detect

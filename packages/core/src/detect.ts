@@ -1,13 +1,17 @@
-import { createDetection, type Detection, type DetectionConflict } from './detection.js';
+import { createDetection, type Detection, type DetectionConflict, type Undetermined } from './detection.js';
 import { CocoError, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
 import type {
   BackendClaim,
   BackendPlugin,
+  BackendResult,
   CocoPlugin,
+  CvmProcedure,
+  CvmReading,
   DetectContext,
   HypervisorClaim,
   HypervisorContext,
+  NoClaim,
   TrailStep,
 } from './plugin.js';
 import type { Registry } from './registry.js';
@@ -40,12 +44,37 @@ function isType(value: unknown): value is CocoType {
     typeof t.id === 'string' &&
     typeof t.attributes?.has === 'function' &&
     typeof t.cvm === 'string' &&
+    typeof t.guest === 'boolean' &&
     (t.encryptedWhen === 'set' || t.encryptedWhen === 'clear')
   );
 }
 
+/** A plugin's answer, read once and checked: a claim's type, a {@link NoClaim}, or nothing. */
+type Answer<C> = { readonly claim: C } | { readonly none: NoClaim } | null;
+
+function readNoClaim(value: Record<string, unknown>): NoClaim {
+  const { verdict, because, fix } = value;
+  if (verdict === 'absent' && typeof because === 'string') return { verdict, because };
+  if (verdict === 'unknown' && typeof because === 'string' && typeof fix === 'string') {
+    return { verdict, because, fix };
+  }
+  throw new TypeError('it returned neither a claim nor absent()/cannotTell()');
+}
+
 function typeLabel(type: CocoType): string {
   return type.variant ? `${type.id} (${type.variant})` : type.id;
+}
+
+/** Each distinct `systemd-detect-virt --cvm` procedure the plugins carry, in registration order. */
+function procedures(plugins: readonly CocoPlugin[]): CvmProcedure[] {
+  const byId = new Map<string, CvmProcedure>();
+  for (const plugin of plugins) {
+    const procedure = plugin.cvm;
+    if (procedure && typeof procedure.read === 'function' && !byId.has(procedure.id)) {
+      byId.set(procedure.id, procedure);
+    }
+  }
+  return [...byId.values()];
 }
 
 /** Runs detection over a registry's plugins; the registry's `detect` calls this. */
@@ -63,6 +92,8 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   }
   const trail: TrailStep[] = [];
   const warnings: string[] = [];
+  const undetermined: Undetermined[] = [];
+  const ruledOut = new Set<string>();
   const conflicts: DetectionConflict[] = evidence.conflicts.map((c) => ({
     what: c.fact,
     sides: c.values.map((v) => ({ says: v.value, source: v.source })),
@@ -81,13 +112,54 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
       }),
   });
 
-  const asked = new Set<string>();
+  /** Records what a plugin said when it made no claim; every plugin is heard once. */
+  const heard = new Set<string>();
+  const record = (plugin: CocoPlugin, none: NoClaim) => {
+    if (heard.has(plugin.id)) return;
+    heard.add(plugin.id);
+    if (none.verdict === 'absent') {
+      ruledOut.add(plugin.id);
+      trail.push({ source: 'core', says: `${plugin.id} rules its type out: ${none.because}`, by: plugin.id });
+    } else {
+      undetermined.push({ by: plugin.id, because: none.because, fix: none.fix });
+      trail.push({ source: 'core', says: `${plugin.id} cannot tell: ${none.because}`, by: plugin.id });
+    }
+  };
+
+  /** Reads a plugin's return value without trusting it: a claim must carry a type it may claim. */
+  const answer = <C extends { readonly type: CocoType }>(
+    plugin: CocoPlugin,
+    value: unknown,
+    mayClaim: (type: CocoType) => boolean,
+  ): Answer<C> => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'object') throw new TypeError(`it returned ${typeof value}`);
+    const fields = value as Record<string, unknown>;
+    if (!('type' in fields) || fields.type === undefined) return { none: readNoClaim(fields) };
+    if (!isType(fields.type)) throw new TypeError('its claim carries no valid type');
+    if (!mayClaim(fields.type)) {
+      throw new TypeError(`it claimed type ${JSON.stringify(fields.type.id)}, which is not its own`);
+    }
+    return { claim: value as C };
+  };
+
+  const asked = new Map<string, BackendResult>();
+  const askBackend = (backend: BackendPlugin): BackendResult => {
+    if (asked.has(backend.id)) return asked.get(backend.id) ?? null;
+    asked.set(backend.id, null);
+    const result = answer<BackendClaim>(
+      backend,
+      backend.detect(evidence, contextFor(backend)),
+      (type) => type.id === backend.id,
+    );
+    if (result && 'none' in result) record(backend, result.none);
+    const said = result === null ? null : 'claim' in result ? result.claim : result.none;
+    asked.set(backend.id, said);
+    return said;
+  };
   const runBackend = (backend: BackendPlugin): BackendClaim | null => {
-    asked.add(backend.id);
-    const claim = backend.detect(evidence, contextFor(backend));
-    if (claim === null || claim === undefined) return null;
-    if (!isType(claim.type)) throw new TypeError('its claim carries no valid type');
-    return claim;
+    const said = askBackend(backend);
+    return said && 'type' in said && said.type ? (said as BackendClaim) : null;
   };
 
   const contain = <T>(plugin: CocoPlugin, run: () => T): T | null => {
@@ -120,11 +192,17 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
         );
       },
       detectWith: (id, packageName) => runBackend(context.backend(id, packageName)),
+      ask: (id, packageName) => askBackend(context.backend(id, packageName)),
     };
     const claim = contain(hv, (): HypervisorClaim | null => {
-      const c = hv.detect(evidence, context);
-      if (c === null || c === undefined) return null;
-      if (!isType(c.type)) throw new TypeError('its claim carries no valid type');
+      const result = answer<HypervisorClaim>(
+        hv,
+        hv.detect(evidence, context),
+        (type) => registry.backend(type.id) !== undefined,
+      );
+      if (result && 'none' in result) record(hv, result.none);
+      if (!result || !('claim' in result)) return null;
+      const c = result.claim;
       return { type: c.type, paravisor: typeof c.paravisor === 'boolean' ? c.paravisor : null };
     });
     if (claim)
@@ -177,29 +255,105 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     });
   }
 
-  const winner = candidates[0];
-  if (conflicts.length > 0 || !winner) {
-    const labels = new Set(candidates.map((c) => c.type.cvm));
-    const confidential = candidates.length > 0 && candidates.every((c) => c.type.guest);
-    return createDetection({
-      type: null,
-      confidential,
-      hypervisor: null,
-      paravisor: null,
-      cvm: labels.size === 1 ? [...labels][0]! : CVM_NONE,
-      trail,
-      warnings,
-      conflicts,
-    });
-  }
+  const winner = conflicts.length > 0 ? undefined : candidates[0];
+  const confidential = verdictOf(registry, conflicts, winner, undetermined, ruledOut, trail);
+  const cvm =
+    conflicts.length > 0 ? null : cvmLabel(registry, evidence, confidential, winner, trail, warnings);
   return createDetection({
-    type: winner.type,
-    confidential: winner.type.guest,
-    hypervisor: winner.hypervisor,
-    paravisor: winner.paravisor,
-    cvm: winner.type.cvm,
+    type: winner?.type ?? null,
+    confidential,
+    hypervisor: winner?.hypervisor ?? null,
+    paravisor: winner?.paravisor ?? null,
+    cvm,
     trail,
     warnings,
     conflicts,
+    undetermined: winner ? [] : undetermined,
   });
+}
+
+/**
+ * The three-valued verdict: `true`/`false` from the winning claim's type (an SME host is not a guest),
+ * `null` on conflicting evidence; with no claim, `false` only when some backend proved its type
+ * absent and none could not tell, else `null`.
+ */
+function verdictOf(
+  registry: Registry,
+  conflicts: readonly DetectionConflict[],
+  winner: Candidate | undefined,
+  undetermined: readonly Undetermined[],
+  ruledOut: ReadonlySet<string>,
+  trail: TrailStep[],
+): boolean | null {
+  const say = (says: string) => void trail.push({ source: 'core', says, by: 'core' });
+  if (conflicts.length > 0) {
+    say('verdict: cannot tell, the evidence conflicts (coco never guesses)');
+    return null;
+  }
+  if (winner) {
+    say(
+      `verdict: ${winner.type.guest ? 'a confidential guest' : 'not a confidential guest'} (${typeLabel(winner.type)})`,
+    );
+    return winner.type.guest;
+  }
+  if (undetermined.length > 0) {
+    say(`verdict: cannot tell, ${undetermined.map((u) => u.by).join(', ')} could not decide`);
+    return null;
+  }
+  if (!registry.backends.some((b) => ruledOut.has(b.id))) {
+    say(
+      registry.backends.length === 0
+        ? 'verdict: cannot tell, no backend is registered'
+        : 'verdict: cannot tell, no plugin ruled its type out',
+    );
+    return null;
+  }
+  say(`verdict: not a confidential guest (${[...ruledOut].join(', ')} ruled their types out)`);
+  return false;
+}
+
+/**
+ * What `systemd-detect-virt --cvm` prints: the label of the first procedure a plugin carries that
+ * applies to the evidence and can run; when none can (an input such as CPUID is missing), the label
+ * systemd prints for the detected type (`none` when not a confidential guest, `null` when undecided).
+ */
+function cvmLabel(
+  registry: Registry,
+  evidence: Evidence,
+  confidential: boolean | null,
+  winner: Candidate | undefined,
+  trail: TrailStep[],
+  warnings: string[],
+): string | null {
+  let missing: string | undefined;
+  for (const procedure of procedures(registry.plugins)) {
+    let reading: CvmReading | null;
+    try {
+      reading = procedure.read(evidence);
+    } catch (error) {
+      warnings.push(`systemd procedure ${procedure.id} failed and was skipped: ${errorText(error)}`);
+      continue;
+    }
+    if (!reading) continue;
+    for (const step of reading.steps ?? [])
+      trail.push({ source: 'systemd', says: String(step), by: procedure.id });
+    if (typeof reading.label === 'string') {
+      trail.push({
+        source: 'systemd',
+        says: `systemd-detect-virt --cvm prints ${reading.label}`,
+        by: procedure.id,
+      });
+      return reading.label;
+    }
+    missing ??= `${reading.missing ?? 'an input is missing'}`;
+  }
+  const label = confidential === null ? null : confidential && winner ? winner.type.cvm : CVM_NONE;
+  if (label !== null) {
+    trail.push({
+      source: 'systemd',
+      says: `${missing ? `systemd's procedure cannot run (${missing}); ` : ''}the label systemd prints for ${winner ? typeLabel(winner.type) : 'a machine that is not a confidential guest'}: ${label}`,
+      by: 'core',
+    });
+  }
+  return label;
 }

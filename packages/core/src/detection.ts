@@ -9,6 +9,14 @@ export interface DetectionConflict {
   readonly sides: readonly { readonly says: string; readonly source: string }[];
 }
 
+/** A plugin that could not decide whether its type is present, and what would decide it. */
+export interface Undetermined {
+  /** The plugin id. */
+  readonly by: string;
+  readonly because: string;
+  readonly fix: string;
+}
+
 /** One entry of the `evidence` array of `coco-detection/1`. */
 export interface DetectionEvidenceJson {
   readonly source: string;
@@ -18,7 +26,8 @@ export interface DetectionEvidenceJson {
 /** The `coco-detection/1` document. */
 export interface DetectionJson {
   readonly format: 'coco-detection/1';
-  readonly confidential: boolean;
+  /** `true`, `false`, or `null` when the evidence cannot decide (see `undetermined`) or conflicts. */
+  readonly confidential: boolean | null;
   readonly type: string | null;
   readonly variant: string | null;
   readonly hypervisor: string | null;
@@ -27,27 +36,35 @@ export interface DetectionJson {
   readonly mask: string | null;
   readonly maskBit: number | null;
   readonly encryptedWhen: EncryptedWhen | null;
-  readonly cvm: string;
+  /** What `systemd-detect-virt --cvm` prints; `null` when undecided or on conflicting evidence. */
+  readonly cvm: string | null;
   readonly evidence: readonly DetectionEvidenceJson[];
   readonly warnings: readonly string[];
+  /** Why the verdict is `null`: each plugin that could not decide, and what would decide it. */
+  readonly undetermined: readonly Undetermined[];
 }
 
 /** The answer of a detection, with the reasoning that led to it. */
 export interface Detection {
-  /** True for a confidential guest; false for a plain machine or a memory-encryption host. */
-  readonly confidential: boolean;
+  /**
+   * `true` for a confidential guest; `false` for a plain machine or a memory-encryption host, proved
+   * by the evidence; `null` when the evidence cannot decide (`undetermined` says why) or conflicts.
+   */
+  readonly confidential: boolean | null;
   /** The detected type, or `null` (not confidential, or conflicting evidence). */
   readonly type: CocoType | null;
   /** The hypervisor plugin that composed the type, or `null` when none did. */
   readonly hypervisor: string | null;
   readonly paravisor: boolean | null;
-  /** What `systemd-detect-virt --cvm` would print. */
-  readonly cvm: string;
+  /** What `systemd-detect-virt --cvm` would print; `null` when undecided or on conflicting evidence. */
+  readonly cvm: string | null;
   /** Which evidence led where, in order. */
   readonly trail: readonly TrailStep[];
   readonly warnings: readonly string[];
-  /** Disagreeing evidence; when non-empty, `type` is `null`: coco never guesses. */
+  /** Disagreeing evidence; when non-empty, `type`, `confidential` and `cvm` are `null`: coco never guesses. */
   readonly conflicts: readonly DetectionConflict[];
+  /** When `confidential` is `null` for want of evidence: each plugin that could not decide, and the fix. */
+  readonly undetermined: readonly Undetermined[];
   /** The `coco-detection/1` document. */
   toJSON(): DetectionJson;
 }
@@ -59,18 +76,22 @@ export function describeConflict(conflict: DetectionConflict): string {
 
 interface DetectionParts {
   readonly type: CocoType | null;
-  readonly confidential: boolean;
+  readonly confidential: boolean | null;
   readonly hypervisor: string | null;
   readonly paravisor: boolean | null;
-  readonly cvm: string;
+  readonly cvm: string | null;
   readonly trail: readonly TrailStep[];
   readonly warnings: readonly string[];
   readonly conflicts: readonly DetectionConflict[];
+  readonly undetermined?: readonly Undetermined[];
 }
 
 /** Builds the immutable detection result. */
 export function createDetection(parts: DetectionParts): Detection {
   const { type } = parts;
+  const undetermined = Object.freeze(
+    (parts.undetermined ?? []).map((u) => Object.freeze({ by: u.by, because: u.because, fix: u.fix })),
+  );
   const marking = type?.marking ?? null;
   const json: DetectionJson = Object.freeze({
     format: 'coco-detection/1',
@@ -86,6 +107,7 @@ export function createDetection(parts: DetectionParts): Detection {
     cvm: parts.cvm,
     evidence: Object.freeze(parts.trail.map((s) => Object.freeze({ source: s.source, says: s.says }))),
     warnings: Object.freeze([...parts.warnings, ...parts.conflicts.map(describeConflict)]),
+    undetermined,
   });
   return Object.freeze({
     confidential: parts.confidential,
@@ -96,6 +118,7 @@ export function createDetection(parts: DetectionParts): Detection {
     trail: Object.freeze([...parts.trail]),
     warnings: Object.freeze([...parts.warnings]),
     conflicts: Object.freeze([...parts.conflicts]),
+    undetermined,
     toJSON: () => json,
   });
 }

@@ -9,10 +9,18 @@ export type {
 } from './classify.js';
 export { classifyEntries, createClassifier } from './classify.js';
 export { CVM_NONE, detectWith } from './detect.js';
-export type { Detection, DetectionConflict, DetectionEvidenceJson, DetectionJson } from './detection.js';
+export type {
+  Detection,
+  DetectionConflict,
+  DetectionEvidenceJson,
+  DetectionJson,
+  Undetermined,
+} from './detection.js';
 export { createDetection, describeConflict } from './detection.js';
 export type { AnyCocoError, CocoErrorCode, CocoErrorDetails } from './errors.js';
 export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.js';
+export type { BootLogShape } from './evidence/boot-log.js';
+export { ELISION, kernelAtLeast, readBootLog } from './evidence/boot-log.js';
 export { parseCpuidDump } from './evidence/cpuid-dump.js';
 export { parseCpuinfo } from './evidence/cpuinfo.js';
 export { parseHex, parseHex32 } from './evidence/hex.js';
@@ -32,9 +40,14 @@ export type {
   Sourced,
   UnavailableSource,
 } from './evidence/model.js';
-export { EvidenceBuilder, emptyEvidence, mergeEvidence } from './evidence/model.js';
+export { EVIDENCE_KINDS, EvidenceBuilder, emptyEvidence, mergeEvidence } from './evidence/model.js';
 export { parseMsrAssignment, tdxGpawEvidence } from './evidence/registers.js';
-export type { ParseOptions, SnapshotCpuidJson, SnapshotJson } from './evidence/snapshot.js';
+export type {
+  ParseOptions,
+  SnapshotCpuidJson,
+  SnapshotJson,
+  SnapshotUnavailableJson,
+} from './evidence/snapshot.js';
 export { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_MAX_BYTES, toSnapshot } from './evidence/snapshot.js';
 export type { EncryptedWhen, Marking, MarkingCount, MarkingSpec } from './marking.js';
 export {
@@ -48,17 +61,24 @@ export {
 export type {
   BackendClaim,
   BackendPlugin,
+  BackendResult,
   CocoPlugin,
+  CvmProcedure,
+  CvmReading,
   DetectContext,
   HypervisorClaim,
   HypervisorContext,
   HypervisorPlugin,
+  HypervisorResult,
+  NoClaim,
   PluginBase,
   TrailStep,
   TypeParams,
   VariantInfo,
 } from './plugin.js';
 export {
+  absent,
+  cannotTell,
   defineBackend,
   defineHypervisor,
   PLUGIN_INTERFACE_VERSION,

@@ -59,6 +59,55 @@ export interface BackendClaim {
   readonly tentative?: boolean;
 }
 
+/**
+ * What a plugin found when the evidence does not show its type. `absent`: the evidence proves the
+ * type absent (CPUID read with the relevant leaves, a whole boot log without the kernel's lines).
+ * `unknown`: the evidence cannot decide (a source unreadable or missing), with what would decide it.
+ * Build them with {@link absent} and {@link cannotTell}.
+ */
+export type NoClaim =
+  | { readonly verdict: 'absent'; readonly because: string }
+  | { readonly verdict: 'unknown'; readonly because: string; readonly fix: string };
+
+/**
+ * What a backend's `detect` returns: a claim when the evidence shows its type, a {@link NoClaim}
+ * otherwise. `null` (the first plugin interface's "not mine") says nothing either way.
+ */
+export type BackendResult = BackendClaim | NoClaim | null;
+
+/** What a hypervisor plugin's `detect` returns; see {@link BackendResult}. */
+export type HypervisorResult = HypervisorClaim | NoClaim | null;
+
+/** The evidence proves this plugin's type absent; `because` names the evidence. */
+export function absent(because: string): NoClaim {
+  return Object.freeze({ verdict: 'absent', because: String(because) });
+}
+
+/** The evidence cannot decide whether this plugin's type is present; `fix` says what would. */
+export function cannotTell(because: string, fix: string): NoClaim {
+  return Object.freeze({ verdict: 'unknown', because: String(because), fix: String(fix) });
+}
+
+/** What a procedure of `systemd-detect-virt --cvm` read from the evidence. */
+export interface CvmReading {
+  /** The label systemd prints; `null` when an input it needs is not in the evidence. */
+  readonly label: string | null;
+  /** The steps taken, in order, for the reasoning trail. */
+  readonly steps: readonly string[];
+  /** The input that was missing, when `label` is `null`. */
+  readonly missing?: string;
+}
+
+/**
+ * `systemd-detect-virt --cvm`'s procedure for one kind of machine, as a plugin carries it. Plugins
+ * of the same architecture share one object (one `id`); detection runs each distinct one once.
+ */
+export interface CvmProcedure {
+  readonly id: string;
+  /** Runs the procedure; `null` when the evidence is not of its kind of machine at all. */
+  read(evidence: Evidence): CvmReading | null;
+}
+
 /** What a hypervisor plugin can reach: the registered backends, by id. */
 export interface HypervisorContext extends DetectContext {
   /**
@@ -68,8 +117,17 @@ export interface HypervisorContext extends DetectContext {
   backend(id: string, packageName: string): BackendPlugin;
   /** Whether backend `id` is registered. */
   hasBackend(id: string): boolean;
-  /** Runs backend `id`'s own detection on the same evidence (steps go to the same trail). */
+  /**
+   * Runs backend `id`'s own detection on the same evidence (steps go to the same trail); its claim,
+   * or `null` when it made none.
+   */
   detectWith(id: string, packageName: string): BackendClaim | null;
+  /**
+   * Like `detectWith`, but returns the backend's whole answer: its claim, {@link absent} or
+   * {@link cannotTell}, or `null`. A backend is asked once per detection; asking again returns the
+   * first answer.
+   */
+  ask(id: string, packageName: string): BackendResult;
 }
 
 /** What a hypervisor plugin's detection yields when it composes the guest's type. */
@@ -89,6 +147,8 @@ export interface PluginBase {
   readonly packageName: string;
   /** Attributes this plugin adds to the vocabulary (namespaced ids). */
   readonly attributes?: readonly AttributeDefinition[];
+  /** systemd's `--cvm` procedure for the machines this plugin knows, when it has one. */
+  readonly cvm?: CvmProcedure;
 }
 
 /** A backend: one type of confidential guest. */
@@ -98,15 +158,21 @@ export interface BackendPlugin extends PluginBase {
   readonly variants: readonly VariantInfo[];
   /** Builds a type from validated parameters; invalid ones throw `PARAMETER_INVALID` naming them. */
   createType(params: TypeParams): CocoType;
-  /** Looks at the evidence; returns a claim when it shows this type, `null` when it does not. */
-  detect(evidence: Evidence, context: DetectContext): BackendClaim | null;
+  /**
+   * Looks at the evidence; returns a claim when it shows this type, else {@link absent} or
+   * {@link cannotTell} (or `null`, which says nothing either way).
+   */
+  detect(evidence: Evidence, context: DetectContext): BackendResult;
 }
 
 /** A hypervisor plugin: reads its own leaves and composes a backend's type. */
 export interface HypervisorPlugin extends PluginBase {
   readonly kind: 'hypervisor';
-  /** Returns a claim when this hypervisor composes the guest's type, `null` otherwise. */
-  detect(evidence: Evidence, context: HypervisorContext): HypervisorClaim | null;
+  /**
+   * Returns a claim when this hypervisor composes the guest's type; {@link cannotTell} when it sees
+   * a confidential guest whose type the evidence does not give; `null` or {@link absent} otherwise.
+   */
+  detect(evidence: Evidence, context: HypervisorContext): HypervisorResult;
 }
 
 /** Any plugin. */

@@ -68,7 +68,16 @@ export function composeHypervType(
     context.step(source, `vTOM scheme: ${id}, mask bit ${base.marking?.maskBit ?? 'unknown'}`);
     return { type: base, paravisor: config.paravisor };
   }
-  const claim = context.detectWith(id, pkg);
+  const said = context.ask(id, pkg);
+  if (said && 'verdict' in said && said.verdict === 'absent') {
+    // The guest runs the kernel's own SNP or TDX path, which needs what the backend found missing.
+    context.conflict(`a Hyper-V ${name} guest without a paravisor`, [
+      { says: `${name} isolation, no paravisor`, source: 'Hyper-V isolation config' },
+      { says: `not a ${name} guest: ${said.because}`, source: pkg },
+    ]);
+    return { type: backend().createType(type === 'snp' ? { variant: 'sev-snp' } : {}), paravisor: false };
+  }
+  const claim = said && 'type' in said && said.type ? said : null;
   if (claim) {
     base = claim.type;
     if (type === 'snp' && base.variant !== 'sev-snp') {

@@ -1,38 +1,39 @@
-import type { CpuidRecord, Evidence, HypervisorClaim, HypervisorContext } from '@coco/core';
+import {
+  absent,
+  type CpuidRecord,
+  cannotTell,
+  type Evidence,
+  type HypervisorContext,
+  type HypervisorResult,
+} from '@coco/core';
+// CPUID leaves (arch/x86/include/asm/hyperv-tlfs.h, v6.18), read through @coco/x86: 0x40000000 max
+// leaf and "Microsoft Hv" (accepted as Linux's `ms_hyperv_platform` does), 0x40000003 EBX privileges
+// (`priv_high`) with HV_ISOLATION (bit 22) and HV_CPU_MANAGEMENT (bit 12), 0x4000000C isolation config.
+import {
+  HYPERV_CPU_MANAGEMENT_BIT as CPU_MANAGEMENT_BIT,
+  cpuVendor,
+  HYPERV_FEATURES as FEATURES,
+  hypervisorSignature,
+  HYPERV_ISOLATION_BIT as ISOLATION_BIT,
+  HYPERV_ISOLATION_CONFIG as ISOLATION_CONFIG,
+  isHypervLeaf,
+  CPUID_HYPERVISOR as VENDOR,
+} from '@coco/x86';
 import { composeHypervType } from './compose.js';
 import { decodeIsolationConfig, describeIsolation, formatIsolationGroups } from './isolation.js';
 import { isHypervName, type LogValue, readHypervLog } from './log.js';
 
-// CPUID leaves (arch/x86/include/asm/hyperv-tlfs.h, v6.18): 0x40000000 EAX max leaf and
-// EBX, ECX, EDX "Microsoft Hv"; 0x40000003 EBX privileges (`priv_high`); 0x4000000C isolation config.
-const VENDOR = 0x4000_0000;
-const FEATURES = 0x4000_0003;
-const ISOLATION_CONFIG = 0x4000_000c;
-// The max leaf range for which Linux accepts the signature (`HYPERV_CPUID_MIN`/`MAX`; systemd uses
-// the same): coco follows the kernel rather than a narrower range of its own.
-const MAX_LEAF_MIN = 0x4000_0005;
-const MAX_LEAF_MAX = 0x4000_ffff;
-// 0x40000003 EBX bits HV_ISOLATION and HV_CPU_MANAGEMENT (include/hyperv/hvgdk_mini.h in v6.18,
-// include/asm-generic/hyperv-tlfs.h before the headers moved).
-const ISOLATION_BIT = 22;
-const CPU_MANAGEMENT_BIT = 12;
-
-/** The signature of CPUID 0x40000000 (EBX, ECX, EDX). */
-export const HYPERV_SIGNATURE = 'Microsoft Hv';
+export { HYPERV_SIGNATURE } from '@coco/x86';
 
 const hex = (v: number) => `0x${v.toString(16)}`;
 
-/** The 12 signature bytes of a hypervisor leaf, EBX then ECX then EDX, NUL shown as `\0`. */
+/** The 12 signature bytes of a hypervisor leaf, EBX then ECX then EDX, NUL shown as `\\0`. */
 export function cpuidSignature(record: Pick<CpuidRecord, 'ebx' | 'ecx' | 'edx'>): string {
-  let text = '';
-  for (const reg of [record.ebx, record.ecx, record.edx]) {
-    for (let shift = 0; shift < 32; shift += 8) {
-      const c = (reg >>> shift) & 0xff;
-      text += c ? String.fromCharCode(c) : '\\0';
-    }
-  }
-  return text;
+  return hypervisorSignature(record);
 }
+
+const FIX =
+  'run coco as root with the cpuid module loaded (modprobe cpuid), or pass the whole boot log (--dmesg)';
 
 /** Reports readings of one fact that disagree as a conflict; true when they did. */
 function disagree<T>(
@@ -54,20 +55,18 @@ function disagree<T>(
  * it, or the `Isolation Config` line); then the composition. CPUID and the log disagreeing is a
  * conflict. Returns `null`, with steps, for anything but an isolated Hyper-V guest.
  */
-export function detectHyperv(evidence: Evidence, context: HypervisorContext): HypervisorClaim | null {
+export function detectHyperv(evidence: Evidence, context: HypervisorContext): HypervisorResult {
   const log = readHypervLog(evidence.kernelLog);
   const leaf0 = evidence.cpuid(VENDOR);
   const maxLeaf = leaf0?.eax ?? 0;
   const sides: LogValue<boolean>[] = [];
   if (leaf0) {
-    const sig = cpuidSignature(leaf0);
-    const inRange = maxLeaf >= MAX_LEAF_MIN && maxLeaf <= MAX_LEAF_MAX;
+    const hyperv = isHypervLeaf(leaf0);
     context.step(
       'cpuid',
-      `CPUID 0x40000000: "${sig}", max leaf ${hex(maxLeaf)}${sig === HYPERV_SIGNATURE && inRange ? '' : ': not Hyper-V'}`,
+      `CPUID 0x40000000: "${cpuidSignature(leaf0)}", max leaf ${hex(maxLeaf)}${hyperv ? '' : ': not Hyper-V (Linux needs "Microsoft Hv" and a max leaf of 0x40000005..0x4000ffff)'}`,
     );
-    // A "Microsoft Hv" leaf with an unusable max leaf says nothing either way.
-    if (sig !== HYPERV_SIGNATURE || inRange) sides.push({ value: inRange, where: leaf0.source });
+    sides.push({ value: hyperv, where: leaf0.source });
   }
   for (const n of log.hypervisorNames) {
     context.step('kernel-log', `Hypervisor detected: ${n.value}`);
@@ -82,8 +81,11 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     if (!leaf0 && evidence.cpuid(ISOLATION_CONFIG)) {
       context.warn('add CPUID 0x40000000 and 0x40000003 to confirm Hyper-V');
     }
-    if (!sides[0]) context.step('cpuid', 'no Hyper-V evidence');
-    return null;
+    if (!sides[0]) {
+      context.step('cpuid', 'no Hyper-V evidence');
+      return null;
+    }
+    return absent('the hypervisor is not Hyper-V');
   }
 
   const leaf3 = leaf0 && evidence.cpuid(FEATURES);
@@ -93,7 +95,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   const source = (fromCpuid: unknown) => (fromCpuid ? 'cpuid' : 'kernel-log');
   if (privileges === undefined && !log.isolationConfigs[0]) {
     context.step('cpuid', 'isolation unknown');
-    return null;
+    return cannotTell('a Hyper-V guest whose isolation (CPUID 0x40000003) is not in the evidence', FIX);
   }
   // Without the privileges, the kernel printing the isolation config says the isolation bit is set.
   const bit = (n: number) => privileges !== undefined && ((privileges >>> n) & 1) === 1;
@@ -103,7 +105,16 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     source(leaf3),
     `CPUID 0x40000003 EBX ${privileges === undefined ? 'not known' : hex(privileges)}: ${root ? 'root partition' : isolated ? 'isolated' : 'not isolated'}`,
   );
-  if (root || !isolated) return null;
+  const configLine = log.isolationConfigs[0];
+  if (!isolated && configLine) {
+    // mshyperv.c prints the isolation config only when the isolation bit is set.
+    context.conflict('whether the Hyper-V guest is isolated', [
+      { says: `not isolated (CPUID 0x40000003 EBX ${hex(privileges ?? 0)})`, source: high[0]?.where ?? '' },
+      { says: 'isolated: the kernel printed its isolation config', source: configLine.where },
+    ]);
+    return null;
+  }
+  if (root || !isolated) return absent(`a Hyper-V ${root ? 'root partition' : 'guest without isolation'}`);
 
   const leafC = maxLeaf >= ISOLATION_CONFIG ? evidence.cpuid(ISOLATION_CONFIG) : undefined;
   const configs = [
@@ -115,7 +126,10 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   const raw = configs[0]?.value;
   if (!raw) {
     context.warn('isolated, but no isolation config: type unknown');
-    return null;
+    return cannotTell(
+      'an isolated Hyper-V guest whose isolation config (CPUID 0x4000000C) is not in the evidence',
+      FIX,
+    );
   }
   const from = source(leafC);
   const config = decodeIsolationConfig(raw.groupA, raw.groupB);
@@ -129,5 +143,18 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     context.warn(`isolation type ${config.typeCode} is undefined`);
     return null;
   }
-  return config.type === 'none' ? null : composeHypervType(config, config.type, context, from);
+  if (config.type === 'none') return absent('Hyper-V isolation type 0 (none)');
+  const vendor = cpuVendor(evidence);
+  const needs = config.type === 'snp' ? 'AuthenticAMD' : config.type === 'tdx' ? 'GenuineIntel' : null;
+  if (vendor && needs && vendor.value !== needs) {
+    context.conflict('the CPU vendor of a Hyper-V isolated guest', [
+      {
+        says: `isolation type ${config.typeCode} (${config.type.toUpperCase()}) runs on ${needs}`,
+        source: configs[0]?.where ?? '',
+      },
+      { says: vendor.value, source: vendor.source },
+    ]);
+    return null;
+  }
+  return composeHypervType(config, config.type, context, from);
 }

@@ -1,4 +1,5 @@
 import { defineHypervisor, PLUGIN_INTERFACE_VERSION } from '@coco/core';
+import { X86_CVM_PROCEDURE } from '@coco/x86';
 import { detectHyperv } from './detect.js';
 
 /**
@@ -14,4 +15,5 @@ export const hypervPlugin = defineHypervisor({
   packageName: '@coco/hyperv',
   interfaceVersion: PLUGIN_INTERFACE_VERSION,
   detect: detectHyperv,
+  cvm: X86_CVM_PROCEDURE,
 });

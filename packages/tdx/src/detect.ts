@@ -1,4 +1,11 @@
-import type { BackendClaim, DetectContext, Evidence } from '@coco/core';
+import {
+  absent,
+  type BackendResult,
+  cannotTell,
+  type DetectContext,
+  type Evidence,
+  readBootLog,
+} from '@coco/core';
 import { findTdxLogLines } from './log.js';
 import { createTdxType } from './type.js';
 
@@ -23,7 +30,10 @@ const hex = (n: number) => `0x${n.toString(16)}`;
  * With leaf 0 absent the signature is taken, as the kernel itself reads leaf 0x21 without
  * checking, but a warning asks for leaf 0: the check was not made.
  */
-function readCpuid(evidence: Evidence, context: DetectContext): { kind?: 'tdx' | 'stale'; says: string } {
+function readCpuid(
+  evidence: Evidence,
+  context: DetectContext,
+): { kind?: 'tdx' | 'stale' | 'none'; says: string } {
   const leaf = evidence.cpuid(TDX_CPUID_LEAF, 0);
   const max = evidence.cpuid(0, 0)?.eax;
   const known = typeof max === 'number';
@@ -36,6 +46,9 @@ function readCpuid(evidence: Evidence, context: DetectContext): { kind?: 'tdx' |
   ) {
     if (leaf || known)
       context.step('cpuid', `${maxSays}: ${leaf ? 'leaf 0x21 holds' : 'no leaf 0x21, so'} no TDX signature`);
+    // The kernel's tdx_early_init reads leaf 0x21 whatever the maximum: no signature, no TDX guest.
+    if (leaf) return { kind: 'none', says: 'CPUID 0x21 holds no "IntelTDX    " signature' };
+    if (known && max < TDX_CPUID_LEAF) return { kind: 'none', says: `CPUID 0 EAX ${hex(max)} is below 0x21` };
     return { says: '' };
   }
   const says = `${maxSays}, ${SIGNED}`;
@@ -55,7 +68,21 @@ function readCpuid(evidence: Evidence, context: DetectContext): { kind?: 'tdx' |
   return { kind: 'tdx', says };
 }
 
-function claim(evidence: Evidence, context: DetectContext): BackendClaim | null {
+/**
+ * Why the evidence proves there is no TDX guest (of the kind the kernel's own TDX path runs), or
+ * `null`. A Hyper-V TDX guest under a paravisor shows none of this: @coco/hyperv composes that one.
+ */
+function absenceOf(evidence: Evidence, cpuid: { kind?: string; says: string }): string | null {
+  if (cpuid.kind === 'none') return cpuid.says;
+  const log = readBootLog(evidence.kernelLog);
+  if (log.complete) return 'the whole boot log has no TDX guest line ("tdx: Guest detected", v5.19+)';
+  if (evidence.kinds.has('cpuinfo') && evidence.cpuinfoFlags.size > 0) {
+    return 'cpuinfo has no tdx_guest flag (every TDX guest kernel sets it, v5.19+)';
+  }
+  return null;
+}
+
+function claim(evidence: Evidence, context: DetectContext): BackendResult {
   const pointers: { source: string; says: string }[] = [];
   const add = (kind: string, says: string, source: string) => {
     context.step(kind, `${says} (${source})`);
@@ -80,7 +107,12 @@ function claim(evidence: Evidence, context: DetectContext): BackendClaim | null 
       context.step('tdx', alone);
       context.warn(alone);
     }
-    return null;
+    const why = absenceOf(evidence, cpuid);
+    if (why) return absent(why);
+    return cannotTell(
+      'neither CPUID leaves 0 and 0x21, nor a whole boot log, nor cpuinfo flags are in the evidence',
+      'run coco as root with the cpuid module loaded (modprobe cpuid), or pass the whole boot log (--dmesg) or /proc/cpuinfo (--cpuinfo)',
+    );
   }
   if (cpuid.kind === 'stale') {
     context.conflict('TDX guest, but CPUID leaf 0x21 is not valid', [
@@ -107,10 +139,11 @@ function claim(evidence: Evidence, context: DetectContext): BackendClaim | null 
  * CPUID 0 EAX >= 0x21), the kernel's TDX boot lines, the `tdx_guest` cpuinfo flag and
  * `/dev/tdx_guest`. The shared bit comes from the GPAW (`evidence.tdxGpaw`). Every piece used
  * or rejected becomes a step of the trail. A signature in a leaf the maximum basic leaf rules
- * out, alongside other TDX evidence, is reported as a conflict. Never throws: evidence that
- * cannot be read gives a warning and `null`.
+ * out, alongside other TDX evidence, is reported as a conflict. Without a claim it says whether the
+ * evidence rules a TDX guest out, or cannot tell and why. Never throws: evidence that cannot be read
+ * gives a warning and `null`.
  */
-export function detectTdx(evidence: Evidence, context: DetectContext): BackendClaim | null {
+export function detectTdx(evidence: Evidence, context: DetectContext): BackendResult {
   try {
     return claim(evidence, context);
   } catch {

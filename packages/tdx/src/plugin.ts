@@ -1,4 +1,5 @@
 import { type BackendPlugin, PLUGIN_INTERFACE_VERSION } from '@coco/core';
+import { X86_CVM_PROCEDURE } from '@coco/x86';
 import { detectTdx } from './detect.js';
 import { createTdxType, TDX_ATTRIBUTES, TDX_CVM, TDX_TITLE, TDX_TYPE_ID, type TdxParams } from './type.js';
 
@@ -14,4 +15,5 @@ export const tdxBackend: BackendPlugin = {
   variants: [{ variant: null, title: TDX_TITLE, attributes: TDX_ATTRIBUTES, cvm: TDX_CVM }],
   createType: (params) => createTdxType(params as TdxParams),
   detect: detectTdx,
+  cvm: X86_CVM_PROCEDURE,
 };

@@ -3,7 +3,7 @@ import { EVIDENCE_HELP, EVIDENCE_OPTIONS, gatherEvidence } from '../inputs.js';
 import { renderDetection } from '../render/detection.js';
 import { createStyle } from '../render/style.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
-import { conflictStatus } from './conflicts.js';
+import { verdictStatus } from './conflicts.js';
 
 /** `coco detect --help`. */
 export const help = `Usage: coco detect [evidence flags] [--json]
@@ -18,8 +18,9 @@ Output:
   --json              print the coco-detection/1 document instead
 ${COMMON_HELP}
 
-Exit status: 0 detected (a machine that is not confidential too), 2 bad usage or input,
-3 conflicting evidence.
+Exit status: 0 decided (a confidential guest, or proved not one), 2 bad usage or input,
+3 conflicting evidence, 4 cannot tell (a source could not be read, or the evidence says
+too little: the output says what would decide it).
 
 Examples:
   coco detect
@@ -37,5 +38,5 @@ export async function run(context: CommandContext): Promise<number> {
   const detection = prepared.registry.detect(evidence);
   if (boolFlag(prepared.values, 'json')) io.stdout.write(`${JSON.stringify(detection.toJSON(), null, 2)}\n`);
   else io.stdout.write(renderDetection(detection, evidence, createStyle(io.stdout, io.env)));
-  return conflictStatus(detection, io);
+  return verdictStatus(detection, io);
 }

@@ -2,7 +2,7 @@ import { EVIDENCE_HELP, EVIDENCE_OPTIONS, gatherEvidence } from '../inputs.js';
 import { renderExplain } from '../render/explain.js';
 import { createStyle } from '../render/style.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
-import { conflictStatus } from './conflicts.js';
+import { verdictStatus } from './conflicts.js';
 
 /** `coco explain --help`. */
 export const help = `Usage: coco explain [evidence flags]
@@ -15,7 +15,7 @@ ${EVIDENCE_HELP}
 
 ${COMMON_HELP}
 
-Exit status: 0 explained, 2 bad usage or input, 3 conflicting evidence.
+Exit status: 0 decided, 2 bad usage or input, 3 conflicting evidence, 4 cannot tell.
 
 Examples:
   coco explain
@@ -30,5 +30,5 @@ export async function run(context: CommandContext): Promise<number> {
   const { evidence } = await gatherEvidence(prepared.values, io);
   const detection = prepared.registry.detect(evidence);
   io.stdout.write(renderExplain(detection, evidence, createStyle(io.stdout, io.env)));
-  return conflictStatus(detection, io);
+  return verdictStatus(detection, io);
 }

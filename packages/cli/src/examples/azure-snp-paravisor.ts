@@ -6,10 +6,11 @@ export const azureSnpParavisor: BundledExample = {
   name: 'azure-snp-paravisor',
   description: 'Azure confidential VM, AMD SEV-SNP under the paravisor: vTOM boundary at bit 46',
   sources: [
-    'Hyper-V isolation leaf 0x4000000C: Group A 0x1 (paravisor), Group B 0xba2 (SNP, boundary bit 46), as Azure SNP guests log it (facts §6)',
-    'kernel log "Memory Encryption Features active: AMD SEV" and "SEV: Status: vTom" (facts §7)',
-    "SEV status MSR 0xc0010131 = 0x103df (the architecture page's snapshot example)",
-    'CPUID 0x80000000 max 0x80000008: Azure hides leaf 0x8000001F from guests under its paravisor (facts §3); leaf 1 is representative of an EPYC (family 19h) with the hypervisor bit',
+    'Hyper-V isolation leaf 0x4000000C: Group A 0x1 (paravisor), Group B 0xba2 (SNP, boundary bit 46), as Azure SNP guests print it in "Hyper-V: Isolation Config" (Linux arch/x86/kernel/cpu/mshyperv.c; public Azure boot logs)',
+    'kernel log "Memory Encryption Features active: AMD SEV" and "SEV: Status: vTom" (Linux v6.9+ arch/x86/mm/mem_encrypt.c and arch/x86/coco/sev/core.c; hv_vtom_init in arch/x86/hyperv/ivm.c sets the status to exactly vTOM)',
+    'SEV status MSR 0xc0010131 = 0x103df, the bits the Azure paravisor reports (SEV, SEV-ES, SEV-SNP, vTOM, ReflectVC, AI, DebugSwap, NoHostIBS, BTBIsol, VMSARegProt)',
+    'CPUID 0x8000001F present (maximum extended leaf 0x80000021) and reading zeros: Azure blocks the leaf from SNP guests under its paravisor (systemd src/basic/confidential-virt.c comment in detect_sev, and systemd PR #28242), which is why systemd-detect-virt --cvm falls back to the Hyper-V isolation leaf and prints sev-snp',
+    'leaf 1 is representative of an EPYC (family 19h) guest with the hypervisor bit (CPUID 1 ECX bit 31)',
   ],
   snapshot: {
     format: 'coco-snapshot/1',
@@ -17,8 +18,9 @@ export const azureSnpParavisor: BundledExample = {
       leaf(0x0, { eax: 0x10, ...vendorRegs('AuthenticAMD') }),
       leaf(0x1, { eax: 0x00a1_0f11, ebx: 0x0008_0800, ecx: 0xfed8_3203 | HYPERVISOR_BIT, edx: 0x178b_fbff }),
       ...hypervIsolationLeaves(0x1, 0xba2),
-      leaf(0x8000_0000, { eax: 0x8000_0008, ...vendorRegs('AuthenticAMD') }),
+      leaf(0x8000_0000, { eax: 0x8000_0021, ...vendorRegs('AuthenticAMD') }),
       leaf(0x8000_0008, { eax: 0x3030 }),
+      leaf(0x8000_001f, {}),
     ],
     msr: { '0xc0010131': '0x103df' },
     kernelLog: [

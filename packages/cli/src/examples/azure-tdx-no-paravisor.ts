@@ -6,8 +6,8 @@ export const azureTdxNoParavisor: BundledExample = {
   name: 'azure-tdx-no-paravisor',
   description: 'Azure TDX guest without a paravisor (2023 preview): a fully enlightened TDX guest on Hyper-V',
   sources: [
-    'Hyper-V isolation leaf 0x4000000C: EAX 0x0 (no paravisor), EBX 0x3 (TDX, no boundary), the 2023 preview (facts §6)',
-    'CPUID 0x21 "IntelTDX    " with basic max leaf 0x21, tdx_guest flag, /dev/tdx_guest, "tdx: Guest detected" (facts §4, §7)',
+    'Hyper-V isolation leaf 0x4000000C: EAX 0x0 (no paravisor), EBX 0x3 (TDX, no boundary), the 2023 Azure preview of fully enlightened TDX guests (Linux v6.6 "x86/hyperv: Add hv_isolation_type_tdx() to detect TDX guests", Dexuan Cui)',
+    'CPUID 0x21 "IntelTDX    " with basic max leaf 0x21 (Linux arch/x86/coco/tdx/tdx.c tdx_early_init), the tdx_guest flag and "tdx: Guest detected" (v5.19+), /dev/tdx_guest (drivers/virt/coco/tdx-guest, v6.2+)',
     "GPAW 48 (shared bit 47): Azure TDX guests use boundary bit 47 with a paravisor, which is TDX's shared bit for GPAW 48; user space cannot read TDG.VP.INFO, so it is stated here",
   ],
   snapshot: {

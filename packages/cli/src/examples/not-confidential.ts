@@ -5,8 +5,8 @@ export const notConfidential: BundledExample = {
   name: 'not-confidential',
   description: 'an ordinary KVM guest on Intel: not a confidential VM',
   sources: [
-    'basic max leaf 0x1f (below 0x21, so no TDX leaf), KVM signature, no SEV status MSR, no Hyper-V isolation (facts §4, §8)',
-    'no sev/sev_es/sev_snp/tdx_guest flags, no guest devices (facts §7); leaf 1 is representative',
+    'basic max leaf 0x1f (below 0x21, so no TDX leaf: Intel SDM vol. 2A CPUID), the KVM signature "KVMKVMKVM" (Linux Documentation/virt/kvm/x86/cpuid.rst), extended maximum 0x80000008 (no AMD memory-encryption leaf)',
+    '"Hypervisor detected: KVM" and kvm-clock lines as an ordinary KVM guest prints them (Linux arch/x86/kernel/cpu/hypervisor.c, arch/x86/kernel/kvmclock.c); no sev/sev_es/sev_snp/tdx_guest flags, no guest devices; leaf 1 is representative',
   ],
   snapshot: {
     format: 'coco-snapshot/1',

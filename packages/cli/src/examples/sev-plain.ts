@@ -6,8 +6,8 @@ export const sevPlain: BundledExample = {
   description:
     'KVM guest on plain AMD SEV (no SEV-ES), C-bit 47 (QEMU sev-guest cbitpos=47 on EPYC Rome/Milan)',
   sources: [
-    'CPUID 0x8000001F: EAX 0x2 (SEV) and EBX 0x6f (C-bit 47, 1 reduced physical-address bit), as cpu_x86_cpuid in QEMU target/i386/cpu.c fills the leaf for cbitpos=47,reduced-phys-bits=1 (facts §3)',
-    'SEV status MSR 0xc0010131 = 0x1 (SEV only) (facts §3); kernel log "Memory Encryption Features active: AMD SEV" (facts §7)',
+    'CPUID 0x8000001F: EAX 0x2 (SEV) and EBX 0x6f (C-bit 47, 1 reduced physical-address bit), as cpu_x86_cpuid in QEMU target/i386/cpu.c fills the leaf for cbitpos=47,reduced-phys-bits=1',
+    'SEV status MSR 0xc0010131 = 0x1 (SEV only: AMD APM vol. 2 §15.34.10); kernel log "Memory Encryption Features active: AMD SEV" and "SEV: Status: SEV " (Linux v6.9+ arch/x86/mm/mem_encrypt.c, arch/x86/coco/sev/core.c)',
     'the KVM signature and leaf 1 are representative',
   ],
   snapshot: {

@@ -5,9 +5,9 @@ export const snpCbit51: BundledExample = {
   name: 'snp-cbit-51',
   description: 'KVM guest on AMD SEV-SNP, C-bit 51 (QEMU sev-snp-guest cbitpos=51 on EPYC Genoa)',
   sources: [
-    'CPUID 0x8000001F: EAX 0x1a (SEV, SEV-ES, SNP) and EBX 0x73 (C-bit 51, 1 reduced physical-address bit), as cpu_x86_cpuid in QEMU target/i386/cpu.c fills the leaf for cbitpos=51,reduced-phys-bits=1 (facts §3)',
-    'SEV status MSR 0xc0010131 = 0x7 (SEV, SEV-ES, SEV-SNP) (facts §3)',
-    'kernel log lines of an SNP guest and /dev/sev-guest, configfs-tsm (facts §7); the KVM signature and leaf 1 are representative',
+    'CPUID 0x8000001F: EAX 0x1a (SEV, SEV-ES, SNP) and EBX 0x73 (C-bit 51, 1 reduced physical-address bit), as cpu_x86_cpuid in QEMU target/i386/cpu.c fills the leaf for cbitpos=51,reduced-phys-bits=1',
+    'SEV status MSR 0xc0010131 = 0x7 (SEV, SEV-ES, SEV-SNP: AMD APM vol. 2 §15.34.10)',
+    'kernel log lines of an SNP guest (Linux arch/x86/coco/sev/core.c, arch/x86/mm/mem_encrypt.c), /dev/sev-guest (drivers/virt/coco/sev-guest, v5.19+) and configfs-tsm (v6.7+); the KVM signature and leaf 1 are representative',
   ],
   snapshot: {
     format: 'coco-snapshot/1',

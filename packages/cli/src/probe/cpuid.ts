@@ -31,7 +31,7 @@ export function probeCpuid(fs: ProbeFs, builder: EvidenceBuilder): CpuidFacts {
   try {
     device = fs.openDevice(path);
   } catch (error) {
-    builder.addUnavailable({ source: path, ...deviceUnreadable(error, 'cpuid') });
+    builder.addUnavailable({ source: path, kind: 'cpuid', ...deviceUnreadable(error, 'cpuid') });
     return { vendor: null };
   }
   let firstFailure: unknown = null;
@@ -81,7 +81,11 @@ export function probeCpuid(fs: ProbeFs, builder: EvidenceBuilder): CpuidFacts {
       failed.length === 1
         ? `leaf ${hex(failed[0] as number)}`
         : `${failed.length} leaves from ${hex(failed[0] as number)}`;
-    builder.addUnavailable({ source: `${path} ${where}`, ...deviceUnreadable(firstFailure, 'cpuid') });
+    builder.addUnavailable({
+      source: `${path} ${where}`,
+      kind: 'cpuid',
+      ...deviceUnreadable(firstFailure, 'cpuid'),
+    });
   }
   return { vendor };
 }

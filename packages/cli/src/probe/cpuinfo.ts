@@ -15,7 +15,7 @@ export function probeCpuinfo(fs: ProbeFs, builder: EvidenceBuilder): string | nu
   try {
     text = fs.readText(path);
   } catch (error) {
-    builder.addUnavailable({ source: path, ...fileUnreadable(error, path) });
+    builder.addUnavailable({ source: path, kind: 'cpuinfo', ...fileUnreadable(error, path) });
     return null;
   }
   try {
@@ -23,6 +23,7 @@ export function probeCpuinfo(fs: ProbeFs, builder: EvidenceBuilder): string | nu
   } catch (error) {
     if (!isCocoError(error)) throw error;
     builder.addUnavailable({
+      kind: 'cpuinfo',
       source: path,
       reason: error.problem,
       fix: 'none needed on a machine without x86 flags; elsewhere pass the file with --cpuinfo',

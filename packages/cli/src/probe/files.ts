@@ -16,7 +16,7 @@ export function probeFiles(
     try {
       builder.setFile(path, fs.exists(path), FILE_PROBE_SOURCE);
     } catch (error) {
-      builder.addUnavailable({ source: path, ...fileUnreadable(error, path) });
+      builder.addUnavailable({ source: path, kind: 'files', ...fileUnreadable(error, path) });
     }
   }
 }

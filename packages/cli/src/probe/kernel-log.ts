@@ -37,6 +37,7 @@ export function probeKernelLog(fs: ProbeFs, builder: EvidenceBuilder): void {
     }
   }
   builder.addUnavailable({
+    kind: 'kernel-log',
     source: fs.runDmesg ? `${path} and dmesg` : path,
     ...kernelLogUnreadable(kmsgError),
   });

@@ -17,7 +17,7 @@ export function probeMsrs(fs: ProbeFs, builder: EvidenceBuilder, vendor: string 
   try {
     device = fs.openDevice(path);
   } catch (error) {
-    builder.addUnavailable({ source: path, ...deviceUnreadable(error, 'msr') });
+    builder.addUnavailable({ source: path, kind: 'msr', ...deviceUnreadable(error, 'msr') });
     return;
   }
   try {
@@ -29,7 +29,11 @@ export function probeMsrs(fs: ProbeFs, builder: EvidenceBuilder, vendor: string 
         const value = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
         builder.addMsr(msr.index, value, path);
       } catch (error) {
-        builder.addUnavailable({ source: `${source} (${msr.name})`, ...deviceUnreadable(error, 'msr') });
+        builder.addUnavailable({
+          source: `${source} (${msr.name})`,
+          kind: 'msr',
+          ...deviceUnreadable(error, 'msr'),
+        });
       }
     }
   } finally {

@@ -1,5 +1,6 @@
 import type { Detection, Evidence } from '@coco/core';
 import { describeConflict } from '@coco/core';
+import { undecidedFixes } from '../commands/conflicts.js';
 import type { Style } from './style.js';
 
 const yesNo = (value: boolean | null) => (value === null ? 'unknown' : value ? 'yes' : 'no');
@@ -11,6 +12,7 @@ function row(style: Style, label: string, value: string): string {
 /** The headline: what the machine is, in a few words. */
 function headline(detection: Detection, style: Style): string {
   if (detection.conflicts.length > 0) return style.bad('Conflicting evidence: coco decides no type.');
+  if (detection.confidential === null) return style.bad('Cannot tell whether this is a confidential guest.');
   const type = detection.type;
   if (!type) return 'Not a confidential guest.';
   if (!detection.confidential) return `${type.title}: memory encryption on a host, not a confidential guest.`;
@@ -21,6 +23,15 @@ function headline(detection: Detection, style: Style): string {
 export function renderDetection(detection: Detection, evidence: Evidence, style: Style): string {
   const type = detection.type;
   let out = `${style.bold(headline(detection, style))}\n\n`;
+  if (detection.confidential === null && detection.conflicts.length === 0) {
+    out += `${style.bold('What would decide it:')}\n`;
+    for (const fix of undecidedFixes(detection)) out += `  - ${fix}\n`;
+    out += `${style.dim('Why:')}\n`;
+    for (const u of detection.undetermined) out += `  ${u.by}: ${u.because}\n`;
+    if (detection.undetermined.length === 0)
+      out += '  no registered plugin could decide from this evidence\n';
+    out += '\n';
+  }
   out += row(style, 'type', type ? type.id : 'none');
   out += row(style, 'variant', type?.variant ?? '-');
   out += row(style, 'hypervisor', detection.hypervisor ?? '-');
@@ -46,7 +57,7 @@ export function renderDetection(detection: Detection, evidence: Evidence, style:
         out += `    ${style.dim(detail.name.padEnd(width))}${detail.value}\n`;
     }
   }
-  out += row(style, 'systemd', `${detection.cvm} (what systemd-detect-virt --cvm prints)`);
+  out += row(style, 'systemd', `${detection.cvm ?? 'unknown'} (what systemd-detect-virt --cvm prints)`);
   for (const conflict of detection.conflicts)
     out += `\n${style.bad('conflict')}: ${describeConflict(conflict)}\n`;
   if (detection.warnings.length > 0) {

@@ -64,6 +64,8 @@ export function renderExplain(detection: Detection, evidence: Evidence, style: S
   out += `\n${style.bold('Conclusion')}\n  `;
   const type = detection.type;
   if (detection.conflicts.length > 0) out += 'conflicting evidence: no type decided (coco never guesses)';
+  else if (detection.confidential === null)
+    out += `cannot tell (${detection.undetermined.map((u) => `${u.by}: ${u.because}`).join('; ') || 'no plugin could decide'})`;
   else if (!type) out += 'not a confidential guest';
   else {
     out += type.describe();
@@ -71,6 +73,6 @@ export function renderExplain(detection: Detection, evidence: Evidence, style: S
       out += `; composed by ${detection.hypervisor}, paravisor ${detection.paravisor === null ? 'unknown' : detection.paravisor ? 'yes' : 'no'}`;
     out += `; attributes ${type.attributes.ids.join(', ') || '(none)'}`;
   }
-  out += `; systemd-detect-virt --cvm: ${detection.cvm}\n`;
+  out += `; systemd-detect-virt --cvm: ${detection.cvm ?? 'unknown'}\n`;
   return out;
 }

@@ -21,7 +21,7 @@ export function parseCpuidDump(text: string, options: ParseOptions = {}): Eviden
   const builder = new EvidenceBuilder();
   let entries = 0;
   let cpu: number | null = null;
-  const lines = text.split('\n');
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const raw = lines[i] as string;

@@ -14,7 +14,7 @@ export function parseCpuinfo(text: string, options: ParseOptions = {}): Evidence
       fix: 'pass the contents of /proc/cpuinfo',
     });
   }
-  const lines = text.split('\n');
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
   for (let i = 0; i < lines.length; i++) {
     const match = FLAGS_LINE.exec((lines[i] as string).trim());
     if (!match) continue;

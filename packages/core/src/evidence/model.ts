@@ -3,6 +3,17 @@ import { CocoError, CocoRangeError, describeValue } from '../errors.js';
 /** The kinds of evidence a machine can show. */
 export type EvidenceKind = 'cpuid' | 'msr' | 'tdx' | 'kernel-log' | 'cpuinfo' | 'files';
 
+/** Every {@link EvidenceKind}. */
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = Object.freeze([
+  'cpuid',
+  'msr',
+  'tdx',
+  'kernel-log',
+  'cpuinfo',
+  'files',
+]);
+const KINDS: readonly string[] = EVIDENCE_KINDS;
+
 /** A value and where it came from (`snapshot azure.json`, `cpuid dump cpuid.txt`, `--msr`). */
 export interface Sourced<T> {
   readonly value: T;
@@ -40,6 +51,8 @@ export interface LogLine {
 /** A source that could not be read, and what would make it readable. */
 export interface UnavailableSource {
   readonly source: string;
+  /** The kind of evidence it would have given, when known: plugins tell "unreadable" from "not given". */
+  readonly kind?: EvidenceKind;
   readonly reason: string;
   readonly fix: string;
 }
@@ -212,7 +225,21 @@ export class EvidenceBuilder {
   }
 
   addUnavailable(note: UnavailableSource): this {
-    this.#unavailable.push(Object.freeze({ source: note.source, reason: note.reason, fix: note.fix }));
+    const kind = note.kind;
+    if (kind !== undefined && !KINDS.includes(kind)) {
+      throw new CocoError('EVIDENCE_INVALID', `kind ${describeValue(kind)} is not a kind of evidence`, {
+        input: note.source,
+        fix: `use one of ${KINDS.join(', ')}`,
+      });
+    }
+    this.#unavailable.push(
+      Object.freeze({
+        source: String(note.source),
+        ...(kind !== undefined && { kind }),
+        reason: String(note.reason),
+        fix: String(note.fix),
+      }),
+    );
     return this;
   }
 
@@ -225,7 +252,7 @@ export class EvidenceBuilder {
     if (evidence.kinds.has('kernel-log')) this.addLogLines(evidence.kernelLog);
     for (const [flag, source] of evidence.cpuinfoFlags) this.addFlags([flag], source);
     for (const [path, v] of evidence.files) this.setFile(path, v.value, v.source);
-    this.#unavailable.push(...evidence.unavailable);
+    for (const note of evidence.unavailable) this.addUnavailable(note);
     this.#conflicts.push(...evidence.conflicts);
     return this;
   }

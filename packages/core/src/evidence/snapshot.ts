@@ -1,7 +1,8 @@
 import { CocoError, describeValue, isCocoError } from '../errors.js';
 import { parseHex, parseHex32 } from './hex.js';
+import { findDuplicateKey } from './json-duplicates.js';
 import { normaliseKernelLog } from './kernel-log.js';
-import { type Evidence, EvidenceBuilder } from './model.js';
+import { EVIDENCE_KINDS, type Evidence, EvidenceBuilder, type EvidenceKind } from './model.js';
 
 /** The format tag of a snapshot document. */
 export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
@@ -25,6 +26,19 @@ export interface SnapshotJson {
   readonly kernelLog?: readonly string[];
   readonly cpuinfoFlags?: readonly string[];
   readonly files?: Readonly<Record<string, boolean>>;
+  /**
+   * The sources that could not be read when the snapshot was taken, and what would make them
+   * readable: a snapshot taken without root says so, and reads back as "cannot tell", not "no".
+   */
+  readonly unavailable?: readonly SnapshotUnavailableJson[];
+}
+
+/** One source a snapshot could not read. */
+export interface SnapshotUnavailableJson {
+  readonly source: string;
+  readonly kind?: EvidenceKind;
+  readonly reason: string;
+  readonly fix: string;
 }
 
 /** Options of the parsers: the name of the input, used in every error and as the facts' source. */
@@ -35,7 +49,18 @@ export interface ParseOptions {
 
 /** Snapshots larger than this are refused rather than parsed. */
 export const SNAPSHOT_MAX_BYTES = 16 * 1024 * 1024;
-const TOP_KEYS = new Set(['format', 'cpuid', 'msr', 'tdx', 'kernelLog', 'cpuinfoFlags', 'files']);
+const TOP_KEYS = new Set([
+  'format',
+  'cpuid',
+  'msr',
+  'tdx',
+  'kernelLog',
+  'cpuinfoFlags',
+  'files',
+  'unavailable',
+]);
+const NOTE_KEYS = ['source', 'kind', 'reason', 'fix'];
+const NOTE_TEXT_MAX = 1024;
 const CPUID_KEYS = ['leaf', 'subleaf', 'eax', 'ebx', 'ecx', 'edx'] as const;
 const FLAG = /^[a-z0-9_]{1,64}$/;
 
@@ -79,14 +104,24 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
         'pass a snapshot written by coco snapshot',
       );
     }
+    const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
     try {
-      doc = JSON.parse(input);
+      doc = JSON.parse(text);
     } catch (error) {
       fail(
         name,
         '$',
         `not valid JSON (${error instanceof Error ? error.message : 'parse error'})`,
         'pass a coco-snapshot/1 JSON file',
+      );
+    }
+    const duplicate = findDuplicateKey(text);
+    if (duplicate) {
+      fail(
+        name,
+        duplicate.path,
+        `key ${JSON.stringify(duplicate.key)} appears twice`,
+        'keep one entry per key: JSON readers disagree about which of two duplicates counts',
       );
     }
   }
@@ -194,6 +229,46 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
       }
       builder.saw('files');
     }
+    if ('unavailable' in top) {
+      expectArray(top.unavailable, name, '$.unavailable').forEach((entry, i) => {
+        const path = `$.unavailable[${i}]`;
+        const note = expectRecord(entry, name, path);
+        for (const key of Object.keys(note)) {
+          if (!NOTE_KEYS.includes(key))
+            fail(
+              name,
+              `${path}.${key}`,
+              `unknown key ${JSON.stringify(key)}`,
+              `use only ${NOTE_KEYS.join(', ')}`,
+            );
+        }
+        const text = (key: string) => {
+          const value = note[key];
+          if (typeof value !== 'string' || value === '' || value.length > NOTE_TEXT_MAX)
+            fail(
+              name,
+              `${path}.${key}`,
+              `${describeValue(value)} is not a short text`,
+              `give ${key} as a string`,
+            );
+          return value;
+        };
+        const kind = note.kind;
+        if (kind !== undefined && !(EVIDENCE_KINDS as readonly unknown[]).includes(kind))
+          fail(
+            name,
+            `${path}.kind`,
+            `${describeValue(kind)} is not a kind of evidence`,
+            `use ${EVIDENCE_KINDS.join(', ')}`,
+          );
+        builder.addUnavailable({
+          source: text('source'),
+          ...(kind !== undefined && { kind: kind as EvidenceKind }),
+          reason: text('reason'),
+          fix: text('fix'),
+        });
+      });
+    }
   } catch (error) {
     if (isCocoError(error)) throw error;
     fail(
@@ -208,7 +283,10 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
 
 const hexOf = (value: number | bigint) => `0x${value.toString(16)}`;
 
-/** Writes evidence as a `coco-snapshot/1` document (probe notes and conflicts are not part of it). */
+/**
+ * Writes evidence as a `coco-snapshot/1` document, with the sources that could not be read
+ * (conflicts are not part of it: resolve them first).
+ */
 export function toSnapshot(evidence: Evidence): SnapshotJson {
   const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = { format: SNAPSHOT_FORMAT };
   if (evidence.kinds.has('cpuid')) {
@@ -235,6 +313,14 @@ export function toSnapshot(evidence: Evidence): SnapshotJson {
     for (const [path, v] of evidence.files)
       Object.defineProperty(files, path, { value: v.value, enumerable: true });
     doc.files = files;
+  }
+  if (evidence.unavailable.length > 0) {
+    doc.unavailable = evidence.unavailable.map((n) => ({
+      source: n.source,
+      ...(n.kind !== undefined && { kind: n.kind }),
+      reason: n.reason,
+      fix: n.fix,
+    }));
   }
   return doc;
 }

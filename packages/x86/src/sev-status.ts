@@ -41,7 +41,7 @@ export const SEV_STATUS_BITS: readonly SevStatusBit[] = Object.freeze(
   TABLE.map(([bit, name, ...aliases]) => Object.freeze({ bit, name, aliases: Object.freeze(aliases) })),
 );
 
-/** Bit positions the variant and the attributes read (arch/x86/include/asm/msr-index.h). */
+/** Bit positions the variant and the attributes read (arch/x86/include/asm/msr-index.h, v6.18). */
 export const SEV_BIT = {
   sev: 0,
   sevEs: 1,
@@ -122,6 +122,32 @@ export function statusInconsistency(value: bigint): string | null {
   if (bitSet(value, SEV_BIT.sevSnp) && !bitSet(value, SEV_BIT.sevEs))
     return 'bit 2 (SEV-SNP) is set but bit 1 (SEV-ES) is clear';
   return null;
+}
+
+// arch/x86/boot/compressed/sev.c (v6.18): SNP_FEATURES_IMPL_REQ, the features a guest must implement
+// when the hypervisor turns them on (vTOM, ReflectVC, RI, AI, DebugSwap, VmplSSS, SecureTSC,
+// VMGExitParam, VMSARegProt, the reserved bits 13 and 15, SecureAVIC and every bit from 19), less
+// SNP_FEATURES_PRESENT, those the kernel implements (DebugSwap, SecureTSC, SecureAVIC).
+const SNP_IMPL_REQ = [3, 4, 5, 6, 7, 10, 11, 12, 13, 15, 16, 18];
+const SNP_PRESENT = new Set([7, 11, 18]);
+const SNP_RESERVED_FROM = 19;
+
+/**
+ * The bits of an SEV-SNP status that the newest kernel refuses to boot with
+ * (`snp_check_features` terminates the guest with GHCB_SNP_UNSUPPORTED): features it would have to
+ * implement but does not. Empty for a status without SEV-SNP (bit 2), which the check skips. A
+ * Hyper-V guest under a paravisor never runs this check (the C-bit path does not start there).
+ */
+export function snpUnsupportedBits(value: bigint): number[] {
+  if (!bitSet(value, SEV_BIT.sevSnp)) return [];
+  const bits = SNP_IMPL_REQ.filter((bit) => !SNP_PRESENT.has(bit) && bitSet(value, bit));
+  for (let bit = SNP_RESERVED_FROM; bit < 64; bit++) if (bitSet(value, bit)) bits.push(bit);
+  return bits;
+}
+
+/** The name of a status bit as the kernel prints it, or `bit N` for an unnamed one. */
+export function sevStatusBitName(bit: number): string {
+  return BY_BIT.get(bit)?.name ?? `bit ${bit}`;
 }
 
 /** Longest spelling first, so `Secure TSC` is matched before a shorter name could take `Secure`. */

@@ -1,0 +1,59 @@
+import type { LogLine } from './model.js';
+
+/** What a kernel log says about itself: whether it holds a whole boot, and from which kernel. */
+export interface BootLogShape {
+  /** The `Linux version ...` banner (init/main.c prints it first at every boot), when present. */
+  readonly banner: LogLine | null;
+  /** The kernel's major and minor version, from the banner. */
+  readonly kernelVersion: { readonly major: number; readonly minor: number } | null;
+  /** True when a line shows that the log was cut (`...` in a ticket, `<snip>`). */
+  readonly elided: boolean;
+  /**
+   * True when the log can prove a line absent: it starts at the banner (the ring buffer had not
+   * wrapped) and nothing was cut. A `grep` of a log, or a few lines pasted, is never complete.
+   */
+  readonly complete: boolean;
+}
+
+// init/main.c: pr_notice("%s", linux_banner), "Linux version %s (%s) ..." since the first releases.
+const BANNER = /^Linux version (\d{1,3})\.(\d{1,3})\S{0,64} \(/;
+/** The text a normalised elision marker has (core's normaliser turns `…`, `[...]`, `<snip>` into it). */
+export const ELISION = '...';
+
+const cache = new WeakMap<readonly LogLine[], BootLogShape>();
+
+/** Reads the shape of a normalised kernel log; computed once per list of lines. */
+export function readBootLog(lines: readonly LogLine[]): BootLogShape {
+  const known = cache.get(lines);
+  if (known) return known;
+  let banner: LogLine | null = null;
+  let version: BootLogShape['kernelVersion'] = null;
+  let elided = false;
+  for (const line of lines) {
+    if (line.text === ELISION) elided = true;
+    else if (banner === null) {
+      const match = BANNER.exec(line.text);
+      if (match) {
+        banner = line;
+        version = Object.freeze({ major: Number(match[1]), minor: Number(match[2]) });
+      }
+    }
+  }
+  const shape: BootLogShape = Object.freeze({
+    banner,
+    kernelVersion: version,
+    elided,
+    complete: banner !== null && !elided,
+  });
+  cache.set(lines, shape);
+  return shape;
+}
+
+/** True when a kernel of `version` is at least `major.minor`. */
+export function kernelAtLeast(
+  version: { readonly major: number; readonly minor: number } | null,
+  major: number,
+  minor: number,
+): boolean {
+  return version !== null && (version.major > major || (version.major === major && version.minor >= minor));
+}
