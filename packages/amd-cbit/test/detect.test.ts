@@ -38,7 +38,8 @@ describe('amd-cbit detection', () => {
       'guest-state-encrypt',
       'mem-encrypt',
     ]);
-    expect(d.trail.every((s) => ['cpuid', 'msr', 'kernel-log', 'cpuinfo', 'files'].includes(s.source))).toBe(
+    const own = d.trail.filter((s) => s.by === 'amd-cbit');
+    expect(own.every((s) => ['cpuid', 'msr', 'kernel-log', 'cpuinfo', 'files'].includes(s.source))).toBe(
       true,
     );
     expect(d.warnings).toEqual([]);
@@ -74,10 +75,20 @@ describe('amd-cbit detection', () => {
     expect(d.toJSON().maskBit).toBeNull();
   });
 
-  it('stays silent on an Intel TDX guest', () => {
+  it("rules itself out on an Intel TDX guest, whose log names Intel's memory encryption", () => {
     const d = detect(intelTdx);
     expect(d.type).toBeNull();
-    expect(d.trail.filter((s) => s.by === 'amd-cbit')).toEqual([]);
+    expect(d.trail.map((s) => s.says)).toContain(
+      'amd-cbit rules its type out: the kernel reports another vendor\'s memory encryption: "Memory Encryption Features active: Intel TDX" (test line 2)',
+    );
+  });
+
+  it('rules itself out where the kernel stops: no leaf 0x8000001F under the maximum extended leaf', () => {
+    const d = detect(amd({ ecx1: ECX_GUEST, maxExt: 0x8000_0008 }));
+    expect(d.confidential).toBe(false);
+    expect(d.trail.map((s) => s.says)).toContain(
+      'amd-cbit rules its type out: CPUID 0x80000000 EAX 0x80000008 is below 0x8000001f: the CPU has no memory-encryption leaf',
+    );
   });
 
   it('explains an unknown C-bit in the trail', () => {
@@ -182,7 +193,7 @@ describe('amd-cbit detection', () => {
     expect(v5.type?.variant).toBe('sev-es');
     const v4 = detect(amd({ log: '[    0.345678] AMD Secure Encrypted Virtualization (SEV) active' }));
     expect(v4.type?.variant).toBe('sev');
-    expect(v4.warnings.join(' ')).toContain('vTOM');
+    expect(v4.warnings.join(' ')).toContain('does not tell SEV from SEV-ES');
   });
 
   it('makes a log-only "AMD SEV" claim tentative (pre-v6.9 vTOM guests print it too), not one with a status', () => {
@@ -218,8 +229,12 @@ describe('amd-cbit detection', () => {
       maxExt: MAX_EXT_MILAN,
       leaf: { eax: EAX_SNP_COHERENT, ebx: EBX_CBIT51 },
     });
-    expect(detect(evidence).type).toBeNull();
-    expect(says(evidence).join(' ')).toContain('nothing shows it active');
+    const d = detect(evidence);
+    expect(d.type).toBeNull();
+    expect(d.confidential).toBeNull();
+    expect(d.undetermined[0]?.because).toContain(
+      'SEV is advertised in CPUID 0x8000001f, but nothing shows whether it is active',
+    );
   });
 
   it('warns about an impossible status and ignores it', () => {
@@ -230,5 +245,46 @@ describe('amd-cbit detection', () => {
 
   it('ignores a /dev/sev-guest that does not exist', () => {
     expect(detect(amd({ files: { '/dev/sev-guest': false } })).type).toBeNull();
+  });
+});
+
+describe("amd-cbit follows the kernel's sme_enable and snp_check_features (v6.18)", () => {
+  it('takes SME only where sme_enable reaches it: leaf 0x8000001F valid with SME or SEV in EAX', () => {
+    const metal = (leaf?: { eax: number; ebx: number }, maxExt = MAX_EXT_MILAN) =>
+      detect(amd({ ecx1: ECX_METAL, maxExt, ...(leaf && { leaf }), status: 0n, syscfg: 0x800000n }));
+    expect(metal({ eax: 0x1, ebx: EBX_CBIT47 }).type?.variant).toBe('sme');
+    // Neither bit 0 nor bit 1: sme_enable returns before reading SYSCFG.
+    const neither = metal({ eax: 0x0, ebx: EBX_CBIT47 });
+    expect(neither.type).toBeNull();
+    expect(neither.confidential).toBe(false);
+    expect(neither.trail.map((s) => s.says)).toContain(
+      'SYSCFG bit 23 set, but CPUID 0x8000001f EAX has neither SME (bit 0) nor SEV (bit 1): not SME',
+    );
+    // The leaf beyond the maximum extended leaf, or not in the evidence at all.
+    expect(metal({ eax: 0x1, ebx: EBX_CBIT47 }, 0x80000008).type).toBeNull();
+    const noLeaf = metal(undefined);
+    expect(noLeaf.type).toBeNull();
+    expect(noLeaf.trail.map((s) => s.says).join(' ')).toContain('the kernel needs it: not SME');
+  });
+
+  it('warns about SNP features the newest kernel refuses to boot with, and not about those it has', () => {
+    const snp = (status: bigint) =>
+      detect(
+        amd({
+          ecx1: ECX_GUEST,
+          maxExt: MAX_EXT_MILAN,
+          leaf: { eax: EAX_SNP_COHERENT, ebx: EBX_CBIT51 },
+          status,
+        }),
+      );
+    // 0x87: DebugSwap (bit 7), which the kernel implements.
+    expect(snp(0x87n).warnings).toEqual([]);
+    // 0x10007: VMSARegProt (bit 16); 0x27: RI (bit 5).
+    expect(snp(0x10007n).warnings.join()).toContain(
+      'VMSARegProt set, which the newest kernel refuses to boot with (snp_check_features: GHCB_SNP_UNSUPPORTED)',
+    );
+    expect(snp(0x27n).warnings.join()).toContain('RI set');
+    // Still the guest the status describes: the warning does not change the answer.
+    expect(snp(0x10007n).type?.variant).toBe('sev-snp');
   });
 });

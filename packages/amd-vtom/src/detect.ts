@@ -12,6 +12,8 @@ import {
   findMemEncryptLines,
   findSevStatusLines,
   HYPERV_FEATURES,
+  HYPERV_ISOLATION_CONFIG,
+  HYPERV_ISOLATION_TYPES,
   hypervisorPresent,
   isHypervLeaf,
   isIsolatedPartition,
@@ -42,6 +44,16 @@ function absenceOf(evidence: Evidence, msrVtom: boolean | undefined): string | n
   const privileges = vendor && evidence.cpuid(HYPERV_FEATURES);
   if (privileges && !isIsolatedPartition(privileges.ebx)) {
     return 'CPUID 0x40000003 EBX says Hyper-V without isolation: no vTOM';
+  }
+  // hv_vtom_init: the vTOM scheme gives an amd-vtom guest for VBS (1), and for SNP (2) with a paravisor.
+  const config =
+    privileges && vendor.eax >= HYPERV_ISOLATION_CONFIG && evidence.cpuid(HYPERV_ISOLATION_CONFIG);
+  if (config) {
+    const type = config.ebx & 0xf;
+    const paravisor = (config.eax & 1) === 1;
+    if (type !== HYPERV_ISOLATION_TYPES.vbs && !(type === HYPERV_ISOLATION_TYPES.snp && paravisor)) {
+      return `Hyper-V isolation type ${type}${paravisor ? ' with' : ' without'} a paravisor does not use vTOM for an AMD guest`;
+    }
   }
   const log = readBootLog(evidence.kernelLog);
   if (log.complete && !evidence.kernelLog.some((l) => ISOLATION_LINE.test(l.text))) {

@@ -1,4 +1,4 @@
-import { createRegistry, type Evidence, mergeEvidence } from '@coco/core';
+import { createRegistry, type Evidence, EvidenceBuilder, mergeEvidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { amdVtomBackend } from '../src/index.js';
 import {
@@ -35,8 +35,9 @@ describe('amd-vtom detection', () => {
   });
 
   it('explains the MSR step and the unknown mask', () => {
-    const { trail } = detect(msrEvidence(0x103dfn, 'snapshot azure.json'));
-    expect(trail.every((s) => s.by === 'amd-vtom')).toBe(true);
+    const trail = detect(msrEvidence(0x103dfn, 'snapshot azure.json')).trail.filter(
+      (s) => s.by === 'amd-vtom',
+    );
     expect(trail[0]).toMatchObject({ source: 'msr' });
     expect(trail[0]?.says).toContain('0x103df');
     expect(trail[0]?.says).toContain('bit 3 (vTOM) set');
@@ -49,19 +50,20 @@ describe('amd-vtom detection', () => {
     const detection = detect(msrEvidence(0x7n));
     expect(detection.type).toBeNull();
     expect(detection.confidential).toBe(false);
-    expect(detection.trail).toHaveLength(1);
-    expect(detection.trail[0]?.says).toContain('bit 3 (vTOM) clear');
+    const own = detection.trail.filter((s) => s.by === 'amd-vtom');
+    expect(own.map((s) => s.says)).toEqual([
+      'SEV status MSR 0xc0010131 = 0x7 from test msr: bit 3 (vTOM) clear',
+      'amd-vtom rules its type out: the SEV status MSR has bit 3 (vTOM) clear',
+    ]);
   });
 
   it('detects from the kernel log alone, with a step per line it used or rejected', () => {
     const detection = detect(logEvidence(DMESG_SNP_VTOM));
     expect(detection.type?.id).toBe('amd-vtom');
     expect(detection.type?.cvm).toBe('sev-snp');
-    const log = detection.trail.filter((s) => s.source === 'kernel-log');
-    expect(log[0]?.says).toContain('not used');
-    expect(log[0]?.says).toContain('dmesg.txt line 1');
-    expect(log[1]?.says).toContain('vTom named');
-    expect(log[1]?.says).toContain('dmesg.txt line 2');
+    const log = detection.trail.filter((s) => s.source === 'kernel-log').map((s) => s.says);
+    expect(log.find((s) => s.includes('not used'))).toContain('dmesg.txt line 1');
+    expect(log.find((s) => s.includes('vTom named'))).toContain('dmesg.txt line 2');
   });
 
   it('reads the mainline line with printk caller ids and the older spelling', () => {
@@ -95,12 +97,49 @@ describe('amd-vtom detection', () => {
     const detection = detect(AZURE_SNAPSHOT);
     expect(detection.conflicts).toEqual([]);
     expect(detection.type?.id).toBe('amd-vtom');
-    expect(new Set(detection.trail.map((s) => s.source))).toEqual(new Set(['msr', 'kernel-log']));
+    const own = detection.trail.filter((s) => s.by === 'amd-vtom');
+    expect(new Set(own.map((s) => s.source))).toEqual(new Set(['msr', 'kernel-log']));
   });
 
   it('claims nothing from "Memory Encryption Features active: AMD SEV" alone', () => {
     const detection = detect(logEvidence('Memory Encryption Features active: AMD SEV'));
     expect(detection.type).toBeNull();
-    expect(detection.trail).toHaveLength(1);
+    expect(detection.confidential).toBeNull();
+    expect(detection.undetermined.map((u) => u.by)).toEqual(['amd-vtom']);
+  });
+
+  it('reads "SEV:Status:", "VTOM" in capitals and a status split by pr_cont as the kernel line', () => {
+    for (const log of [
+      '[ 0.5] SEV:Status: vTom',
+      '[ 0.5] SEV: Status: VTOM',
+      '[ 0.5] SEV: Status: SEV SEV-ES\n[ 0.5] SEV-SNP vTom ReflectVC',
+    ]) {
+      expect(detect(logEvidence(log)).type?.id).toBe('amd-vtom');
+    }
+  });
+
+  it('rules vTOM out where mainline cannot have it: bare metal, another hypervisor, Hyper-V without isolation', () => {
+    const cpuid = (leaf: number, regs: { eax?: number; ebx?: number; ecx?: number; edx?: number }) =>
+      new EvidenceBuilder()
+        .addCpuid(leaf, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0, ...regs }, 'cpuid.txt')
+        .build();
+    expect(detect(cpuid(1, { ecx: 0 })).trail.map((s) => s.says)).toContain(
+      'amd-vtom rules its type out: CPUID 1 ECX bit 31 is clear: bare metal, not a vTOM guest',
+    );
+    const kvm = mergeEvidence(
+      cpuid(1, { ecx: 0x8000_0000 }),
+      cpuid(0x4000_0000, { eax: 0x4000_0001, ebx: 0x4b4d564b, ecx: 0x564b4d56, edx: 0x4d }),
+    );
+    expect(detect(kvm).confidential).toBe(false);
+    const hypervNotIsolated = mergeEvidence(
+      cpuid(1, { ecx: 0x8000_0000 }),
+      cpuid(0x4000_0000, { eax: 0x4000_000c, ebx: 0x7263694d, ecx: 0x666f736f, edx: 0x76482074 }),
+      cpuid(0x4000_0003, { ebx: 0 }),
+    );
+    const d = detect(hypervNotIsolated);
+    expect(d.confidential).toBe(false);
+    expect(d.trail.map((s) => s.says)).toContain(
+      'amd-vtom rules its type out: CPUID 0x40000003 EBX says Hyper-V without isolation: no vTOM',
+    );
   });
 });

@@ -1,7 +1,9 @@
 // Test-only plugins: core must prove its registry and detection flow without any real backend.
 import {
+  absent,
   type BackendPlugin,
   type CocoType,
+  cannotTell,
   createType,
   type Evidence,
   type HypervisorPlugin,
@@ -10,10 +12,10 @@ import {
 } from '@coco/core';
 
 /** A made-up "toy" guest type: bit given by params, detected from a made-up MSR 0x1234. */
-export function toyType(params: TypeParams = {}): CocoType {
+export function toyType(params: TypeParams = {}, id = 'toy'): CocoType {
   const maskBit = typeof params.maskBit === 'number' ? params.maskBit : null;
   return createType({
-    id: 'toy',
+    id,
     title: 'Toy CVM',
     attributes: ['mem-encrypt', 'guest-mem-encrypt'],
     encryptedWhen: 'set',
@@ -35,7 +37,11 @@ export const toyBackend: BackendPlugin = {
   createType: toyType,
   detect(evidence: Evidence, context) {
     const msr = evidence.msr(0x1234);
-    if (!msr) return null;
+    if (!msr) {
+      return evidence.kinds.has('msr')
+        ? absent('MSRs were read and 0x1234 is not among them')
+        : cannotTell('no MSR was read', 'pass the toy register with --msr 0x1234=VALUE');
+    }
     context.step('msr', `toy register 0x1234 = 0x${msr.value.toString(16)}`);
     return { type: toyType({ maskBit: Number(msr.value) }) };
   },

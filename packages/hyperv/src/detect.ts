@@ -141,7 +141,10 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   }
   if (!config.type) {
     context.warn(`isolation type ${config.typeCode} is undefined`);
-    return null;
+    return cannotTell(
+      `an isolated Hyper-V guest with isolation type ${config.typeCode}, which Hyper-V does not define`,
+      'check the isolation config (CPUID 0x4000000C EBX[3:0]); a newer coco may know the type',
+    );
   }
   if (config.type === 'none') return absent('Hyper-V isolation type 0 (none)');
   const vendor = cpuVendor(evidence);

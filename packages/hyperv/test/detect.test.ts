@@ -8,6 +8,7 @@ import {
   HIGH_PLAIN,
   HIGH_ROOT,
   hypervLog,
+  intelBase,
   KVMKVMKVM,
   logEvidence,
   registryWith,
@@ -113,15 +114,27 @@ describe.each(Object.entries(sources))('Hyper-V isolated guests from %s', (sourc
     expect(json.warnings).toEqual(['hyperv: reserved isolation config bits set (A: 1; B: 4); ignored']);
   });
 
-  it('an isolation type Hyper-V does not define (5) is a warning and no type', () => {
+  it('an isolation type Hyper-V does not define (5) is a warning, no type, and cannot tell', () => {
     const json = registryWith().detect(evidenceOf(0x1, 0xba5)).toJSON();
-    expect(json).toMatchObject({ type: null, confidential: false, hypervisor: null });
+    expect(json).toMatchObject({ type: null, confidential: null, hypervisor: null });
+    expect(json.undetermined.map((u) => u.by)).toContain('hyperv');
     expect(json.warnings.some((w) => /isolation type 5 is undefined/.test(w))).toBe(true);
   });
 
   it('isolation type 0 (none) is not a confidential guest', () => {
-    const json = registryWith().detect(evidenceOf(0x0, 0x0)).toJSON();
-    expect(json).toMatchObject({ type: null, confidential: false, hypervisor: null, cvm: 'none' });
+    const json = registryWith()
+      .detect(mergeEvidence(evidenceOf(0x0, 0x0), intelBase()))
+      .toJSON();
+    // From CPUID every backend rules its type out; a log fragment leaves amd-vtom unable to.
+    expect(json).toMatchObject(
+      source === 'cpuid'
+        ? { type: null, confidential: false, hypervisor: null, cvm: 'none' }
+        : { type: null, confidential: null, hypervisor: null },
+    );
+    expect(json.evidence).toContainEqual({
+      source: 'core',
+      says: 'hyperv rules its type out: Hyper-V isolation type 0 (none)',
+    });
   });
 });
 
@@ -231,15 +244,17 @@ describe('not an isolated Hyper-V guest: no claim', () => {
     ['nothing at all', new EvidenceBuilder().build()],
   ])('%s', (_name, evidence) => {
     const detection = registryWith().detect(evidence);
-    expect(detection.toJSON()).toMatchObject({
+    expect(detection.toJSON()).toMatchObject({ type: null, hypervisor: null, paravisor: null, warnings: [] });
+    expect(detection.confidential).not.toBe(true);
+    expect(detection.trail.some((s) => s.by === 'hyperv')).toBe(true);
+    // With CPUID's hypervisor leaf and the basic and extended leaves of an Intel guest, every
+    // backend rules its type out; from the log alone amd-vtom cannot (a fragment proves nothing absent).
+    const full = registryWith().detect(mergeEvidence(evidence, intelBase()));
+    expect(full.toJSON()).toMatchObject({
       type: null,
-      confidential: false,
-      hypervisor: null,
-      paravisor: null,
-      cvm: 'none',
+      confidential: evidence.cpuid(0x4000_0000) ? false : null,
       warnings: [],
     });
-    expect(detection.trail.some((s) => s.by === 'hyperv')).toBe(true);
   });
 
   it('the root partition is named in the trail', () => {

@@ -84,3 +84,15 @@ export function registryWith(backends: readonly BackendPlugin[] = ALL_BACKENDS):
   for (const b of backends) registry.use(b);
   return registry;
 }
+
+/**
+ * CPUID of an ordinary Intel guest beside Hyper-V's leaves: leaf 0 (GenuineIntel, max 0x1f, so no
+ * TDX leaf), leaf 1 with the hypervisor bit, maximum extended leaf 0x80000008 (no AMD memory encryption).
+ */
+export function intelBase(): Evidence {
+  return new EvidenceBuilder()
+    .addCpuid(0, 0, { eax: 0x1f, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'test cpuid')
+    .addCpuid(1, 0, { eax: 0x806f8, ebx: 0x800, ecx: 0x8000_0000, edx: 0 }, 'test cpuid')
+    .addCpuid(0x8000_0000, 0, { eax: 0x8000_0008, ebx: 0, ecx: 0, edx: 0 }, 'test cpuid')
+    .build();
+}

@@ -73,7 +73,7 @@ function readCpuid(
  * `null`. A Hyper-V TDX guest under a paravisor shows none of this: @coco/hyperv composes that one.
  */
 function absenceOf(evidence: Evidence, cpuid: { kind?: string; says: string }): string | null {
-  if (cpuid.kind === 'none') return cpuid.says;
+  if (cpuid.kind === 'none' || cpuid.kind === 'stale') return cpuid.says;
   const log = readBootLog(evidence.kernelLog);
   if (log.complete) return 'the whole boot log has no TDX guest line ("tdx: Guest detected", v5.19+)';
   if (evidence.kinds.has('cpuinfo') && evidence.cpuinfoFlags.size > 0) {

@@ -5,6 +5,7 @@ import {
   EvidenceBuilder,
   emptyEvidence,
   mergeEvidence,
+  parseCpuinfo,
   parseKernelLogEvidence,
   parseSnapshot,
   tdxGpawEvidence,
@@ -85,7 +86,8 @@ describe('TDX detection', () => {
   it('reports a conflict when the log says TDX but leaf 0x21 is ruled out by the maximum leaf', () => {
     const d = detect(mergeEvidence(cpuid(0x1f, SIG), log('tdx: Guest detected')));
     expect(d.type).toBeNull();
-    expect(d.confidential).toBe(true);
+    expect(d.confidential).toBeNull();
+    expect(d.cvm).toBeNull();
     expect(d.conflicts).toHaveLength(1);
     const [conflict] = d.conflicts;
     expect(conflict?.what).toMatch(/CPUID leaf 0x21 is not valid.*seen by tdx/);
@@ -192,9 +194,37 @@ describe('TDX detection', () => {
     ).toBeNull();
   });
 
-  it('is silent on empty evidence', () => {
+  it('cannot tell from empty evidence, and says what would decide', () => {
     const r = recorder();
-    expect(detectTdx(emptyEvidence(), r.context)).toBeNull();
+    expect(detectTdx(emptyEvidence(), r.context)).toEqual({
+      verdict: 'unknown',
+      because: 'neither CPUID leaves 0 and 0x21, nor a whole boot log, nor cpuinfo flags are in the evidence',
+      fix: 'run coco as root with the cpuid module loaded (modprobe cpuid), or pass the whole boot log (--dmesg) or /proc/cpuinfo (--cpuinfo)',
+    });
     expect(r).toMatchObject({ steps: [], warnings: [], conflicts: [] });
+  });
+
+  it('rules TDX out from CPUID, a whole boot log without its line, or cpuinfo without tdx_guest', () => {
+    const r = recorder();
+    const leaf0Only = new EvidenceBuilder()
+      .addCpuid(0, 0, { eax: 0x20, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'cpuid.txt')
+      .build();
+    expect(detectTdx(leaf0Only, r.context)).toMatchObject({
+      verdict: 'absent',
+      because: 'CPUID 0 EAX 0x20 is below 0x21',
+    });
+    expect(detectTdx(cpuid(0x23, { eax: 0, ebx: 0, ecx: 0, edx: 0 }), r.context)).toMatchObject({
+      verdict: 'absent',
+      because: 'CPUID 0x21 holds no "IntelTDX    " signature',
+    });
+    const boot = log(
+      'Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (gcc 13.2.0) #45-Ubuntu SMP\nCommand line: ro',
+    );
+    expect(detectTdx(boot, r.context)).toMatchObject({ verdict: 'absent' });
+    expect(detectTdx(log('Command line: ro'), r.context)).toMatchObject({ verdict: 'unknown' });
+    expect(detectTdx(parseCpuinfo('flags\t: fpu vme hypervisor\n'), r.context)).toMatchObject({
+      verdict: 'absent',
+      because: 'cpuinfo has no tdx_guest flag (every TDX guest kernel sets it, v5.19+)',
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { parseKernelLog } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { findTdxLogLines, matchTdxLogLine, TDX_LOG_WORDINGS } from '../src/index.js';
+import { findTdxLogLines, matchTdxLogLine, TDX_LOG_WORDINGS, TDX_MEM_ENCRYPT_WORDING } from '../src/index.js';
 
 const texts = (log: string) => findTdxLogLines(parseKernelLog(log)).map((m) => m.line.text);
 
@@ -56,7 +56,7 @@ describe('TDX kernel-log wording', () => {
     );
     expect(matches).toHaveLength(1);
     expect(matches[0]?.line.line).toBe(1);
-    expect(matches[0]?.wording).toBe(TDX_LOG_WORDINGS[1]);
+    expect(matches[0]?.wording).toBe(TDX_MEM_ENCRYPT_WORDING);
   });
 
   it('does not join the AMD continuation', () => {

@@ -4,26 +4,28 @@ import { parseMemEncryptLine, parseSevStatusLine } from '../src/index.js';
 
 describe('parseMemEncryptLine', () => {
   it('reads the v5.19+ wording for each variant', () => {
-    expect(parseMemEncryptLine('Memory Encryption Features active: AMD SME')?.variant).toBe('sme');
-    expect(parseMemEncryptLine('Memory Encryption Features active: AMD SEV')?.variant).toBe('sev');
-    expect(parseMemEncryptLine('Memory Encryption Features active: AMD SEV SEV-ES')?.variant).toBe('sev-es');
+    expect(parseMemEncryptLine('Memory Encryption Features active: AMD SME')?.amdMode).toBe('sme');
+    expect(parseMemEncryptLine('Memory Encryption Features active: AMD SEV')?.amdMode).toBe('sev');
+    expect(parseMemEncryptLine('Memory Encryption Features active: AMD SEV SEV-ES')?.amdMode).toBe('sev-es');
     const snp = parseMemEncryptLine('Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP');
-    expect(snp?.variant).toBe('sev-snp');
+    expect(snp?.amdMode).toBe('sev-snp');
     expect(snp?.features).toEqual(['SEV', 'SEV-ES', 'SEV-SNP']);
   });
 
   it('reads the v5.10-v5.18 wording "AMD Memory Encryption Features active:"', () => {
-    expect(parseMemEncryptLine('AMD Memory Encryption Features active: SEV SEV-ES')?.variant).toBe('sev-es');
-    expect(parseMemEncryptLine('AMD Memory Encryption Features active: SME')?.variant).toBe('sme');
+    expect(parseMemEncryptLine('AMD Memory Encryption Features active: SEV SEV-ES')?.amdMode).toBe('sev-es');
+    expect(parseMemEncryptLine('AMD Memory Encryption Features active: SME')?.amdMode).toBe('sme');
   });
 
   it('reads the v4.14-v5.9 wording', () => {
-    expect(parseMemEncryptLine('AMD Secure Encrypted Virtualization (SEV) active')?.variant).toBe('sev');
-    expect(parseMemEncryptLine('AMD Secure Memory Encryption (SME) active')?.variant).toBe('sme');
+    expect(parseMemEncryptLine('AMD Secure Encrypted Virtualization (SEV) active')?.amdMode).toBe('sev');
+    expect(parseMemEncryptLine('AMD Secure Memory Encryption (SME) active')?.amdMode).toBe('sme');
   });
 
-  it('ignores Intel and unrelated lines', () => {
-    expect(parseMemEncryptLine('Memory Encryption Features active: Intel TDX')).toBeNull();
+  it('reads the Intel wording as no AMD mode, and ignores unrelated lines', () => {
+    const intel = parseMemEncryptLine('Memory Encryption Features active: Intel TDX');
+    expect(intel).toMatchObject({ vendor: 'Intel', features: ['TDX'], amdMode: null });
+    expect(parseMemEncryptLine('Memory Encryption Features active: Intel SEV')).toBeNull();
     expect(parseMemEncryptLine('tdx: Guest detected')).toBeNull();
     expect(parseMemEncryptLine('Memory Encryption Features active: AMD SEV FOO')).toBeNull();
   });
@@ -37,7 +39,7 @@ describe('parseMemEncryptLine', () => {
         '2024-02-14T16:16:55.123456+00:00 cvm kernel: Memory Encryption Features active: AMD SME',
       ].join('\n'),
     );
-    expect(lines.map((l) => parseMemEncryptLine(l.text)?.variant)).toEqual([
+    expect(lines.map((l) => parseMemEncryptLine(l.text)?.amdMode)).toEqual([
       'sev-snp',
       'sev',
       'sev-es',
