@@ -1,31 +1,37 @@
 import { CocoError } from '../errors.js';
+import { kernelMessages, splitLines } from './kernel-log-formats.js';
 import { type Evidence, EvidenceBuilder, type LogLine } from './model.js';
 import type { ParseOptions } from './snapshot.js';
 
-// Each pattern is anchored and bounded, so a hostile line costs linear time at worst.
-const SYSLOG_PREFIX = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,9})? \S{1,255} kernel: ?/;
-const ISO_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? \S{1,255} kernel: ?/;
-const KERNEL_TAG = /^kernel: ?/;
-const PRIORITY = /^<\d{1,3}>/;
-const KMSG_RECORD = /^\d{1,3},\d{1,20},\d{1,20},[^;]{0,64};/;
-const TIMESTAMP =
-  /^\[(?:\s{0,12}\d{1,12}\.\d{1,9}|\s{0,4}\+\d{1,12}\.\d{1,9}|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}|[A-Z][a-z]{2}\d{1,2} \d\d:\d\d(?::\d\d)?)\] ?/;
-const CALLER_ID = /^\[\s{0,8}[TC]\d{1,8}\] ?/;
-
-/** Lines longer than this are cut before matching: no kernel message comes close. */
-const MAX_LINE = 4096;
-
 /**
- * Strips what surrounds a kernel message: quoting indentation, journal or syslog prefixes
- * (`Feb 14 16:16:55 host kernel: `), `/dev/kmsg` record headers, `<6>` priorities,
- * `[    1.234567]` and `dmesg -T` timestamps, and printk caller ids (`[    T0]`).
+ * A kernel log line's normal form: exactly what the kernel's printk produced, trimmed, whatever
+ * surrounded it. What is taken off, at the start and in any order:
+ *
+ * - `dmesg` timestamps: `[    0.000000]`, `-d` `[    0.000000 <    0.000123>]` and `[<    0.000123>]`,
+ *   `-T` `[Wed Feb 14 16:16:55 2024]` (also with ` <delta>`), `-e` `[Feb14 16:16]` and
+ *   `[  +0.000123]`, `--time-format iso` `2024-02-14T16:16:55,123456+00:00`; printk caller ids
+ *   (`[    T0]`, `[  C1]`); `-x` `kern  :info  : `; `-r` and syslog(2) `<6>`; `--color=always`
+ *   escape sequences (every CSI sequence anywhere in the line, then any stray ESC);
+ * - journal and syslog headers ending in `kernel:`: `Feb 14 16:16:55[.123456] host kernel:`,
+ *   `2024-02-14T16:16:55[.123456]+0000|+00:00 host kernel:`, `[    0.000000] host kernel:`,
+ *   `1707927415.123456 host kernel:`, `Wed 2024-02-14 16:16:55 UTC host kernel:`, with or without
+ *   the host; a bare `kernel:`; `/dev/kmsg` record headers (`6,101,0,-;`);
+ * - a `journalctl -o json` record (a JSON object with an own `MESSAGE`) becomes its MESSAGE (a
+ *   string, or a byte array decoded as UTF-8); a record whose `_TRANSPORT` is present and not
+ *   `kernel` is dropped; any other line, JSON or not, is text;
+ * - ticket quoting: indentation, `> ` markers, `**bold**`, `__bold__` and `` `code` `` markers
+ *   around the line or part of it.
+ *
+ * Dropped (''): blank lines, markdown code fences, shell prompts (`$ …`, `# dmesg…`,
+ * `user@host:~$ …`, `[root@host ~]# …`) and journalctl's `-- Boot … --` lines. An elision
+ * (`...`, `…`, `[...]`, `<snip>`, `-- snip --`) becomes `...`. A line holding two messages whose
+ * newline was lost (`…AMD SEV[    0.140001] SEV: …`) is split before the second one's exact
+ * printk timestamp `[%5lu.%06lu]`; the messages are then joined by `\n` here, and are separate
+ * lines from {@link normaliseKernelLog} and {@link parseKernelLog}. Normalising twice changes
+ * nothing more.
  */
 export function normaliseKernelLogLine(raw: string): string {
-  let text = (raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw).trimStart();
-  text = text.replace(SYSLOG_PREFIX, '').replace(ISO_PREFIX, '').replace(KERNEL_TAG, '');
-  text = text.replace(PRIORITY, '').replace(KMSG_RECORD, '');
-  text = text.replace(TIMESTAMP, '').trimStart().replace(CALLER_ID, '');
-  return text.trim();
+  return kernelMessages(raw).join('\n');
 }
 
 /** Normalises lines already split (a snapshot's `kernelLog`); blank lines are dropped. */
@@ -33,8 +39,7 @@ export function normaliseKernelLog(lines: readonly string[], options: ParseOptio
   const source = options.source ?? 'kernel log';
   const out: LogLine[] = [];
   lines.forEach((raw, i) => {
-    const text = normaliseKernelLogLine(raw);
-    if (text !== '') out.push({ text, raw, line: i + 1, source });
+    for (const text of kernelMessages(raw)) out.push({ text, raw, line: i + 1, source });
   });
   return out;
 }
@@ -60,7 +65,7 @@ export function parseKernelLog(text: string, options: ParseOptions = {}): LogLin
       fix: 'pass the text output of dmesg or journalctl -k, not a binary file',
     });
   }
-  return normaliseKernelLog(text.split(/\r?\n/), options);
+  return normaliseKernelLog(splitLines(text), options);
 }
 
 /** Parses a kernel log straight into evidence. */
