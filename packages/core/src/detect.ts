@@ -128,7 +128,6 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
 
   /** Reads a plugin's return value without trusting it: a claim must carry a type it may claim. */
   const answer = <C extends { readonly type: CocoType }>(
-    plugin: CocoPlugin,
     value: unknown,
     mayClaim: (type: CocoType) => boolean,
   ): Answer<C> => {
@@ -148,7 +147,6 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     if (asked.has(backend.id)) return asked.get(backend.id) ?? null;
     asked.set(backend.id, null);
     const result = answer<BackendClaim>(
-      backend,
       backend.detect(evidence, contextFor(backend)),
       (type) => type.id === backend.id,
     );
@@ -196,7 +194,6 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     };
     const claim = contain(hv, (): HypervisorClaim | null => {
       const result = answer<HypervisorClaim>(
-        hv,
         hv.detect(evidence, context),
         (type) => registry.backend(type.id) !== undefined,
       );

@@ -184,7 +184,13 @@ describe("systemd's --cvm label", () => {
 
   it('runs a procedure shared by several plugins once, and contains one that throws', () => {
     let runs = 0;
-    const shared: CvmProcedure = { id: 'shared', read: () => ((runs += 1), { label: 'none', steps: [] }) };
+    const shared: CvmProcedure = {
+      id: 'shared',
+      read: () => {
+        runs += 1;
+        return { label: 'none', steps: [] };
+      },
+    };
     const hostile: CvmProcedure = {
       id: 'hostile',
       read: () => {
@@ -258,6 +264,16 @@ describe('snapshots keep what could not be read, and refuse what JSON.parse woul
     const text =
       '{"format":"coco-snapshot/1","kernelLog":["a \\"format\\": x","a \\"format\\": x"],"msr":{"0x1":"0x1","0x2":"0x1"}}';
     expect(parseSnapshot(text).kernelLog).toHaveLength(2);
+  });
+
+  it('writes a source line the normaliser split in two once, and reads it back to the same two lines', () => {
+    const lines = parseKernelLog(
+      '[    0.140000] Memory Encryption Features active: AMD SEV[    0.140001] SEV: Status: vTom ',
+    );
+    expect(lines.map((l) => l.text)).toEqual(['Memory Encryption Features active: AMD SEV', 'SEV: Status: vTom']);
+    const doc = toSnapshot(new EvidenceBuilder().addLogLines(lines).build());
+    expect(doc.kernelLog).toHaveLength(1);
+    expect(parseSnapshot(doc).kernelLog.map((l) => l.text)).toEqual(lines.map((l) => l.text));
   });
 
   it('accepts a UTF-8 byte-order mark', () => {

@@ -1,6 +1,6 @@
 import { parseKernelLog } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { findTdxLogLines, matchTdxLogLine, TDX_LOG_WORDINGS, TDX_MEM_ENCRYPT_WORDING } from '../src/index.js';
+import { findTdxLogLines, matchTdxLogLine, TDX_MEM_ENCRYPT_WORDING } from '../src/index.js';
 
 const texts = (log: string) => findTdxLogLines(parseKernelLog(log)).map((m) => m.line.text);
 

@@ -2,7 +2,7 @@ import { CocoError, describeValue, isCocoError } from '../errors.js';
 import { parseHex, parseHex32 } from './hex.js';
 import { findDuplicateKey } from './json-duplicates.js';
 import { normaliseKernelLog } from './kernel-log.js';
-import { EVIDENCE_KINDS, type Evidence, EvidenceBuilder, type EvidenceKind } from './model.js';
+import { EVIDENCE_KINDS, type Evidence, EvidenceBuilder, type EvidenceKind, type LogLine } from './model.js';
 
 /** The format tag of a snapshot document. */
 export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
@@ -284,6 +284,27 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
 const hexOf = (value: number | bigint) => `0x${value.toString(16)}`;
 
 /**
+ * The lines as they were read, each once: one source line the normaliser split into several
+ * messages (two kernel lines joined where a newline was lost) gives several lines with the same raw.
+ */
+function rawLines(lines: readonly LogLine[]): string[] {
+  const out: string[] = [];
+  let previous: LogLine | undefined;
+  for (const line of lines) {
+    if (
+      !previous ||
+      previous.raw !== line.raw ||
+      previous.line !== line.line ||
+      previous.source !== line.source
+    ) {
+      out.push(line.raw);
+    }
+    previous = line;
+  }
+  return out;
+}
+
+/**
  * Writes evidence as a `coco-snapshot/1` document, with the sources that could not be read
  * (conflicts are not part of it: resolve them first).
  */
@@ -306,7 +327,7 @@ export function toSnapshot(evidence: Evidence): SnapshotJson {
     doc.msr = msr;
   }
   if (evidence.tdxGpaw) doc.tdx = { gpaw: evidence.tdxGpaw.value };
-  if (evidence.kinds.has('kernel-log')) doc.kernelLog = evidence.kernelLog.map((l) => l.raw);
+  if (evidence.kinds.has('kernel-log')) doc.kernelLog = rawLines(evidence.kernelLog);
   if (evidence.kinds.has('cpuinfo')) doc.cpuinfoFlags = [...evidence.cpuinfoFlags.keys()];
   if (evidence.kinds.has('files')) {
     const files: Record<string, boolean> = {};
