@@ -17,7 +17,7 @@ interface Packing {
   packPackages(destination: string, names: readonly string[]): Map<string, string>;
 }
 const packModule = join(repoRoot, 'tools/packaging/pack.mjs');
-const NEEDED = ['@coco/core', '@coco/amd-cbit', '@coco/tdx'];
+const NEEDED = ['@coco/core', '@coco/x86', '@coco/amd-cbit', '@coco/tdx'];
 
 const KVM_LEAF = {
   leaf: '0x40000000',

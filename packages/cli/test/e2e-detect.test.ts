@@ -21,6 +21,7 @@ const DETECTION_KEYS = [
   'cvm',
   'evidence',
   'warnings',
+  'undetermined',
 ];
 
 // Written by hand from the facts sheet (§1, §2, §6, §8), not from coco's output.
@@ -159,7 +160,9 @@ describe('coco explain', () => {
     expect(steps.length).toBeGreaterThanOrEqual(3);
     steps.forEach((step, i) => {
       expect(step).toMatch(
-        new RegExp(`^\\s+${i + 1}\\. \\[(cpuid|msr|kernel-log|cpuinfo|files|tdx|probe)\\] .+\\(\\S+\\)$`),
+        new RegExp(
+          `^\\s+${i + 1}\\. \\[(cpuid|msr|kernel-log|cpuinfo|files|tdx|probe|core|systemd)\\] .+\\(\\S+\\)$`,
+        ),
       );
     });
     expect(steps.some((s) => s.includes('(hyperv)'))).toBe(true);
@@ -268,11 +271,14 @@ describe('live probing of a fixture tree (COCO_PROBE_ROOT)', () => {
     });
   });
 
-  it('lists unreadable sources with their fix and still detects (exit 0)', () => {
+  it('cannot tell when the CPUID and MSR devices and the kernel log say nothing: exit 4, with the fixes', () => {
     const root = writeTree({ cpuinfo: 'vendor_id\t: AuthenticAMD\nflags\t\t: fpu hypervisor\n', kmsg: '' });
     const run = coco(['detect'], { env: { COCO_PROBE_ROOT: root } });
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Not a confidential guest');
+    expect(run.status).toBe(4);
+    expect(lines(run.stdout)[0]).toBe('Cannot tell whether this is a confidential guest.');
+    expect(run.stdout).toMatch(/What would decide it:\n {2}- run coco as root with the msr module loaded/);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toMatch(/^coco: cannot tell whether this is a confidential guest: amd-cbit: /);
     expect(run.stdout).toMatch(
       /\/dev\/cpu\/0\/cpuid: the device does not exist; load the cpuid module \(modprobe cpuid\)/,
     );
@@ -280,5 +286,17 @@ describe('live probing of a fixture tree (COCO_PROBE_ROOT)', () => {
     const snap = coco(['snapshot'], { env: { COCO_PROBE_ROOT: root } });
     expect(snap.status).toBe(0);
     expect(snap.stderr).toContain('modprobe cpuid');
+    // The snapshot keeps the "not read" notes, so reading it back cannot tell either: never a "no".
+    const doc = JSON.parse(snap.stdout);
+    expect(doc.unavailable.map((n: { kind: string }) => n.kind)).toEqual(
+      expect.arrayContaining(['cpuid', 'msr']),
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'coco-snap-')), 'machine.json');
+    writeFileSync(file, snap.stdout);
+    const back = coco(['detect', '--snapshot', file, '--json']);
+    expect(back.status).toBe(4);
+    const json = JSON.parse(back.stdout);
+    expect(json).toMatchObject({ confidential: null, type: null, cvm: null });
+    expect(json.undetermined.map((u: { by: string }) => u.by)).toContain('amd-cbit');
   });
 });

@@ -270,7 +270,10 @@ describe('snapshots keep what could not be read, and refuse what JSON.parse woul
     const lines = parseKernelLog(
       '[    0.140000] Memory Encryption Features active: AMD SEV[    0.140001] SEV: Status: vTom ',
     );
-    expect(lines.map((l) => l.text)).toEqual(['Memory Encryption Features active: AMD SEV', 'SEV: Status: vTom']);
+    expect(lines.map((l) => l.text)).toEqual([
+      'Memory Encryption Features active: AMD SEV',
+      'SEV: Status: vTom',
+    ]);
     const doc = toSnapshot(new EvidenceBuilder().addLogLines(lines).build());
     expect(doc.kernelLog).toHaveLength(1);
     expect(parseSnapshot(doc).kernelLog.map((l) => l.text)).toEqual(lines.map((l) => l.text));

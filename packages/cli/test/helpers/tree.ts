@@ -59,7 +59,7 @@ export function ascii4(text: string): number {
 /**
  * An Azure SNP confidential VM with the paravisor, from the public values of facts §6-§7:
  * AuthenticAMD, the hypervisor bit, "Microsoft Hv", 0x40000003 EBX bit 22, isolation leaf
- * EAX 0x1 / EBX 0xba2, SEV status 0x103df, and its kernel-log lines.
+ * EAX 0x1 / EBX 0xba2, CPUID 0x8000001F reading zeros, SEV status 0x103df, and its kernel-log lines.
  */
 export const AZURE_SNP_MACHINE: FakeMachine = {
   cpuid: [
@@ -74,7 +74,10 @@ export const AZURE_SNP_MACHINE: FakeMachine = {
     [0x40000001, [ascii4('Hv#1'), 0, 0, 0]],
     [0x40000003, [0x0, 0x00400000, 0x0, 0x0]],
     [0x4000000c, [0x1, 0xba2, 0x0, 0x0]],
-    [0x80000000, [0x80000008, ascii4('Auth'), ascii4('cAMD'), ascii4('enti')]],
+    // Azure exposes CPUID 0x8000001F to SNP guests under its paravisor, reading zeros (systemd's
+    // detect_sev comment), so systemd-detect-virt reaches its Hyper-V fallback.
+    [0x80000000, [0x80000021, ascii4('Auth'), ascii4('cAMD'), ascii4('enti')]],
+    [0x8000001f, [0x0, 0x0, 0x0, 0x0]],
   ],
   msr: [[0xc0010131, 0x103dfn]],
   cpuinfo:
