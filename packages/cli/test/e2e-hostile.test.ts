@@ -428,4 +428,34 @@ describe('text from plugins is printed with control characters escaped', () => {
     expectError(run, 2, 'PLUGIN_LOAD_FAILED', 'bad\\x1b[31m red\\x1b]0;title\\x07');
     expect(run.stderr).not.toContain('\u001b');
   });
+
+  it('in detect, explain and attrs output', () => {
+    file(
+      'evil-text.mjs',
+      `export default { kind: 'backend', id: 'evil', packageName: 'evil', interfaceVersion: 1,
+  attributes: [{ id: 'evil:x', kernelName: 'EVIL\\u001b[2J', description: 'wipes\\u001b[2J\\nFAKE: line' }],
+  variants: [{ variant: null, title: 'Evil\\u001b]0;owned\\u0007', attributes: ['evil:x'], cvm: 'none' }],
+  createType() { throw new Error('unused'); },
+  detect(evidence, context) {
+    context.step('cpuinfo', 'looked \\u001b[31mred\\u001b[0m\\nConfidential guest: FAKE');
+    context.warn('warn\\r\\u001b[K');
+    return null;
+  } };\n`,
+    );
+    for (const args of [
+      ['detect', '--example', 'sev-plain'],
+      ['explain', '--example', 'sev-plain'],
+      ['attrs'],
+    ]) {
+      const run = coco([...args, '--plugin', './evil-text.mjs'], { cwd: dir });
+      expect(run.status).toBe(0);
+      // No control character but the newlines coco writes itself (colour is off: not a terminal).
+      expect([...run.stdout].some((c) => c !== '\n' && c.charCodeAt(0) < 0x20)).toBe(false);
+      expect(run.stdout).not.toMatch(/^Confidential guest: FAKE/m);
+      expect(run.stdout).not.toMatch(/^FAKE/m);
+    }
+    const explain = coco(['explain', '--example', 'sev-plain', '--plugin', './evil-text.mjs'], { cwd: dir });
+    expect(explain.stdout).toContain('looked \\x1b[31mred\\x1b[0m\\nConfidential guest: FAKE (evil)');
+    expect(explain.stdout).toContain('warning: evil: warn\\r\\x1b[K');
+  });
 });
