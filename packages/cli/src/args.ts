@@ -1,13 +1,21 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { CliError } from './errors.js';
 
-/** The option table of one command, in `node:util` `parseArgs` form. */
-export type OptionTable = NonNullable<ParseArgsConfig['options']>;
+/** How one flag is parsed: a string value or a switch; `multiple` flags may repeat. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  /** A one-letter alias, used as `-x`. */
+  readonly short?: string;
+}
+
+/** The option table of one command (the shape of `node:util` `parseArgs` options). */
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 /** What every command accepts besides its own flags. */
 export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   plugin: { type: 'string', multiple: true },
+  'plugin-timeout': { type: 'string' },
 } as const satisfies OptionTable;
 
 /** Parsed flags: strings, booleans, or lists for repeatable flags. */
@@ -19,13 +27,17 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
 }
 
-function quoted(message: string): string {
-  return /'([^']+)'/.exec(message)?.[1] ?? 'the argument';
-}
+/** A token that may stand where a positional argument goes although it starts with `-`: `-1`, `-0x10`. */
+const NEGATIVE_NUMBER = /^-[0-9.]/;
 
 /**
- * Parses a command's arguments strictly: an unknown flag, a missing value or an unexpected
- * argument is a {@link CliError} (exit 2) naming it and pointing at `--help`.
+ * Parses a command's arguments strictly: an unknown flag, a missing value, a flag that takes one
+ * value given twice, or an unexpected argument is a {@link CliError} (exit 2) naming it and
+ * pointing at `--help`.
+ *
+ * A value may start with `-` (`--tdx-gpaw -1`, `--dmesg -x.log`): the argument after a flag that
+ * takes a value is its value unless it is one of the command's flags; `--flag=value` always works.
+ * `-` alone is a value (standard input), and `--` ends the flags.
  */
 export function parseCommandArgs(
   command: string,
@@ -34,36 +46,89 @@ export function parseCommandArgs(
   maxPositionals = 0,
 ): ParsedArgs {
   const help = `run coco ${command} --help`;
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { ...COMMON_OPTIONS, ...options },
-      strict: true,
-      allowPositionals: true,
-    }) as { values: Record<string, unknown>; positionals: string[] };
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const message = error instanceof Error ? error.message : String(error);
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      throw new CliError(`coco ${command}`, `unknown flag ${quoted(message)}`, help);
+  const table: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...options };
+  const shorts = new Map<string, string>();
+  for (const [name, spec] of Object.entries(table)) if (spec.short) shorts.set(spec.short, name);
+  const fail = (problem: string, fix = help) => new CliError(command, problem, fix);
+
+  /** The flag a token names (`--json`, `--json=x`, `-h`), or `undefined`. */
+  const flagOf = (token: string): string | undefined => {
+    if (token.startsWith('--')) {
+      const name = token.slice(2).split('=')[0] as string;
+      return Object.hasOwn(table, name) ? name : undefined;
     }
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      const flag = quoted(message).split(' ')[0] ?? 'a flag';
-      const problem = message.includes('missing') ? `${flag} needs a value` : `${flag} takes no value`;
-      throw new CliError(`coco ${command}`, problem, help);
+    if (/^-[^-]$/.test(token)) return shorts.get(token.slice(1));
+    return undefined;
+  };
+
+  const values: Record<string, string | boolean | string[]> = {};
+  const positionals: string[] = [];
+  const set = (name: string, value: string | boolean) => {
+    const spec = table[name] as OptionSpec;
+    if (spec.multiple) {
+      const list = (values[name] as string[] | undefined) ?? [];
+      list.push(value as string);
+      values[name] = list;
+      return;
     }
-    throw new CliError(`coco ${command}`, message.replace(/\.$/, ''), help);
+    if (Object.hasOwn(values, name)) {
+      const before = values[name];
+      const shown =
+        spec.type === 'string' ? ` (${JSON.stringify(before)}, then ${JSON.stringify(value)})` : '';
+      throw fail(`--${name} is given twice${shown}`, `give --${name} once; ${help}`);
+    }
+    values[name] = value;
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (token === '-' || !token.startsWith('-')) {
+      positionals.push(token);
+      continue;
+    }
+    const name = flagOf(token);
+    if (name === undefined) {
+      if (NEGATIVE_NUMBER.test(token) && maxPositionals > 0) {
+        positionals.push(token);
+        continue;
+      }
+      const shown = token.startsWith('--') ? (token.split('=')[0] as string) : token;
+      throw fail(`unknown flag ${shown}`);
+    }
+    const spec = table[name] as OptionSpec;
+    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
+    if (spec.type === 'boolean') {
+      if (eq !== -1) throw fail(`--${name} takes no value`);
+      set(name, true);
+      continue;
+    }
+    if (eq !== -1) {
+      set(name, token.slice(eq + 1));
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next === undefined) throw fail(`--${name} needs a value`);
+    if (next !== '-' && next.startsWith('-') && (next === '--' || flagOf(next) !== undefined)) {
+      throw fail(
+        `--${name} needs a value (${next} is a flag)`,
+        `give the value after --${name}; for a value that starts with -, write --${name}=VALUE`,
+      );
+    }
+    set(name, next);
+    i++;
   }
-  if (parsed.positionals.length > maxPositionals) {
-    const extra = parsed.positionals[maxPositionals] ?? '';
-    throw new CliError(
-      `coco ${command}`,
+  if (positionals.length > maxPositionals) {
+    const extra = positionals[maxPositionals] ?? '';
+    throw fail(
       `unexpected argument ${JSON.stringify(extra)}`,
       maxPositionals === 0 ? `${command} takes flags only; ${help}` : help,
     );
   }
-  return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
+  return { values, positionals };
 }
 
 /** A string flag's value, or `undefined`. */

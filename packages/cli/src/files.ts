@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CliError } from './errors.js';
+import { CliError, type CliErrorCode } from './errors.js';
 import type { CliIo } from './io.js';
+import { decodeText, INPUT_LIMITS, type ReadStop, ReadStopped, readFileLimited } from './read-limited.js';
 
 /** Text read from a file or standard input, with the name errors and evidence use for it. */
 export interface InputText {
@@ -10,64 +10,205 @@ export interface InputText {
   readonly name: string;
 }
 
-/** Inputs larger than this are refused: no evidence file comes close. */
-const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Bytes as people read them: `16 MiB`, `1.5 GiB`, `812 bytes`. */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${n} bytes`;
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
+}
 
-function reasonOf(code: string | undefined, path: string): { problem: string; fix: string } {
+interface Reason {
+  readonly code: CliErrorCode;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+function reasonOfErrno(code: string | undefined, path: string): Reason {
   switch (code) {
     case 'ENOENT':
-      return { problem: 'no such file', fix: `check the path (resolved to ${path})` };
+      return { code: 'FILE_NOT_FOUND', problem: 'no such file', fix: `check the path (resolved to ${path})` };
     case 'EACCES':
     case 'EPERM':
       return {
+        code: 'FILE_UNREADABLE',
         problem: 'permission denied',
         fix: 'make the file readable (chmod a+r) or run coco as a user who can read it',
       };
     case 'EISDIR':
-      return { problem: 'it is a directory, not a file', fix: 'pass the file inside it' };
+      return {
+        code: 'FILE_UNREADABLE',
+        problem: 'it is a directory, not a file',
+        fix: 'pass the file inside it',
+      };
     case 'ENOTDIR':
-      return { problem: 'a part of the path is not a directory', fix: 'check the path' };
+      return {
+        code: 'FILE_NOT_FOUND',
+        problem: 'a part of the path is not a directory',
+        fix: 'check the path',
+      };
+    case 'ELOOP':
+      return { code: 'FILE_UNREADABLE', problem: 'too many symbolic links', fix: 'check the path' };
+    case 'ENXIO':
+    case 'ENODEV':
+      return {
+        code: 'FILE_UNREADABLE',
+        problem: `no device or reader behind it (${code})`,
+        fix: 'pass a regular file, or - for standard input',
+      };
+    case 'EIO':
+      return {
+        code: 'FILE_UNREADABLE',
+        problem: 'cannot be read (EIO)',
+        fix: 'copy the evidence into a regular file and pass that',
+      };
     default:
       return {
+        code: 'FILE_UNREADABLE',
         problem: `cannot be read (${code ?? 'unknown error'})`,
-        fix: 'check the file and its permissions',
+        fix: 'copy the evidence into a regular file and pass that',
       };
   }
 }
 
+const seconds = (ms: number) => `${ms / 1000} s`;
+
+/** The error for a read that stopped; `what` names the input in the problem (`the file`, `standard input`). */
+function reasonOfStop(stop: ReadStop, flag: string, what: string): Reason {
+  switch (stop.kind) {
+    case 'too-large':
+      return {
+        code: 'INPUT_TOO_LARGE',
+        problem: `${what} is ${stop.size === undefined ? 'larger than' : `${formatBytes(stop.size)}, more than`} the ${formatBytes(stop.limit)} limit of an input`,
+        fix:
+          flag === '--dmesg'
+            ? 'pass only the lines of the boot that matters (dmesg > log.txt, or journalctl -k -b > log.txt)'
+            : `pass an evidence file under ${formatBytes(stop.limit)}`,
+      };
+    case 'kmsg':
+      return {
+        code: 'INPUT_BLOCKING',
+        problem: 'it is the kernel log device, whose reads wait for new messages',
+        fix: 'run coco detect with no evidence flags: the live probe reads /dev/kmsg without blocking; or pass a saved log (dmesg > log.txt)',
+      };
+    case 'no-data':
+      return {
+        code: 'INPUT_BLOCKING',
+        problem:
+          stop.what === 'FIFO'
+            ? `it is a FIFO (named pipe) and nothing wrote to it within ${seconds(stop.waitedMs)}`
+            : `it is a ${stop.what} that gave no data within ${seconds(stop.waitedMs)}`,
+        fix: `save the evidence to a regular file and pass that, or pipe it to ${flag} -`,
+      };
+    case 'terminal':
+      return {
+        code: 'INPUT_BLOCKING',
+        problem: 'it is a terminal, whose reads wait for someone to type',
+        fix: `to paste the evidence, use ${flag} - (standard input); or save it to a file and pass that`,
+      };
+    case 'too-slow':
+      return {
+        code: 'INPUT_BLOCKING',
+        problem: `it is a ${stop.what} that did not end within ${seconds(stop.waitedMs)}`,
+        fix: `save the evidence to a regular file and pass that, or pipe it to ${flag} -`,
+      };
+    case 'not-a-file':
+      return {
+        code: 'FILE_UNREADABLE',
+        problem: `it is a ${stop.what}, not a file`,
+        fix: 'pass a regular file, or - for standard input',
+      };
+  }
+}
+
+/** Bytes still allowed for the inputs of one command, so many flags cannot add up without bound. */
+export interface InputBudget {
+  remaining: number;
+}
+
+/** A new budget for one command's inputs. */
+export function inputBudget(): InputBudget {
+  return { remaining: INPUT_LIMITS.maxTotalBytes };
+}
+
+/** The one-line hint printed when standard input is a terminal, instead of waiting silently. */
+export const STDIN_TTY_HINT =
+  'reading the kernel log from standard input; paste it and press Ctrl-D, or pipe it: sudo dmesg | coco detect --dmesg -';
+
 /**
- * Reads the file a flag names (`-` is standard input). A missing, unreadable or oversized file is
- * a {@link CliError} naming the flag and the file.
+ * Reads the file a flag names (`-` is standard input) as a stream, never more than the input limit
+ * and never blocking on a FIFO or device. A missing, unreadable, oversized or blocking input is a
+ * {@link CliError} naming the flag and the file; a UTF-8 byte-order mark is dropped.
  */
-export function readInput(flag: string, path: string, io: CliIo): InputText {
+export async function readInput(
+  flag: string,
+  path: string,
+  io: CliIo,
+  budget: InputBudget = inputBudget(),
+): Promise<InputText> {
+  const limit = Math.min(INPUT_LIMITS.maxBytes, budget.remaining);
+  const tooMuchTogether = limit < INPUT_LIMITS.maxBytes;
+  const fail = (reason: Reason, input: string): never => {
+    const r =
+      tooMuchTogether && reason.code === 'INPUT_TOO_LARGE'
+        ? {
+            ...reason,
+            problem: `the inputs together are more than the ${formatBytes(INPUT_LIMITS.maxTotalBytes)} limit`,
+            fix: 'pass fewer or smaller evidence files',
+          }
+        : reason;
+    throw new CliError(input, r.problem, r.fix, { code: r.code });
+  };
+  let bytes: Uint8Array;
+  let text: string;
+  let name: string;
   if (path === '-') {
-    let text: string;
+    const input = `${flag} -`;
+    name = 'stdin';
+    if (io.stdinIsTTY) {
+      const hint =
+        flag === '--dmesg'
+          ? STDIN_TTY_HINT
+          : `reading ${flag} from standard input; paste it and press Ctrl-D, or pipe it: coco ... ${flag} - < file`;
+      io.stderr.write(`coco: ${hint}\n`);
+    }
+    let got: string | Uint8Array;
     try {
-      text = io.readStdin();
+      got = await io.readStdin(limit);
     } catch (error) {
+      if (error instanceof ReadStopped) return fail(reasonOfStop(error.stop, flag, 'standard input'), input);
       const code = (error as NodeJS.ErrnoException).code;
-      throw new CliError(
-        `${flag} - (stdin)`,
-        `standard input cannot be read (${code ?? 'error'})`,
-        'pipe the file into coco, or give its path',
+      return fail(
+        {
+          code: 'FILE_UNREADABLE',
+          problem: `standard input cannot be read (${code ?? 'error'})`,
+          fix: 'pipe the file into coco, or give its path',
+        },
+        input,
       );
     }
-    return { text, name: 'stdin' };
+    bytes = typeof got === 'string' ? Buffer.from(got, 'utf8') : got;
+    if (bytes.byteLength > limit) {
+      return fail(reasonOfStop({ kind: 'too-large', limit }, flag, 'standard input'), input);
+    }
+    text = typeof got === 'string' ? (got.charCodeAt(0) === 0xfeff ? got.slice(1) : got) : decodeText(got);
+  } else {
+    const input = `${flag} ${path}`;
+    const full = resolve(io.cwd, path);
+    name = path;
+    try {
+      bytes = await readFileLimited(full, { ...INPUT_LIMITS, maxBytes: limit });
+    } catch (error) {
+      if (error instanceof ReadStopped) return fail(reasonOfStop(error.stop, flag, 'the file'), input);
+      return fail(reasonOfErrno((error as NodeJS.ErrnoException).code, full), input);
+    }
+    text = decodeText(bytes);
   }
-  const full = resolve(io.cwd, path);
-  let data: Buffer;
-  try {
-    data = readFileSync(full);
-  } catch (error) {
-    const { problem, fix } = reasonOf((error as NodeJS.ErrnoException).code, full);
-    throw new CliError(`${flag} ${path}`, problem, fix);
-  }
-  if (data.length > MAX_INPUT_BYTES) {
-    throw new CliError(
-      `${flag} ${path}`,
-      `the file is ${data.length} bytes`,
-      `pass an evidence file under ${MAX_INPUT_BYTES} bytes`,
-    );
-  }
-  return { text: data.toString('utf8'), name: path };
+  budget.remaining -= bytes.byteLength;
+  return { text, name };
 }

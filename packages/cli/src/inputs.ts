@@ -10,8 +10,9 @@ import {
 } from '@coco/core';
 import { listFlag, type OptionTable, type ParsedValues, stringFlag } from './args.js';
 import { CliError } from './errors.js';
-import { readInput } from './files.js';
+import { inputBudget, readInput } from './files.js';
 import type { CliIo } from './io.js';
+import { reportPhase } from './phase.js';
 
 /** The evidence flags `detect` and `explain` share. */
 export const EVIDENCE_OPTIONS = {
@@ -26,14 +27,15 @@ export const EVIDENCE_OPTIONS = {
 
 /** Help lines for {@link EVIDENCE_OPTIONS}. */
 export const EVIDENCE_HELP = `Evidence (flags combine; without any, this machine is probed live):
-  --snapshot FILE     a coco-snapshot/1 document (coco snapshot writes one)
-  --cpuid FILE        raw CPUID dump: the output of \`cpuid -r\` or \`cpuid -1 -r\`
-  --dmesg FILE        a kernel log: dmesg, journalctl -k, or lines from a bug report
-  --cpuinfo FILE      /proc/cpuinfo
-  --msr ADDR=VALUE    an MSR value in hex, e.g. 0xc0010131=0x103df (repeatable)
-  --tdx-gpaw N        the TDX guest physical-address width, 48 or 52
-  --example NAME      bundled evidence of a real machine (see coco examples)
-  FILE may be - for standard input (once).`;
+  --snapshot FILE     a coco-snapshot/1 document (coco snapshot writes one); repeatable
+  --cpuid FILE        raw CPUID dump: the output of \`cpuid -r\` or \`cpuid -1 -r\`; repeatable
+  --dmesg FILE        a kernel log: dmesg, journalctl -k, or lines from a bug report; repeatable
+  --cpuinfo FILE      /proc/cpuinfo; repeatable
+  --msr ADDR=VALUE    an MSR value in hex, e.g. 0xc0010131=0x103df; repeatable
+  --tdx-gpaw N        the TDX guest physical-address width, 48 or 52 (once)
+  --example NAME      bundled evidence of a real machine (see coco examples); repeatable
+  FILE may be - for standard input (once). Each input is at most 16 MiB, all together 64 MiB;
+  a FIFO or device must give data within 2 s and end within 10 s.`;
 
 /** Environment variable naming the directory live probing reads instead of `/` (for tests). */
 export const PROBE_ROOT_ENV = 'COCO_PROBE_ROOT';
@@ -48,7 +50,8 @@ export interface GatheredEvidence {
 export async function gatherEvidence(values: ParsedValues, io: CliIo): Promise<GatheredEvidence> {
   const parts: Evidence[] = [];
   let stdinUsedBy: string | null = null;
-  const read = (flag: string, path: string) => {
+  const budget = inputBudget();
+  const read = async (flag: string, path: string) => {
     if (path === '-') {
       if (stdinUsedBy !== null) {
         throw new CliError(
@@ -59,22 +62,25 @@ export async function gatherEvidence(values: ParsedValues, io: CliIo): Promise<G
       }
       stdinUsedBy = flag;
     }
-    return readInput(flag, path, io);
+    reportPhase({ kind: 'input', input: `${flag} ${path}` });
+    const input = await readInput(flag, path, io, budget);
+    reportPhase({ kind: 'run' });
+    return input;
   };
   for (const path of listFlag(values, 'snapshot')) {
-    const { text, name } = read('--snapshot', path);
+    const { text, name } = await read('--snapshot', path);
     parts.push(parseSnapshot(text, { source: name }));
   }
   for (const path of listFlag(values, 'cpuid')) {
-    const { text, name } = read('--cpuid', path);
+    const { text, name } = await read('--cpuid', path);
     parts.push(parseCpuidDump(text, { source: name }));
   }
   for (const path of listFlag(values, 'dmesg')) {
-    const { text, name } = read('--dmesg', path);
+    const { text, name } = await read('--dmesg', path);
     parts.push(parseKernelLogEvidence(text, { source: name }));
   }
   for (const path of listFlag(values, 'cpuinfo')) {
-    const { text, name } = read('--cpuinfo', path);
+    const { text, name } = await read('--cpuinfo', path);
     parts.push(parseCpuinfo(text, { source: name }));
   }
   for (const assignment of listFlag(values, 'msr')) parts.push(parseMsrAssignment(assignment, '--msr'));

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { readDescriptor } from './read-limited.js';
 
 /** A stream the CLI writes to. */
 export interface CliOutput {
@@ -11,23 +13,56 @@ export interface CliOutput {
 export interface CliIo {
   readonly stdout: CliOutput;
   readonly stderr: CliOutput;
-  /** Reads all of standard input as UTF-8 text. */
-  readStdin(): string;
+  /**
+   * Reads all of standard input (text, or bytes decoded as UTF-8). `maxBytes` is the input limit:
+   * an implementation should stop reading soon after it, whatever it returns is checked against it.
+   */
+  readStdin(maxBytes: number): string | Uint8Array | Promise<string | Uint8Array>;
+  /** True when standard input is a terminal: reading it prints a hint instead of waiting silently. */
+  readonly stdinIsTTY?: boolean | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory relative paths (files, `--plugin` modules) are resolved from. */
   readonly cwd: string;
 }
 
+const WRITE_FIX: Readonly<Record<string, string>> = {
+  ENOSPC: 'free space on the device, or write the output elsewhere',
+  EDQUOT: 'free space within your quota, or write the output elsewhere',
+  EFBIG: 'write the output to a file system that takes larger files',
+  EIO: 'write the output elsewhere',
+};
+
+/** The one line for an output that cannot be written (not a closed pipe). */
+export function writeFailedLine(name: 'standard output' | 'standard error', error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code ?? 'an unknown error';
+  const fix = WRITE_FIX[code] ?? 'check where the output goes, or write it elsewhere';
+  return `coco: WRITE_FAILED: ${name}: it cannot be written (${code}). Fix: ${fix}`;
+}
+
 let pipesGuarded = false;
 
-/** A reader that went away (`coco ... | head -1`) ends the output quietly, not with a stack trace. */
+/**
+ * A reader that went away (`coco ... | head -1`) ends the output quietly, not with a stack trace;
+ * any other write error (a full disk) ends it with one line on stderr and exit status 2.
+ */
 function guardPipes(): void {
   if (pipesGuarded) return;
   pipesGuarded = true;
-  for (const stream of [process.stdout, process.stderr]) {
+  const streams = [
+    [process.stdout, 'standard output'],
+    [process.stderr, 'standard error'],
+  ] as const;
+  for (const [stream, name] of streams) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
+      if (name === 'standard output') {
+        try {
+          writeSync(2, `${writeFailedLine(name, error)}\n`);
+        } catch {
+          // stderr cannot be written either: the status is all that is left.
+        }
+      }
+      process.exit(2);
     });
   }
 }
@@ -44,7 +79,13 @@ export function processIo(): CliIo {
       write: (text) => void process.stderr.write(text),
       isTTY: process.stderr.isTTY === true,
     },
-    readStdin: () => readFileSync(0, 'utf8'),
+    readStdin: (maxBytes) =>
+      readDescriptor(
+        0,
+        { maxBytes, idleMs: Number.POSITIVE_INFINITY, totalMs: Number.POSITIVE_INFINITY },
+        null,
+      ),
+    stdinIsTTY: isatty(0),
     env: process.env,
     cwd: process.cwd(),
   };

@@ -1,9 +1,10 @@
 import { amdCbitBackend } from '@coco/amd-cbit';
 import { amdVtomBackend } from '@coco/amd-vtom';
-import { type CocoPlugin, defaultRegistry, isCocoError, type Registry } from '@coco/core';
+import { type CocoPlugin, createRegistry, isCocoError, type Registry } from '@coco/core';
 import { hypervPlugin } from '@coco/hyperv';
 import { tdxBackend } from '@coco/tdx';
 import { CliError } from './errors.js';
+import { reportPhase } from './phase.js';
 import { loadPluginModule } from './plugins.js';
 
 /** The plugins every `coco` command registers: hypervisor plugins, then the backends. */
@@ -15,23 +16,28 @@ export const BUILTIN_PLUGINS: readonly CocoPlugin[] = Object.freeze([
 ]);
 
 /**
- * The registry a command uses: core's default registry (shared by every copy of `@coco/core` of
- * this major, so a plugin that imports its own copy of core joins the same one), with the
- * built-in plugins and each `--plugin` module's default export registered.
+ * The registry a command uses: a new one for every command (so a `--plugin` of one `run()` call is
+ * not registered in the next), with the built-in plugins and each `--plugin` module's default
+ * export registered. A plugin that imports its own copy of `@coco/core` works: the registry checks
+ * plugins by shape and interface version, not by the copy of core that built them.
  */
 export async function commandRegistry(pluginSpecs: readonly string[], cwd: string): Promise<Registry> {
-  const registry = defaultRegistry();
+  const registry = createRegistry();
   for (const plugin of BUILTIN_PLUGINS) registry.use(plugin);
   for (const spec of pluginSpecs) {
+    reportPhase({ kind: 'load', plugin: spec });
     const plugins = await loadPluginModule(spec, cwd);
     for (const plugin of plugins) {
       try {
         registry.use(plugin);
       } catch (error) {
         if (!isCocoError(error)) throw error;
-        throw new CliError(`--plugin ${spec}`, `its plugin was refused: ${error.problem}`, error.fix);
+        throw new CliError(`--plugin ${spec}`, `its plugin was refused: ${error.problem}`, error.fix, {
+          code: error.code,
+        });
       }
     }
   }
+  reportPhase({ kind: 'run' });
   return registry;
 }

@@ -1,6 +1,7 @@
 import type { CommandModule } from './commands/common.js';
 import { CliError, describeFailure, EXIT } from './errors.js';
 import { type CliIo, processIo } from './io.js';
+import { pluginPlan } from './plugin-plan.js';
 
 /** Every command, loaded only when it runs so start-up stays light. */
 const COMMANDS: Readonly<Record<string, { readonly summary: string; load(): Promise<CommandModule> }>> = {
@@ -47,9 +48,11 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
   .join('\n')}
 
-Every command takes --help, and --plugin MODULE (repeatable) to load a third-party plugin.
-Exit status: 0 success (for detect: decided, yes or no), 2 bad usage or input, 3 conflicting
-evidence, 4 cannot tell (detect and explain: the evidence cannot decide; the output says why).
+Every command takes --help, and --plugin MODULE (repeatable) to load a third-party plugin; a
+command with plugins runs isolated and must finish within --plugin-timeout SECONDS (default 5).
+Exit status: 0 success (for detect and explain: decided, yes or no), 2 bad usage, input or
+output (one line: coco: CODE: ...), 3 conflicting evidence, 4 cannot tell (the evidence cannot
+decide; the output says what would).
 
 Examples:
   coco detect
@@ -59,9 +62,32 @@ Examples:
 
 /**
  * Runs the `coco` command line with `argv` (the arguments after the program name) and returns the
- * exit status. Errors never escape: each becomes one line on `io.stderr`.
+ * exit status. Errors never escape: each becomes one line on `io.stderr`. A command given
+ * `--plugin` modules runs in a worker thread with a time limit (`--plugin-timeout`), so that a
+ * plugin that never returns cannot hang it; without plugins it runs here, at no extra cost. Every
+ * call builds its own registry: plugins of one call are not registered in the next.
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name !== undefined && Object.hasOwn(COMMANDS, name)) {
+      const plan = pluginPlan(rest);
+      if (plan.plugins.length > 0) {
+        const { runInWorker, workerScript } = await import('./isolation.js');
+        const script = workerScript();
+        if (script) return await runInWorker(argv, io, plan, script);
+      }
+    }
+  } catch (error) {
+    const { line, status } = describeFailure(error, Boolean(io.env.COCO_DEBUG));
+    io.stderr.write(`${line}\n`);
+    return status;
+  }
+  return runCommand(argv, io);
+}
+
+/** Runs a command in this thread (the worker of a command with plugins runs it too). */
+export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const debug = Boolean(io.env.COCO_DEBUG);
   try {
     const [name, ...rest] = argv;

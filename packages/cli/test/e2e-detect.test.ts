@@ -278,7 +278,9 @@ describe('live probing of a fixture tree (COCO_PROBE_ROOT)', () => {
     expect(lines(run.stdout)[0]).toBe('Cannot tell whether this is a confidential guest.');
     expect(run.stdout).toMatch(/What would decide it:\n {2}- run coco as root with the msr module loaded/);
     expect(lines(run.stderr)).toHaveLength(1);
-    expect(run.stderr).toMatch(/^coco: cannot tell whether this is a confidential guest: amd-cbit: /);
+    expect(run.stderr).toMatch(
+      /^coco: CANNOT_TELL: cannot tell whether this is a confidential guest: amd-cbit: /,
+    );
     expect(run.stdout).toMatch(
       /\/dev\/cpu\/0\/cpuid: the device does not exist; load the cpuid module \(modprobe cpuid\)/,
     );

@@ -1,16 +1,28 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, run } from '../src/index.js';
+import { type CliIo, run, safeText } from '../src/index.js';
 import { createStyle, wantsColour } from '../src/render/style.js';
 
-function captureIo(options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {}) {
+function captureIo(
+  options: {
+    stdin?: string;
+    env?: Record<string, string>;
+    tty?: boolean;
+    stdinTTY?: boolean;
+    cwd?: string;
+  } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
     stdout: { write: (t) => void out.push(t), isTTY: options.tty ?? false },
     stderr: { write: (t) => void err.push(t), isTTY: false },
     readStdin: () => options.stdin ?? '',
+    stdinIsTTY: options.stdinTTY ?? false,
     env: options.env ?? {},
-    cwd: process.cwd(),
+    cwd: options.cwd ?? process.cwd(),
   };
   return { io, stdout: () => out.join(''), stderr: () => err.join('') };
 }
@@ -34,9 +46,44 @@ describe('run(argv, io) in process', () => {
     const cap = captureIo();
     expect(await run([], cap.io)).toBe(2);
     expect(cap.stderr()).toMatch(
-      /^coco: coco: no command given\. Fix: use one of detect, explain, snapshot, attrs, pte, examples/,
+      /^coco: USAGE: no command given\. Fix: use one of detect, explain, snapshot, attrs, pte, examples/,
     );
     expect(cap.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('builds a new registry for every call: a --plugin of one call is gone in the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coco-run-'));
+    writeFileSync(
+      join(dir, 'once.mjs'),
+      "export default { kind: 'backend', id: 'once-realm', packageName: 'once', interfaceVersion: 1, variants: [{ variant: null, title: 'Once', attributes: ['mem-encrypt'], cvm: 'none' }], createType() { throw new Error('unused'); }, detect() { return null; } };\n",
+    );
+    const types = (text: string) => JSON.parse(text).types.map((t: { type: string }) => t.type);
+    const first = captureIo({ cwd: dir });
+    expect(await run(['attrs', '--json', '--plugin', './once.mjs'], first.io)).toBe(0);
+    expect(types(first.stdout())).toContain('once-realm');
+    const second = captureIo({ cwd: dir });
+    expect(await run(['attrs', '--json'], second.io)).toBe(0);
+    expect(types(second.stdout())).not.toContain('once-realm');
+    // The same plugin again is not a duplicate: it goes into a new registry.
+    const third = captureIo({ cwd: dir });
+    expect(await run(['attrs', '--json', '--plugin', './once.mjs'], third.io)).toBe(0);
+    expect(third.stderr()).toBe('');
+  });
+
+  it('prints a hint when standard input is a terminal', async () => {
+    const cap = captureIo({ stdin: '[    0.1] tdx: Guest detected\n', stdinTTY: true });
+    expect(await run(['detect', '--dmesg', '-', '--tdx-gpaw', '52', '--json'], cap.io)).toBe(0);
+    expect(cap.stderr()).toBe(
+      'coco: reading the kernel log from standard input; paste it and press Ctrl-D, or pipe it: sudo dmesg | coco detect --dmesg -\n',
+    );
+  });
+
+  it('refuses standard input over the limit, whatever readStdin returns', async () => {
+    const cap = captureIo({ stdin: 'x'.repeat(16 * 2 ** 20 + 1) });
+    expect(await run(['detect', '--dmesg', '-'], cap.io)).toBe(2);
+    expect(cap.stderr()).toMatch(
+      /^coco: INPUT_TOO_LARGE: --dmesg -: standard input is larger than the 16 MiB limit/,
+    );
   });
 
   it('colours a terminal unless NO_COLOR is set', async () => {
@@ -68,5 +115,14 @@ describe('wantsColour', () => {
     expect(style.mark('1')).toBe('1');
     expect(style.bold('x')).toBe('x');
     expect(createStyle(tty, {}).mark('1')).not.toBe('1');
+  });
+});
+
+describe('safeText', () => {
+  it('escapes control characters, C1, separators and bidi overrides; leaves the rest', () => {
+    expect(safeText('a\u001b[31mb\nc\rd\te\u0007')).toBe('a\\x1b[31mb\\nc\\rd\\te\\x07');
+    expect(safeText('\u009b2J\u007f')).toBe('\\x9b2J\\x7f');
+    expect(safeText('x\u202ey\u2028z\u2066')).toBe('x\\u202ey\\u2028z\\u2066');
+    expect(safeText('Azure SEV-SNP — bit 51, größe')).toBe('Azure SEV-SNP — bit 51, größe');
   });
 });

@@ -1,6 +1,7 @@
 import type { Registry } from '@coco/core';
-import { listFlag, type OptionTable, type ParsedArgs, parseCommandArgs } from '../args.js';
+import { listFlag, type OptionTable, type ParsedArgs, parseCommandArgs, stringFlag } from '../args.js';
 import type { CliIo } from '../io.js';
+import { parsePluginTimeout } from '../plugin-plan.js';
 import { commandRegistry } from '../registry.js';
 
 /** What `run` hands a command. */
@@ -17,7 +18,9 @@ export interface CommandModule {
 }
 
 /** Help lines every command shares. */
-export const COMMON_HELP = `  --plugin MODULE     load a third-party plugin (its default export) first; repeatable
+export const COMMON_HELP = `  --plugin MODULE     load a third-party plugin (its default export) first: a file, a package
+                      directory or an installed package name; repeatable
+  --plugin-timeout S  with --plugin, the seconds the command may take (default 5)
   -h, --help          show this help`;
 
 /** Parsed arguments and the registry, or `null` after printing `--help`. */
@@ -38,6 +41,8 @@ export async function prepare(
     context.io.stdout.write(help);
     return null;
   }
+  const timeout = stringFlag(args.values, 'plugin-timeout');
+  if (timeout !== undefined) parsePluginTimeout(timeout);
   const registry = await commandRegistry(listFlag(args.values, 'plugin'), context.io.cwd);
   return { ...args, registry };
 }

@@ -1,6 +1,7 @@
 import { type Detection, describeConflict } from '@coco/core';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { safeText } from '../render/safe-text.js';
 
 /** The distinct fixes of a detection that could not decide, in the order the plugins gave them. */
 export function undecidedFixes(detection: Detection): string[] {
@@ -15,7 +16,7 @@ export function verdictStatus(detection: Detection, io: CliIo): number {
   if (detection.conflicts.length > 0) {
     const which = detection.conflicts.map(describeConflict).join('; ');
     io.stderr.write(
-      `coco: conflicting evidence, no type decided: ${which}. Fix: find which source is stale or from another machine and leave it out\n`,
+      `coco: EVIDENCE_CONFLICT: conflicting evidence, no type decided: ${safeText(which)}. Fix: find which source is stale or from another machine and leave it out\n`,
     );
     return EXIT.conflict;
   }
@@ -24,7 +25,7 @@ export function verdictStatus(detection: Detection, io: CliIo): number {
       detection.undetermined.map((u) => `${u.by}: ${u.because}`).join('; ') || 'no plugin could decide';
     const fixes = undecidedFixes(detection);
     io.stderr.write(
-      `coco: cannot tell whether this is a confidential guest: ${why}. Fix: ${fixes.join('; ') || 'pass more evidence (coco detect --help)'}\n`,
+      `coco: CANNOT_TELL: cannot tell whether this is a confidential guest: ${safeText(why)}. Fix: ${safeText(fixes.join('; ')) || 'pass more evidence (coco detect --help)'}\n`,
     );
     return EXIT.undecided;
   }

@@ -1,6 +1,8 @@
-import { describeConflict, toSnapshot } from '@coco/core';
-import { EXIT } from '../errors.js';
+import { describeConflict, SNAPSHOT_MAX_BYTES, toSnapshot } from '@coco/core';
+import { CliError, EXIT } from '../errors.js';
+import { formatBytes } from '../files.js';
 import { EVIDENCE_HELP, EVIDENCE_OPTIONS, gatherEvidence } from '../inputs.js';
+import { safeText } from '../render/safe-text.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
 
 /** `coco snapshot --help`. */
@@ -11,7 +13,8 @@ device nodes) as a coco-snapshot/1 JSON document on standard output, for bug rep
 coco detect --snapshot, which reads it back to the same answer. Sources that cannot be read are
 listed on standard error with what would make them readable (root, modprobe msr/cpuid).
 With evidence flags, it merges them into one snapshot instead of probing.
-The snapshot holds the whole kernel log: look through it before you share it.
+The snapshot holds the whole kernel log: look through it before you share it. A snapshot is
+at most 16 MiB, what coco detect --snapshot reads; a larger one is refused (exit 2), not written.
 
 ${EVIDENCE_HELP}
 
@@ -36,11 +39,22 @@ export async function run(context: CommandContext): Promise<number> {
       )
       .join('; ');
     io.stderr.write(
-      `coco: conflicting evidence cannot go into one snapshot: ${which}. Fix: leave out the stale source\n`,
+      `coco: EVIDENCE_CONFLICT: conflicting evidence cannot go into one snapshot: ${safeText(which)}. Fix: leave out the stale source\n`,
     );
     return EXIT.conflict;
   }
-  io.stdout.write(`${JSON.stringify(toSnapshot(evidence), null, 2)}\n`);
+  const document = `${JSON.stringify(toSnapshot(evidence), null, 2)}\n`;
+  // Never write what coco detect --snapshot would refuse to read back.
+  const size = Buffer.byteLength(document, 'utf8');
+  if (size > SNAPSHOT_MAX_BYTES) {
+    throw new CliError(
+      'snapshot',
+      `the snapshot would be ${formatBytes(size)}, more than the ${formatBytes(SNAPSHOT_MAX_BYTES)} coco detect --snapshot reads; nothing was written`,
+      'pass a shorter kernel log (only the boot that matters: journalctl -k -b), or give the evidence files to coco detect directly',
+      { code: 'OUTPUT_TOO_LARGE' },
+    );
+  }
+  io.stdout.write(document);
   for (const note of evidence.unavailable) {
     io.stderr.write(`coco snapshot: not read: ${note.source}: ${note.reason}; ${note.fix}\n`);
   }

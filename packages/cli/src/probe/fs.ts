@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Unreadable } from './unavailable.js';
 
 /**
  * An open record device (`/dev/cpu/0/cpuid`, `/dev/cpu/0/msr`): the kernel reads the record whose
@@ -41,14 +42,82 @@ export interface ProbeFs {
 /** Stop reading a record device after this many bytes, whatever it keeps returning. */
 const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 
+/** Stop reading a text file (`/proc/cpuinfo`) after this many bytes. */
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+
+/** Every open is non-blocking: a FIFO in place of a device or file must not hang the probe. */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isCharacterDevice()) return 'a character device';
+  return 'a special file';
+}
+
+/**
+ * An error for a path that is not what the kernel puts there, carrying its own reason and fix
+ * (the `Unreadable` that `probe/unavailable.ts` reports as it is).
+ */
+function notWhatTheKernelProvides(path: string, stats: Stats, expected: 'device' | 'file'): Error {
+  const what = kindOf(stats);
+  const module = basename(path);
+  const unreadable: Unreadable =
+    expected === 'device'
+      ? {
+          reason: `it is ${what}, not the kernel's ${module} device (not read: it could block)`,
+          fix: `remove it; loading the ${module} module (modprobe ${module}) as root creates the device`,
+        }
+      : {
+          reason: `it is ${what}, not a file the kernel provides (not read: it could block)`,
+          fix: path.startsWith('/proc')
+            ? 'remove it; the kernel provides it when procfs is mounted (mount -t proc proc /proc)'
+            : 'remove it; run coco on the Linux machine itself',
+        };
+  return Object.assign(new Error(unreadable.reason), { code: 'EINVAL', unreadable });
+}
+
+/** Reads a regular file (procfs ones report size 0) to its end, at most {@link MAX_TEXT_BYTES}. */
+function readTextFile(full: string, path: string): string {
+  const fd = openSync(full, OPEN_FLAGS);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw notWhatTheKernelProvides(path, stats, 'file');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(64 * 1024);
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      chunks.push(buffer.subarray(0, n));
+      total += n;
+      if (total >= MAX_TEXT_BYTES) break;
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The real file system under `root` (`/` for this machine, a directory of fake files in tests). */
 export function nodeProbeFs(root = '/'): ProbeFs {
   const at = (path: string) => join(root, path);
   return {
-    readText: (path) => readFileSync(at(path), 'utf8'),
+    readText: (path) => readTextFile(at(path), path),
     openDevice(path) {
-      const fd = openSync(at(path), 'r');
-      const records = fstatSync(fd).isFile();
+      const fd = openSync(at(path), OPEN_FLAGS);
+      let stats: Stats;
+      try {
+        stats = fstatSync(fd);
+        if (!stats.isFile() && !stats.isCharacterDevice())
+          throw notWhatTheKernelProvides(path, stats, 'device');
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+      const records = stats.isFile();
       return {
         pread(length, position) {
           const buffer = new Uint8Array(length);
@@ -61,7 +130,7 @@ export function nodeProbeFs(root = '/'): ProbeFs {
     },
     exists: (path) => statSync(at(path), { throwIfNoEntry: false }) !== undefined,
     readKernelRecords(path) {
-      const fd = openSync(at(path), constants.O_RDONLY | constants.O_NONBLOCK);
+      const fd = openSync(at(path), OPEN_FLAGS);
       const buffer = Buffer.alloc(16 * 1024);
       const chunks: string[] = [];
       let total = 0;

@@ -14,8 +14,16 @@ function codeOf(error: unknown): string {
 
 const ROOT_FIX = 'run coco as root (sudo)';
 
+/** The reason an error carries itself (probe/fs.ts: a FIFO in place of a device), if any. */
+function ownReason(error: unknown): Unreadable | undefined {
+  const own = (error as { unreadable?: Unreadable } | null)?.unreadable;
+  return own && typeof own.reason === 'string' && typeof own.fix === 'string' ? own : undefined;
+}
+
 /** The reason and fix for a `/dev/cpu/0/cpuid` or `/dev/cpu/0/msr` failure. */
 export function deviceUnreadable(error: unknown, module: DeviceModule): Unreadable {
+  const own = ownReason(error);
+  if (own) return own;
   const code = codeOf(error);
   switch (code) {
     case 'ENOENT':
@@ -46,6 +54,8 @@ export function deviceUnreadable(error: unknown, module: DeviceModule): Unreadab
 
 /** The reason and fix for a kernel-log failure. */
 export function kernelLogUnreadable(error: unknown): Unreadable {
+  const own = ownReason(error);
+  if (own) return own;
   const code = codeOf(error);
   if (code === 'EACCES' || code === 'EPERM') {
     return {
@@ -65,6 +75,8 @@ export function kernelLogUnreadable(error: unknown): Unreadable {
 
 /** The reason and fix for a plain file (`/proc/cpuinfo`, a sysfs entry). */
 export function fileUnreadable(error: unknown, path: string): Unreadable {
+  const own = ownReason(error);
+  if (own) return own;
   const code = codeOf(error);
   if (code === 'EACCES' || code === 'EPERM') return { reason: 'permission denied', fix: ROOT_FIX };
   if (code === 'ENOENT') {

@@ -1,4 +1,5 @@
 import type { AttributeDefinition, BackendPlugin } from '@coco/core';
+import { safeText } from './safe-text.js';
 import type { Style } from './style.js';
 
 /** One column of the attribute table: a backend's variant. */
@@ -27,10 +28,24 @@ export function attrsColumns(backends: readonly BackendPlugin[]): AttrsColumn[] 
 
 /** The attribute table: attributes down, types and variants across; `yes`, `if` (footnoted) or `-`. */
 export function renderAttrs(
-  definitions: readonly AttributeDefinition[],
-  columns: readonly AttrsColumn[],
+  rawDefinitions: readonly AttributeDefinition[],
+  rawColumns: readonly AttrsColumn[],
   style: Style,
 ): string {
+  // Plugins supply ids, labels and descriptions: shown with control characters escaped.
+  const definitions = rawDefinitions.map((d) => ({
+    id: safeText(d.id),
+    kernelName: safeText(d.kernelName),
+    description: safeText(d.description),
+  }));
+  const columns: AttrsColumn[] = rawColumns.map((c) => ({
+    type: safeText(c.type),
+    variant: c.variant === null ? null : safeText(c.variant),
+    title: safeText(c.title),
+    cvm: safeText(c.cvm),
+    attributes: c.attributes.map(safeText),
+    conditional: c.conditional.map((x) => ({ attribute: safeText(x.attribute), when: safeText(x.when) })),
+  }));
   const labelWidth = Math.max(14, ...definitions.map((d) => d.id.length)) + 2;
   const widths = columns.map((c) => Math.max(5, c.type.length, (c.variant ?? '-').length) + 2);
   const notes: string[] = [];

@@ -1,12 +1,13 @@
 import type { Detection, Evidence } from '@coco/core';
 import { describeConflict } from '@coco/core';
 import { undecidedFixes } from '../commands/conflicts.js';
+import { safeText } from './safe-text.js';
 import type { Style } from './style.js';
 
 const yesNo = (value: boolean | null) => (value === null ? 'unknown' : value ? 'yes' : 'no');
 
 function row(style: Style, label: string, value: string): string {
-  return `  ${style.dim(label.padEnd(11))} ${value}\n`;
+  return `  ${style.dim(label.padEnd(11))} ${safeText(value)}\n`;
 }
 
 /** The headline: what the machine is, in a few words. */
@@ -15,8 +16,9 @@ function headline(detection: Detection, style: Style): string {
   if (detection.confidential === null) return style.bad('Cannot tell whether this is a confidential guest.');
   const type = detection.type;
   if (!type) return 'Not a confidential guest.';
-  if (!detection.confidential) return `${type.title}: memory encryption on a host, not a confidential guest.`;
-  return style.good(`Confidential guest: ${type.title}.`);
+  if (!detection.confidential)
+    return `${safeText(type.title)}: memory encryption on a host, not a confidential guest.`;
+  return style.good(`Confidential guest: ${safeText(type.title)}.`);
 }
 
 /** The human summary of a detection: type, variant, hypervisor, paravisor, mask, attributes, systemd label. */
@@ -25,9 +27,9 @@ export function renderDetection(detection: Detection, evidence: Evidence, style:
   let out = `${style.bold(headline(detection, style))}\n\n`;
   if (detection.confidential === null && detection.conflicts.length === 0) {
     out += `${style.bold('What would decide it:')}\n`;
-    for (const fix of undecidedFixes(detection)) out += `  - ${fix}\n`;
+    for (const fix of undecidedFixes(detection)) out += `  - ${safeText(fix)}\n`;
     out += `${style.dim('Why:')}\n`;
-    for (const u of detection.undetermined) out += `  ${u.by}: ${u.because}\n`;
+    for (const u of detection.undetermined) out += `  ${safeText(u.by)}: ${safeText(u.because)}\n`;
     if (detection.undetermined.length === 0)
       out += '  no registered plugin could decide from this evidence\n';
     out += '\n';
@@ -51,22 +53,23 @@ export function renderDetection(detection: Detection, evidence: Evidence, style:
       type.attributes.ids.length > 0 ? type.attributes.ids.join(', ') : '(none)',
     );
     if (type.details.length > 0) {
-      const width = Math.max(...type.details.map((d) => d.name.length)) + 2;
+      const width = Math.max(...type.details.map((d) => safeText(d.name).length)) + 2;
       out += `  ${style.dim('details')}\n`;
       for (const detail of type.details)
-        out += `    ${style.dim(detail.name.padEnd(width))}${detail.value}\n`;
+        out += `    ${style.dim(safeText(detail.name).padEnd(width))}${safeText(detail.value)}\n`;
     }
   }
   out += row(style, 'systemd', `${detection.cvm ?? 'unknown'} (what systemd-detect-virt --cvm prints)`);
   for (const conflict of detection.conflicts)
-    out += `\n${style.bad('conflict')}: ${describeConflict(conflict)}\n`;
+    out += `\n${style.bad('conflict')}: ${safeText(describeConflict(conflict))}\n`;
   if (detection.warnings.length > 0) {
     out += '\n';
-    for (const warning of detection.warnings) out += `${style.bad('warning')}: ${warning}\n`;
+    for (const warning of detection.warnings) out += `${style.bad('warning')}: ${safeText(warning)}\n`;
   }
   if (evidence.unavailable.length > 0) {
     out += `\n${style.dim('Not read:')}\n`;
-    for (const note of evidence.unavailable) out += `  ${note.source}: ${note.reason}; ${note.fix}\n`;
+    for (const note of evidence.unavailable)
+      out += `  ${safeText(`${note.source}: ${note.reason}; ${note.fix}`)}\n`;
   }
   out += `\n${style.dim('coco explain shows the reasoning step by step.')}\n`;
   return out;

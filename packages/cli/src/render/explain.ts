@@ -1,5 +1,6 @@
 import type { Detection, Evidence } from '@coco/core';
 import { describeConflict } from '@coco/core';
+import { safeText } from './safe-text.js';
 import type { Style } from './style.js';
 
 const hex = (n: number | bigint) => `0x${n.toString(16)}`;
@@ -51,28 +52,29 @@ export function renderExplain(detection: Detection, evidence: Evidence, style: S
   let out = `${style.bold('Evidence')}\n`;
   const sources = summariseSources(evidence);
   if (sources.length === 0) out += '  (none)\n';
-  for (const line of sources) out += `  ${line}\n`;
+  for (const line of sources) out += `  ${safeText(line)}\n`;
   out += `\n${style.bold('Reasoning')}\n`;
   if (detection.trail.length === 0) out += '  (no plugin found anything to say)\n';
   const width = String(detection.trail.length).length;
   detection.trail.forEach((step, i) => {
-    out += `  ${String(i + 1).padStart(width)}. [${step.source}] ${step.says} ${style.dim(`(${step.by})`)}\n`;
+    out += `  ${String(i + 1).padStart(width)}. [${safeText(step.source)}] ${safeText(step.says)} ${style.dim(`(${safeText(step.by)})`)}\n`;
   });
-  for (const warning of detection.warnings) out += `  ${style.bad('warning')}: ${warning}\n`;
+  for (const warning of detection.warnings) out += `  ${style.bad('warning')}: ${safeText(warning)}\n`;
   for (const conflict of detection.conflicts)
-    out += `  ${style.bad('conflict')}: ${describeConflict(conflict)}\n`;
+    out += `  ${style.bad('conflict')}: ${safeText(describeConflict(conflict))}\n`;
   out += `\n${style.bold('Conclusion')}\n  `;
   const type = detection.type;
   if (detection.conflicts.length > 0) out += 'conflicting evidence: no type decided (coco never guesses)';
   else if (detection.confidential === null)
-    out += `cannot tell (${detection.undetermined.map((u) => `${u.by}: ${u.because}`).join('; ') || 'no plugin could decide'})`;
+    out += `cannot tell (${safeText(detection.undetermined.map((u) => `${u.by}: ${u.because}`).join('; ')) || 'no plugin could decide'})`;
   else if (!type) out += 'not a confidential guest';
   else {
-    out += type.describe();
+    out += safeText(type.describe());
     if (detection.hypervisor)
-      out += `; composed by ${detection.hypervisor}, paravisor ${detection.paravisor === null ? 'unknown' : detection.paravisor ? 'yes' : 'no'}`;
-    out += `; attributes ${type.attributes.ids.join(', ') || '(none)'}`;
+      out += `; composed by ${safeText(detection.hypervisor)}, paravisor ${detection.paravisor === null ? 'unknown' : detection.paravisor ? 'yes' : 'no'}`;
+    out += `; attributes ${safeText(type.attributes.ids.join(', ')) || '(none)'}`;
   }
-  out += `; systemd-detect-virt --cvm: ${detection.cvm ?? 'unknown'}\n`;
+  out += `; systemd-detect-virt --cvm: ${safeText(detection.cvm ?? 'unknown')}
+`;
   return out;
 }

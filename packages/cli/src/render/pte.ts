@@ -1,4 +1,5 @@
 import type { EncryptedWhen } from '@coco/core';
+import { safeText } from './safe-text.js';
 import type { Style } from './style.js';
 
 /** A page-table entry's flag bits (Intel SDM vol. 3A §4.5, AMD APM vol. 2 §5.4), one letter each. */
@@ -70,7 +71,8 @@ function flagNames(value: bigint): string {
 export function renderPte(d: PteDrawing, style: Style): string {
   const pad = (text: string) => text.padEnd(LABEL);
   const state = (v: bigint) => (d.isEncrypted(v) ? 'encrypted' : 'decrypted');
-  let out = `${style.bold(`${d.typeLabel}: ${d.maskName} ${d.maskBit}, a page is encrypted when it is ${d.encryptedWhen}`)}\n\n`;
+  const maskName = safeText(d.maskName);
+  let out = `${style.bold(`${safeText(d.typeLabel)}: ${maskName} ${d.maskBit}, a page is encrypted when it is ${d.encryptedWhen}`)}\n\n`;
   let tens = '';
   let units = '';
   for (let bit = 63; bit >= 0; bit--) {
@@ -87,7 +89,7 @@ export function renderPte(d: PteDrawing, style: Style): string {
         ];
   for (const [label, value] of rows) out += `${pad(label)}${bits(value, d.maskBit, style)}\n`;
   const caret = ' '.repeat(63 - d.maskBit);
-  out += `${pad('')}${caret}^ bit ${d.maskBit}: ${d.maskName}, encrypted when ${d.encryptedWhen}\n`;
+  out += `${pad('')}${caret}^ bit ${d.maskBit}: ${maskName}, encrypted when ${d.encryptedWhen}\n`;
   const flags = PTE_FLAGS.filter((f) => f.bit <= 8)
     .map((f) => f.letter)
     .join('');

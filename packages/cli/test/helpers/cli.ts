@@ -18,6 +18,8 @@ export interface CocoOptions {
   readonly input?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** Milliseconds before the run is killed (its status is then `null`); 20 s unless given. */
+  readonly timeout?: number;
 }
 
 /** Fails with a clear message when the command has not been built. */
@@ -38,7 +40,8 @@ export function coco(args: readonly string[], options: CocoOptions = {}): CocoRu
     env: { ...env, ...options.env },
     cwd: options.cwd,
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: options.timeout ?? 20_000,
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
