@@ -29,7 +29,8 @@ describe('probeMachine on a fake Azure SNP tree', () => {
     expect(evidence.cpuid(0x7, 2)).toBeUndefined();
     expect(evidence.cpuid(0x11)).toBeUndefined();
     expect(evidence.cpuid(0x4000000d)).toBeUndefined();
-    expect(evidence.cpuid(0x8000001f)).toBeUndefined();
+    expect(evidence.cpuid(0x8000001f)).toBeDefined();
+    expect(evidence.cpuid(0x80000022)).toBeUndefined();
     expect(evidence.cpuid(0x80000008)).toBeDefined();
   });
 
