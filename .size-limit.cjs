@@ -17,8 +17,24 @@
 //   rules, the SEV status decoder (19 kernel names plus the 2024 pre-merge spellings), three
 //   generations of "Memory Encryption Features" wording, bare-metal SME detection, and three
 //   conversion protocols (SNP page state change with PVALIDATE order, KVM MAP_GPA_RANGE, none).
+// Raised again in round 2 ("verdicts users can trust"), measured after the change:
+// - core 13 -> 16.5 kB (16.15 kB) and its detection path 7.5 -> 10 kB (9.87 kB): the kernel-log
+//   normaliser reads about 30 dmesg, journalctl and syslog formats, journal JSON records, ticket
+//   quoting and joined lines (about 1.5 kB, and parseSnapshot needs it); the three-valued verdict
+//   with each plugin's reason, the checks a claim passes before it counts, and the hook that runs
+//   systemd's --cvm procedure (about 0.8 kB); the duplicate-key scanner and the not-read notes of
+//   snapshots; the boot-log shape (banner, elisions) that lets a whole log prove a type absent.
+// - tdx 3 -> 3.3 kB (3.15), amd-vtom 2.5 -> 2.8 kB (2.71), hyperv 3 -> 3.6 kB (3.51): each says why
+//   the evidence rules its type out or cannot tell; hyperv reports the contradictions the kernel's
+//   boot path would not accept (isolation type against the CPU vendor, "not isolated" flags against
+//   the isolation config line, an SNP/TDX guest its backend rules out).
+// - @coco/x86 (new, 4 kB, 3.82 kB): the one SEV status decoder, the memory-encryption and SEV status
+//   line decoders for every kernel wording with pr_cont splits joined, CPUID readers, and systemd's
+//   x86 --cvm procedure. The x86 plugins share it, so they are measured without it.
 
 const PEER = ['@coco/core'];
+// The x86 plugins share one copy of @coco/x86 (their evidence library), measured on its own.
+const X86_PEER = ['@coco/core', '@coco/x86'];
 
 /** @param {string} dir @param {string} limit @param {string[]} ignore @param {string} [imports] @param {string} [label] */
 const entry = (dir, limit, ignore, imports = '*', label = '') => ({
@@ -31,11 +47,12 @@ const entry = (dir, limit, ignore, imports = '*', label = '') => ({
 });
 
 module.exports = [
-  entry('core', '13 kB', []),
-  entry('core', '7.5 kB', [], '{ createRegistry, parseSnapshot, detect }', ' (detection path)'),
+  entry('core', '16.5 kB', []),
+  entry('core', '10 kB', [], '{ createRegistry, parseSnapshot, detect }', ' (detection path)'),
   entry('core', '3.5 kB', [], '{ createMarking }', ' (marking only)'),
-  entry('tdx', '3 kB', PEER),
-  entry('amd-cbit', '6.5 kB', PEER),
-  entry('amd-vtom', '2.5 kB', PEER),
-  entry('hyperv', '3 kB', PEER),
+  entry('x86', '4 kB', PEER),
+  entry('tdx', '3.3 kB', X86_PEER),
+  entry('amd-cbit', '6.5 kB', X86_PEER),
+  entry('amd-vtom', '2.8 kB', X86_PEER),
+  entry('hyperv', '3.6 kB', X86_PEER),
 ];

@@ -4,8 +4,10 @@
 // never count, against the architecture's rules:
 //   - a package imports only packages it declares in dependencies or peerDependencies (a
 //     devDependency is not there for a user who installs the package);
-//   - the backends (@coco/tdx, @coco/amd-cbit, @coco/amd-vtom) and @coco/hyperv import @coco/core only;
+//   - the backends (@coco/tdx, @coco/amd-cbit, @coco/amd-vtom) and @coco/hyperv import @coco/core and
+//     the shared evidence packages (@coco/x86) only: a plugin never imports another plugin;
 //   - @coco/core imports no `node:` (or Node built-in) module and no @coco package;
+//   - an evidence package (@coco/x86) is platform-neutral too and imports @coco/core only;
 //   - a relative import never leaves its package.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -14,11 +16,14 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { workspacePackages } from './pack.mjs';
 
-/** Packages that may import no @coco package but @coco/core. */
+/** Plugins: they may import no @coco package but @coco/core and the evidence packages. */
 export const CORE_ONLY = new Set(['@coco/tdx', '@coco/amd-cbit', '@coco/amd-vtom', '@coco/hyperv']);
 
 /** Packages that must stay platform-neutral: no Node built-in, no @coco package. */
 export const NEUTRAL = new Set(['@coco/core']);
+
+/** Shared evidence packages: platform-neutral, importing @coco/core only; plugins may import them. */
+export const EVIDENCE = new Set(['@coco/x86']);
 
 const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
 
@@ -64,7 +69,7 @@ export function checkPackage(pkg, root) {
     const lines = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
     const info = ts.preProcessFile(text, true, true);
     for (const ref of info.typeReferenceDirectives) {
-      if (NEUTRAL.has(pkg.name) && ref.fileName === 'node') {
+      if ((NEUTRAL.has(pkg.name) || EVIDENCE.has(pkg.name)) && ref.fileName === 'node') {
         violations.push({
           file: relative(root, file),
           line: lines.getLineAndCharacterOfPosition(ref.pos).line + 1,
@@ -85,7 +90,7 @@ export function checkPackage(pkg, root) {
         continue;
       }
       if (isNodeBuiltin(specifier)) {
-        if (NEUTRAL.has(pkg.name)) {
+        if (NEUTRAL.has(pkg.name) || EVIDENCE.has(pkg.name)) {
           violations.push({
             ...at,
             problem: `${pkg.name} must stay platform-neutral; move Node-only code to the CLI`,
@@ -103,11 +108,15 @@ export function checkPackage(pkg, root) {
           violations.push({ ...at, problem: `${pkg.name} imports no @coco package (core knows no backend)` });
           continue;
         }
-        if (CORE_ONLY.has(pkg.name) && target !== '@coco/core') {
+        if (CORE_ONLY.has(pkg.name) && target !== '@coco/core' && !EVIDENCE.has(target)) {
           violations.push({
             ...at,
-            problem: `${pkg.name} may import @coco/core only (a plugin never imports another plugin)`,
+            problem: `${pkg.name} may import @coco/core and ${[...EVIDENCE].join(', ')} only (a plugin never imports another plugin)`,
           });
+          continue;
+        }
+        if (EVIDENCE.has(pkg.name) && target !== '@coco/core') {
+          violations.push({ ...at, problem: `${pkg.name} may import @coco/core only` });
           continue;
         }
       }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Selective installs, proved the way a user meets the packages: from packed tarballs, in fresh
 // projects outside the workspace (build first: the tarballs hold `dist`).
-//   1. @coco/core + @coco/tdx: mark and detect a TDX guest; no other @coco package is installed.
+//   1. @coco/core + @coco/tdx: mark and detect a TDX guest; no other @coco package is installed but
+//      @coco/x86, the x86 evidence library tdx depends on (no other backend comes along).
 //   2. @coco/core + @coco/amd-vtom + @coco/hyperv: Azure SNP with paravisor is amd-vtom with the
 //      boundary mask; Azure TDX with paravisor fails with BACKEND_MISSING naming @coco/tdx.
 //   3. @coco/cli: `npx coco detect --example ...` from the installed tarball.
@@ -196,9 +197,14 @@ try {
   console.log(`projects in ${scratch} (outside the workspace), npm install --offline from tarballs only`);
 
   proof('1 core+tdx', (say) => {
-    const dir = project('core-tdx', [tgz('@coco/core'), tgz('@coco/tdx')]);
+    // The registry would serve @coco/x86 as tdx's dependency; offline, its tarball stands in for it.
+    const dir = project('core-tdx', [tgz('@coco/core'), tgz('@coco/tdx'), tgz('@coco/x86')]);
     const installed = cocoPackages(dir);
-    const expected = [`@coco/core@${version('@coco/core')}`, `@coco/tdx@${version('@coco/tdx')}`];
+    const expected = [
+      `@coco/core@${version('@coco/core')}`,
+      `@coco/tdx@${version('@coco/tdx')}`,
+      `@coco/x86@${version('@coco/x86')}`,
+    ];
     check(
       JSON.stringify(installed) === JSON.stringify(expected),
       `node_modules holds ${installed.join(', ')}, expected exactly ${expected.join(', ')}`,
@@ -237,10 +243,15 @@ try {
   });
 
   proof('2 core+amd-vtom+hyperv', (say) => {
-    const dir = project('core-vtom-hyperv', [tgz('@coco/core'), tgz('@coco/amd-vtom'), tgz('@coco/hyperv')]);
+    const dir = project('core-vtom-hyperv', [
+      tgz('@coco/core'),
+      tgz('@coco/amd-vtom'),
+      tgz('@coco/hyperv'),
+      tgz('@coco/x86'),
+    ]);
     const installed = cocoPackages(dir).map((p) => p.replace(/@[^@]+$/, ''));
     check(
-      JSON.stringify(installed) === '["@coco/amd-vtom","@coco/core","@coco/hyperv"]',
+      JSON.stringify(installed) === '["@coco/amd-vtom","@coco/core","@coco/hyperv","@coco/x86"]',
       `node_modules holds ${installed.join(', ')}`,
     );
     say(`node_modules holds exactly ${installed.join(', ')} (no @coco/tdx)`);
@@ -284,7 +295,15 @@ try {
   });
 
   proof('3 cli', (say) => {
-    const all = ['@coco/core', '@coco/tdx', '@coco/amd-cbit', '@coco/amd-vtom', '@coco/hyperv', '@coco/cli'];
+    const all = [
+      '@coco/core',
+      '@coco/x86',
+      '@coco/tdx',
+      '@coco/amd-cbit',
+      '@coco/amd-vtom',
+      '@coco/hyperv',
+      '@coco/cli',
+    ];
     const dir = project('cli', all.map(tgz));
     const npx = (cliArgs) =>
       spawnSync('npx', ['--no', 'coco', ...cliArgs], { cwd: dir, env: npmEnv, encoding: 'utf8' });

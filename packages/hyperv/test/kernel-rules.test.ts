@@ -17,7 +17,7 @@ const XEN = { ebx: 0x566e6558, ecx: 0x65584d4d, edx: 0x4d4d566e } as const;
 const INTEL = { ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 } as const;
 const AMD = { ebx: 0x68747541, ecx: 0x444d4163, edx: 0x69746e65 } as const;
 
-const vendorLeaf = (regs: typeof INTEL, max = 0x23) =>
+const vendorLeaf = (regs: { readonly ebx: number; readonly ecx: number; readonly edx: number }, max = 0x23) =>
   new EvidenceBuilder().addCpuid(0, 0, { eax: max, ...regs }, 'test cpuid').build();
 
 describe('Hyper-V is "Microsoft Hv" and nothing else', () => {
