@@ -56,7 +56,25 @@ describe('checkPackage', () => {
       line: 3,
       specifier: '@coco/amd-cbit',
     });
-    expect(v[0]?.problem).toContain('@coco/core only');
+    expect(v[0]?.problem).toContain('may import @coco/core and @coco/x86 only');
+  });
+
+  it('lets a backend import the shared x86 evidence package, and keeps that package to @coco/core', () => {
+    const ok = fixture(
+      '@coco/tdx',
+      { dependencies: { '@coco/x86': 'workspace:^' }, peerDependencies: { '@coco/core': 'workspace:^' } },
+      { 'detect.ts': "import { readLeaf } from '@coco/x86';\nimport type { Evidence } from '@coco/core';\n" },
+    );
+    expect(ok).toEqual([]);
+    const bad = fixture(
+      '@coco/x86',
+      { peerDependencies: { '@coco/core': 'workspace:^', '@coco/tdx': 'workspace:^' } },
+      { 'a.ts': "import { tdxBackend } from '@coco/tdx';\nimport { readFileSync } from 'node:fs';\n" },
+    );
+    expect(bad.map((x) => x.problem)).toEqual([
+      '@coco/x86 may import @coco/core only',
+      '@coco/x86 must stay platform-neutral; move Node-only code to the CLI',
+    ]);
   });
 
   it('rejects hyperv importing a backend it would compose (it must go through the registry)', () => {
