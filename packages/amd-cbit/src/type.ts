@@ -177,6 +177,8 @@ export function createAmdCbitType(params: AmdCbitParams): CocoType {
     maskName: 'C-bit',
     quirks: amdCbitQuirks({ variant: p.variant, smeCoherent: p.smeCoherent }),
     cvm: info.cvm,
+    // Confidential Containers attests SEV-SNP guests ("snp"); it has no attester for SEV or SEV-ES.
+    tee: p.variant === 'sev-snp' ? 'snp' : null,
     details,
   });
 }

@@ -22,6 +22,9 @@ const DETECTION_KEYS = [
   'evidence',
   'warnings',
   'undetermined',
+  'conflicts',
+  'tee',
+  'attestation',
 ];
 
 // Written by hand from the facts sheet (§1, §2, §6, §8), not from coco's output.
@@ -38,6 +41,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     maskBit: 46,
     encryptedWhen: 'clear',
     cvm: 'sev-snp',
+    tee: 'az-snp-vtpm',
   },
   'azure-tdx-paravisor': {
     confidential: true,
@@ -50,6 +54,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     maskBit: 47,
     encryptedWhen: 'clear',
     cvm: 'tdx',
+    tee: 'az-tdx-vtpm',
   },
   'azure-tdx-no-paravisor': {
     confidential: true,
@@ -61,6 +66,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     maskBit: 47,
     encryptedWhen: 'clear',
     cvm: 'tdx',
+    tee: 'tdx',
   },
   'snp-cbit-51': {
     confidential: true,
@@ -72,6 +78,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     maskBit: 51,
     encryptedWhen: 'set',
     cvm: 'sev-snp',
+    tee: 'snp',
   },
   'sev-plain': {
     confidential: true,
@@ -83,6 +90,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     maskBit: 47,
     encryptedWhen: 'set',
     cvm: 'sev',
+    tee: null,
   },
   'not-confidential': {
     confidential: false,
@@ -94,6 +102,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     maskBit: null,
     encryptedWhen: null,
     cvm: 'none',
+    tee: null,
   },
 };
 
@@ -109,7 +118,7 @@ describe('coco detect --example NAME --json', () => {
       for (const [field, value] of Object.entries(expected)) expect(doc[field], field).toEqual(value);
       expect(doc.warnings).toEqual([]);
       for (const step of doc.evidence) {
-        expect(Object.keys(step)).toEqual(['source', 'says']);
+        expect(Object.keys(step).slice(0, 3)).toEqual(['source', 'says', 'by']);
         expect(typeof step.says).toBe('string');
       }
     });

@@ -103,7 +103,13 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   }
 
   const contextFor = (plugin: CocoPlugin): DetectContext => ({
-    step: (source, says) => void trail.push({ source: String(source), says: String(says), by: plugin.id }),
+    step: (source, says, fact) =>
+      void trail.push({
+        source: String(source),
+        says: String(says),
+        by: plugin.id,
+        ...(typeof fact === 'string' && { fact }),
+      }),
     warn: (message) => void warnings.push(`${plugin.id}: ${String(message)}`),
     conflict: (what, sides) =>
       void conflicts.push({
@@ -256,10 +262,12 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const confidential = verdictOf(registry, conflicts, winner, undetermined, ruledOut, trail);
   const cvm =
     conflicts.length > 0 ? null : cvmLabel(registry, evidence, confidential, winner, trail, warnings);
+  const machine = readMachine(registry.plugins, evidence, warnings);
   return createDetection({
     type: winner?.type ?? null,
     confidential,
-    hypervisor: winner?.hypervisor ?? null,
+    hypervisor: winner?.hypervisor ?? machine.hypervisor,
+    attestation: machine.attestation,
     paravisor: winner?.paravisor ?? null,
     cvm,
     trail,
@@ -267,6 +275,36 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     conflicts,
     undetermined: winner ? [] : undetermined,
   });
+}
+
+/**
+ * What the plugins' machine readers say: the first hypervisor name one knows (`null` for bare metal
+ * or unknown), and every attestation interface any of them found, in order.
+ */
+function readMachine(
+  plugins: readonly CocoPlugin[],
+  evidence: Evidence,
+  warnings: string[],
+): { hypervisor: string | null; attestation: string[] } {
+  let hypervisor: string | null = null;
+  const attestation = new Set<string>();
+  const seen = new Set<string>();
+  for (const plugin of plugins) {
+    const reader = plugin.machine;
+    if (!reader || typeof reader.read !== 'function' || seen.has(reader.id)) continue;
+    seen.add(reader.id);
+    try {
+      const facts = reader.read(evidence);
+      if (!facts) continue;
+      if (hypervisor === null && typeof facts.hypervisor === 'string' && facts.hypervisor !== CVM_NONE) {
+        hypervisor = facts.hypervisor;
+      }
+      for (const a of facts.attestation ?? []) if (typeof a === 'string') attestation.add(a);
+    } catch (error) {
+      warnings.push(`machine reader ${reader.id} failed and was skipped: ${errorText(error)}`);
+    }
+  }
+  return { hypervisor, attestation: [...attestation] };
 }
 
 /**

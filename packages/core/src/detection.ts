@@ -17,10 +17,14 @@ export interface Undetermined {
   readonly fix: string;
 }
 
-/** One entry of the `evidence` array of `coco-detection/1`. */
+/** One entry of the `evidence` array of `coco-detection/1`: a step of the reasoning trail. */
 export interface DetectionEvidenceJson {
   readonly source: string;
   readonly says: string;
+  /** The plugin that took the step, or `core`. */
+  readonly by: string;
+  /** The fact it read, when named (`cpuid 0x21`, `msr 0xc0010131`, `dmesg line 12`). */
+  readonly fact?: string;
 }
 
 /** The `coco-detection/1` document. */
@@ -42,6 +46,12 @@ export interface DetectionJson {
   readonly warnings: readonly string[];
   /** Why the verdict is `null`: each plugin that could not decide, and what would decide it. */
   readonly undetermined: readonly Undetermined[];
+  /** Disagreeing evidence, each side with what it says and its source (also in `warnings` as text). */
+  readonly conflicts: readonly DetectionConflict[];
+  /** The Confidential Containers TEE name (`tdx`, `snp`, `az-snp-vtpm`, ...), or `null`. */
+  readonly tee: string | null;
+  /** Attestation interfaces the machine shows (`/dev/sev-guest`, `configfs-tsm:tdx_guest`, ...). */
+  readonly attestation: readonly string[];
 }
 
 /** The answer of a detection, with the reasoning that led to it. */
@@ -65,6 +75,10 @@ export interface Detection {
   readonly conflicts: readonly DetectionConflict[];
   /** When `confidential` is `null` for want of evidence: each plugin that could not decide, and the fix. */
   readonly undetermined: readonly Undetermined[];
+  /** The Confidential Containers TEE name of the detected type, or `null`. */
+  readonly tee: string | null;
+  /** Attestation interfaces the machine shows, as the plugins' machine readers found them. */
+  readonly attestation: readonly string[];
   /** The `coco-detection/1` document. */
   toJSON(): DetectionJson;
 }
@@ -84,11 +98,13 @@ interface DetectionParts {
   readonly warnings: readonly string[];
   readonly conflicts: readonly DetectionConflict[];
   readonly undetermined?: readonly Undetermined[];
+  readonly attestation?: readonly string[];
 }
 
 /** Builds the immutable detection result. */
 export function createDetection(parts: DetectionParts): Detection {
   const { type } = parts;
+  const attestation = Object.freeze([...(parts.attestation ?? [])]);
   const undetermined = Object.freeze(
     (parts.undetermined ?? []).map((u) => Object.freeze({ by: u.by, because: u.because, fix: u.fix })),
   );
@@ -105,9 +121,30 @@ export function createDetection(parts: DetectionParts): Detection {
     maskBit: marking ? marking.maskBit : null,
     encryptedWhen: type ? type.encryptedWhen : null,
     cvm: parts.cvm,
-    evidence: Object.freeze(parts.trail.map((s) => Object.freeze({ source: s.source, says: s.says }))),
+    evidence: Object.freeze(
+      parts.trail.map((s) =>
+        Object.freeze({
+          source: s.source,
+          says: s.says,
+          by: s.by,
+          ...(s.fact !== undefined && { fact: s.fact }),
+        }),
+      ),
+    ),
     warnings: Object.freeze([...parts.warnings, ...parts.conflicts.map(describeConflict)]),
     undetermined,
+    conflicts: Object.freeze(
+      parts.conflicts.map((c) =>
+        Object.freeze({
+          what: c.what,
+          sides: Object.freeze(
+            c.sides.map((side) => Object.freeze({ says: side.says, source: side.source })),
+          ),
+        }),
+      ),
+    ),
+    tee: type?.tee ?? null,
+    attestation,
   });
   return Object.freeze({
     confidential: parts.confidential,
@@ -119,6 +156,8 @@ export function createDetection(parts: DetectionParts): Detection {
     warnings: Object.freeze([...parts.warnings]),
     conflicts: Object.freeze([...parts.conflicts]),
     undetermined,
+    tee: type?.tee ?? null,
+    attestation,
     toJSON: () => json,
   });
 }

@@ -37,6 +37,7 @@ export type {
   EvidenceConflict,
   EvidenceKind,
   LogLine,
+  MachineIdentity,
   Sourced,
   UnavailableSource,
 } from './evidence/model.js';
@@ -70,6 +71,8 @@ export type {
   HypervisorContext,
   HypervisorPlugin,
   HypervisorResult,
+  MachineFacts,
+  MachineReader,
   NoClaim,
   PluginBase,
   TrailStep,

@@ -33,12 +33,17 @@ export interface TrailStep {
   readonly says: string;
   /** The plugin that took the step, or `core`. */
   readonly by: string;
+  /** The fact the step read, when the plugin names it: `cpuid 0x8000001f`, `msr 0xc0010131`, `dmesg line 12`. */
+  readonly fact?: string;
 }
 
 /** What every plugin's `detect` may use. */
 export interface DetectContext {
-  /** Adds a step to the reasoning trail, attributed to the plugin. */
-  step(source: string, says: string): void;
+  /**
+   * Adds a step to the reasoning trail, attributed to the plugin; `fact` names what it read
+   * (`cpuid 0x21`, `msr 0xc0010131`, `dmesg line 12`) for tools that link steps to evidence.
+   */
+  step(source: string, says: string, fact?: string): void;
   /** Adds a warning, attributed to the plugin. */
   warn(message: string): void;
   /**
@@ -108,6 +113,24 @@ export interface CvmProcedure {
   read(evidence: Evidence): CvmReading | null;
 }
 
+/** What a plugin reads about the machine besides its type: its hypervisor, its attestation interfaces. */
+export interface MachineFacts {
+  /** What `systemd-detect-virt --vm` would print (`kvm`, `microsoft`, `xen`, ...), `none`, or `null` if unknown. */
+  readonly hypervisor?: string | null;
+  /**
+   * Attestation interfaces the machine shows (`configfs-tsm:sev_guest`, `/dev/sev-guest`,
+   * `/dev/tdx_guest`, `/dev/uv`, ...): the next step after detection.
+   */
+  readonly attestation?: readonly string[];
+}
+
+/** A reader of {@link MachineFacts}; plugins of one architecture share one object (one `id`). */
+export interface MachineReader {
+  readonly id: string;
+  /** `null` when the evidence is not of its kind of machine. */
+  read(evidence: Evidence): MachineFacts | null;
+}
+
 /** What a hypervisor plugin can reach: the registered backends, by id. */
 export interface HypervisorContext extends DetectContext {
   /**
@@ -149,6 +172,8 @@ export interface PluginBase {
   readonly attributes?: readonly AttributeDefinition[];
   /** systemd's `--cvm` procedure for the machines this plugin knows, when it has one. */
   readonly cvm?: CvmProcedure;
+  /** What the plugin reads about the machine besides its type (hypervisor name, attestation interfaces). */
+  readonly machine?: MachineReader;
 }
 
 /** A backend: one type of confidential guest. */

@@ -35,6 +35,11 @@ export interface CocoType {
   readonly quirks: Quirks;
   /** What `systemd-detect-virt --cvm` prints for this guest. */
   readonly cvm: string;
+  /**
+   * The Confidential Containers TEE name of this guest (`tdx`, `snp`, `az-snp-vtpm`, `az-tdx-vtpm`,
+   * `se`, `cca`): the vocabulary of their attesters and key broker; `null` when they have none.
+   */
+  readonly tee: string | null;
   /** Decoded facts worth showing (registers, boundaries). */
   readonly details: readonly TypeDetail[];
   /** One line: `AMD SEV-SNP, C-bit 51, encrypted when set`. */
@@ -55,6 +60,8 @@ export interface TypeSpec {
   readonly maskName: string;
   readonly quirks?: Quirks;
   readonly cvm: string;
+  /** The Confidential Containers TEE name; `null` or absent when there is none. */
+  readonly tee?: string | null;
   readonly details?: readonly TypeDetail[];
 }
 
@@ -64,6 +71,7 @@ export interface TypeChanges {
   readonly maskUnknownReason?: string;
   readonly quirks?: QuirksPatch;
   readonly cvm?: string;
+  readonly tee?: string | null;
   readonly title?: string;
   readonly details?: readonly TypeDetail[];
 }
@@ -94,6 +102,9 @@ export function createType(spec: TypeSpec): CocoType {
   if (typeof spec.title !== 'string' || spec.title === '') invalid('title', spec.title, 'give a human name');
   if (typeof spec.cvm !== 'string' || spec.cvm === '')
     invalid('cvm', spec.cvm, 'give the systemd-detect-virt --cvm label');
+  const tee = spec.tee ?? null;
+  if (tee !== null && (typeof tee !== 'string' || !TYPE_ID_PATTERN.test(tee)))
+    invalid('tee', tee, 'give a Confidential Containers TEE name such as "snp", or null');
   const marking =
     spec.maskBit === null
       ? null
@@ -125,6 +136,7 @@ export function createType(spec: TypeSpec): CocoType {
     maskName: spec.maskName,
     quirks,
     cvm: spec.cvm,
+    tee,
     details,
     describe: () =>
       marking
@@ -156,6 +168,7 @@ export function deriveType(type: CocoType, changes: TypeChanges): CocoType {
       : {}),
     quirks: changes.quirks ? applyQuirks(type.quirks, changes.quirks) : type.quirks,
     cvm: changes.cvm ?? spec.cvm,
+    tee: changes.tee === undefined ? (spec.tee ?? null) : changes.tee,
     title: changes.title ?? spec.title,
     details: changes.details ?? spec.details ?? [],
   });

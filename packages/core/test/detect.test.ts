@@ -34,6 +34,9 @@ describe('detection', () => {
       'evidence',
       'warnings',
       'undetermined',
+      'conflicts',
+      'tee',
+      'attestation',
     ]);
     expect(json).toEqual({
       format: 'coco-detection/1',
@@ -48,12 +51,15 @@ describe('detection', () => {
       encryptedWhen: 'set',
       cvm: 'toy',
       evidence: [
-        { source: 'msr', says: 'toy register 0x1234 = 0x33' },
-        { source: 'core', says: 'verdict: a confidential guest (toy)' },
-        { source: 'systemd', says: 'the label systemd prints for toy: toy' },
+        { source: 'msr', says: 'toy register 0x1234 = 0x33', by: 'toy' },
+        { source: 'core', says: 'verdict: a confidential guest (toy)', by: 'core' },
+        { source: 'systemd', says: 'the label systemd prints for toy: toy', by: 'core' },
       ],
       warnings: [],
       undetermined: [],
+      conflicts: [],
+      tee: null,
+      attestation: [],
     } satisfies DetectionJson);
     expect(JSON.parse(JSON.stringify(detection))).toEqual(json);
   });
@@ -247,6 +253,7 @@ describe('detection', () => {
     expect(json.evidence[0]).toEqual({
       source: 'probe',
       says: '/dev/cpu/0/msr not read: permission denied; run as root',
+      by: 'core',
     });
   });
 });

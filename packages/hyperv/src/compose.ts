@@ -61,6 +61,9 @@ export function composeHypervType(
     const paravisor = config.paravisor ? ' with paravisor' : '';
     base = deriveType(base, {
       cvm: VTOM_CVM[type]!,
+      // Confidential Containers' Azure attesters read the paravisor's vTPM report (HCL report type
+      // 2 SNP, 4 TDX); a VBS guest has none.
+      tee: config.paravisor && type !== 'vbs' ? `az-${type}-vtpm` : null,
       title: `${base.title} under Hyper-V ${name}${paravisor}`,
       quirks: HYPERV_VTOM_QUIRKS,
       details: [...base.details, details],

@@ -106,6 +106,8 @@ export function createTdxType(params?: TdxParams): CocoType {
     maskName: 'shared bit',
     quirks: TDX_QUIRKS,
     cvm: TDX_CVM,
+    // The Confidential Containers attester for TDX guests (guest-components attestation-agent).
+    tee: 'tdx',
     details: gpaw ? [{ name: 'GPAW', value: String(gpaw) }] : [],
   });
 }

@@ -48,6 +48,16 @@ export interface LogLine {
   readonly source: string;
 }
 
+/** Who the evidence is from, as a snapshot records it: for fleets, which machine is which. */
+export interface MachineIdentity {
+  /** The host name when the snapshot was taken. */
+  readonly hostname?: string;
+  /** When the snapshot was taken, as an ISO 8601 date-time (`2026-11-30T06:20:00Z`). */
+  readonly capturedAt?: string;
+  /** The version of coco that took it. */
+  readonly cocoVersion?: string;
+}
+
 /** A source that could not be read, and what would make it readable. */
 export interface UnavailableSource {
   readonly source: string;
@@ -86,6 +96,8 @@ export interface Evidence {
   readonly files: ReadonlyMap<string, Sourced<boolean>>;
   readonly unavailable: readonly UnavailableSource[];
   readonly conflicts: readonly EvidenceConflict[];
+  /** Who the evidence is from, when a snapshot says (the first one that does). */
+  readonly machine: MachineIdentity | undefined;
 }
 
 const REGISTERS = ['eax', 'ebx', 'ecx', 'edx'] as const;
@@ -116,6 +128,7 @@ export class EvidenceBuilder {
   readonly #files = new Map<string, Sourced<boolean>>();
   readonly #unavailable: UnavailableSource[] = [];
   readonly #conflicts: EvidenceConflict[] = [];
+  #machine: MachineIdentity | undefined;
 
   /** Keeps the first value of a fact; a different later value becomes a conflict. */
   #put<K, V extends number | bigint | boolean>(
@@ -224,6 +237,19 @@ export class EvidenceBuilder {
     return this;
   }
 
+  /** Records who the evidence is from; the first identity given is kept. */
+  setMachine(identity: MachineIdentity): this {
+    if (this.#machine === undefined) {
+      const { hostname, capturedAt, cocoVersion } = identity;
+      this.#machine = Object.freeze({
+        ...(typeof hostname === 'string' && { hostname }),
+        ...(typeof capturedAt === 'string' && { capturedAt }),
+        ...(typeof cocoVersion === 'string' && { cocoVersion }),
+      });
+    }
+    return this;
+  }
+
   addUnavailable(note: UnavailableSource): this {
     const kind = note.kind;
     if (kind !== undefined && !KINDS.includes(kind)) {
@@ -253,6 +279,7 @@ export class EvidenceBuilder {
     for (const [flag, source] of evidence.cpuinfoFlags) this.addFlags([flag], source);
     for (const [path, v] of evidence.files) this.setFile(path, v.value, v.source);
     for (const note of evidence.unavailable) this.addUnavailable(note);
+    if (evidence.machine) this.setMachine(evidence.machine);
     this.#conflicts.push(...evidence.conflicts);
     return this;
   }
@@ -278,6 +305,7 @@ export class EvidenceBuilder {
       files,
       unavailable: Object.freeze([...this.#unavailable]),
       conflicts: Object.freeze([...this.#conflicts]),
+      machine: this.#machine,
     });
   }
 }

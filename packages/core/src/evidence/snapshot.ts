@@ -2,7 +2,14 @@ import { CocoError, describeValue, isCocoError } from '../errors.js';
 import { parseHex, parseHex32 } from './hex.js';
 import { findDuplicateKey } from './json-duplicates.js';
 import { normaliseKernelLog } from './kernel-log.js';
-import { EVIDENCE_KINDS, type Evidence, EvidenceBuilder, type EvidenceKind, type LogLine } from './model.js';
+import {
+  EVIDENCE_KINDS,
+  type Evidence,
+  EvidenceBuilder,
+  type EvidenceKind,
+  type LogLine,
+  type MachineIdentity,
+} from './model.js';
 
 /** The format tag of a snapshot document. */
 export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
@@ -31,6 +38,8 @@ export interface SnapshotJson {
    * readable: a snapshot taken without root says so, and reads back as "cannot tell", not "no".
    */
   readonly unavailable?: readonly SnapshotUnavailableJson[];
+  /** Who the snapshot is from: host name, capture time, the coco version that took it. */
+  readonly machine?: MachineIdentity;
 }
 
 /** One source a snapshot could not read. */
@@ -58,7 +67,12 @@ const TOP_KEYS = new Set([
   'cpuinfoFlags',
   'files',
   'unavailable',
+  'machine',
 ]);
+const MACHINE_KEYS = ['hostname', 'capturedAt', 'cocoVersion'];
+const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$/;
 const NOTE_KEYS = ['source', 'kind', 'reason', 'fix'];
 const NOTE_TEXT_MAX = 1024;
 const CPUID_KEYS = ['leaf', 'subleaf', 'eax', 'ebx', 'ecx', 'edx'] as const;
@@ -269,6 +283,28 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
         });
       });
     }
+    if ('machine' in top) {
+      const machine = expectRecord(top.machine, name, '$.machine');
+      const checks: Record<string, [RegExp, string]> = {
+        hostname: [HOSTNAME, 'a host name such as "node-17"'],
+        capturedAt: [DATE_TIME, 'an ISO 8601 date-time such as "2026-11-30T06:20:00Z"'],
+        cocoVersion: [VERSION, 'a version such as "1.2.0"'],
+      };
+      for (const key of Object.keys(machine)) {
+        const check = checks[key];
+        if (!MACHINE_KEYS.includes(key) || !check)
+          fail(
+            name,
+            `$.machine.${key}`,
+            `unknown key ${JSON.stringify(key)}`,
+            `use only ${MACHINE_KEYS.join(', ')}`,
+          );
+        const value = machine[key];
+        if (typeof value !== 'string' || !check[0].test(value))
+          fail(name, `$.machine.${key}`, `${describeValue(value)} is not valid`, `give ${check[1]}`);
+      }
+      builder.setMachine(machine as MachineIdentity);
+    }
   } catch (error) {
     if (isCocoError(error)) throw error;
     fail(
@@ -335,6 +371,7 @@ export function toSnapshot(evidence: Evidence): SnapshotJson {
       Object.defineProperty(files, path, { value: v.value, enumerable: true });
     doc.files = files;
   }
+  if (evidence.machine && Object.keys(evidence.machine).length > 0) doc.machine = { ...evidence.machine };
   if (evidence.unavailable.length > 0) {
     doc.unavailable = evidence.unavailable.map((n) => ({
       source: n.source,
