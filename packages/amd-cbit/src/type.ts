@@ -86,8 +86,11 @@ function readParams(input: unknown) {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     invalid('params', input, 'is not an object', `pass an object with ${KEYS.join(', ')}`);
   }
-  const params = input as Record<string, unknown>;
-  for (const key of Object.keys(params)) {
+  // Own fields only: a parameter polluted onto Object.prototype is never read.
+  const given = input as Record<string, unknown>;
+  const params: Record<string, unknown> = Object.create(null);
+  for (const key of KEYS) if (Object.hasOwn(given, key)) params[key] = given[key];
+  for (const key of Object.keys(given)) {
     if (!KEYS.includes(key)) {
       throw new CocoError('PARAMETER_INVALID', `${JSON.stringify(key.slice(0, 40))} is not a parameter`, {
         input: 'amd-cbit parameters',

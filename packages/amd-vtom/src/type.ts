@@ -120,11 +120,14 @@ function given(value: unknown): boolean {
 }
 
 function checkParams(params: unknown): Checked {
-  const p = (params ?? {}) as Record<string, unknown>;
-  if (typeof p !== 'object' || Array.isArray(p)) {
+  const input = (params ?? {}) as Record<string, unknown>;
+  if (typeof input !== 'object' || Array.isArray(input)) {
     fail('', `${describeValue(params)} is not an object`, ONLY_KEYS);
   }
-  for (const key of Object.keys(p)) {
+  // Own fields only: a parameter polluted onto Object.prototype is never read.
+  const p: Record<string, unknown> = Object.create(null);
+  for (const key of KEYS) if (Object.hasOwn(input, key)) p[key] = input[key];
+  for (const key of Object.keys(input)) {
     if (!KEYS.includes(key)) {
       fail(JSON.stringify(key.slice(0, 40)), 'is not a parameter', ONLY_KEYS);
     }

@@ -1,6 +1,8 @@
 import { createDetection, type Detection, type DetectionConflict, type Undetermined } from './detection.js';
 import { CocoError, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
+import { MASK_BIT_MAX, MASK_BIT_MIN } from './marking.js';
+import { fieldOf, hasOwn, own } from './own.js';
 import type {
   BackendClaim,
   BackendPlugin,
@@ -11,6 +13,7 @@ import type {
   DetectContext,
   HypervisorClaim,
   HypervisorContext,
+  MachineReader,
   NoClaim,
   TrailStep,
 } from './plugin.js';
@@ -36,24 +39,56 @@ function errorText(error: unknown): string {
   }
 }
 
-function isType(value: unknown): value is CocoType {
-  const t = value as CocoType | null;
-  return (
-    typeof t === 'object' &&
-    t !== null &&
-    typeof t.id === 'string' &&
-    typeof t.attributes?.has === 'function' &&
-    typeof t.cvm === 'string' &&
-    typeof t.guest === 'boolean' &&
-    (t.encryptedWhen === 'set' || t.encryptedWhen === 'clear')
-  );
+const TYPE_SPEC = Symbol.for('@coco/core/type-spec');
+
+/**
+ * Why a claimed type cannot count, naming the field, or `null` when it can: it must be a type
+ * `createType` built (frozen, with its spec), of a registered backend, with a variant that backend
+ * declares, only registered attributes, and a marking (if any) of one bit with the type's polarity.
+ */
+function typeProblem(value: unknown, registry: Registry): string | null {
+  if (typeof value !== 'object' || value === null || !hasOwn(value, TYPE_SPEC) || !Object.isFrozen(value)) {
+    return 'type: not a type built by createType';
+  }
+  const t = value as CocoType;
+  const backend = registry.backend(String(own(t, 'id')));
+  if (!backend) return `type.id: ${JSON.stringify(own(t, 'id'))} is not a registered backend's type`;
+  if (typeof own(t, 'guest') !== 'boolean') return 'type.guest: not a boolean';
+  const variant = own(t, 'variant');
+  const variants = fieldOf(backend, 'variants');
+  if (Array.isArray(variants) && !variants.some((v) => own(v, 'variant') === variant)) {
+    return `type.variant: ${JSON.stringify(variant)} is not a variant ${backend.id} declares`;
+  }
+  const known = new Set(registry.attributes.map((a) => a.id));
+  const ids = own(own(t, 'attributes'), 'ids');
+  if (!Array.isArray(ids)) return 'type.attributes: not an attribute set';
+  const stranger = ids.find((id) => !known.has(id));
+  if (stranger !== undefined)
+    return `type.attributes: ${JSON.stringify(stranger)} is not a registered attribute`;
+  const marking = own(t, 'marking');
+  if (marking !== null) {
+    const bit = own(marking, 'maskBit');
+    if (
+      typeof bit !== 'number' ||
+      !Number.isInteger(bit) ||
+      bit < MASK_BIT_MIN ||
+      bit > MASK_BIT_MAX ||
+      own(marking, 'mask') !== 1n << BigInt(bit) ||
+      own(marking, 'encryptedWhen') !== own(t, 'encryptedWhen')
+    ) {
+      return "type.marking: not one bit inside 12..51 with the type's polarity";
+    }
+  }
+  return null;
 }
 
 /** A plugin's answer, read once and checked: a claim's type, a {@link NoClaim}, or nothing. */
 type Answer<C> = { readonly claim: C } | { readonly none: NoClaim } | null;
 
 function readNoClaim(value: Record<string, unknown>): NoClaim {
-  const { verdict, because, fix } = value;
+  const verdict = own(value, 'verdict');
+  const because = own(value, 'because');
+  const fix = own(value, 'fix');
   if (verdict === 'absent' && typeof because === 'string') return { verdict, because };
   if (verdict === 'unknown' && typeof because === 'string' && typeof fix === 'string') {
     return { verdict, because, fix };
@@ -69,9 +104,10 @@ function typeLabel(type: CocoType): string {
 function procedures(plugins: readonly CocoPlugin[]): CvmProcedure[] {
   const byId = new Map<string, CvmProcedure>();
   for (const plugin of plugins) {
-    const procedure = plugin.cvm;
-    if (procedure && typeof procedure.read === 'function' && !byId.has(procedure.id)) {
-      byId.set(procedure.id, procedure);
+    const procedure = fieldOf(plugin, 'cvm') as CvmProcedure | undefined;
+    const id = own(procedure, 'id');
+    if (typeof id === 'string' && typeof own(procedure, 'read') === 'function' && !byId.has(id)) {
+      byId.set(id, procedure as CvmProcedure);
     }
   }
   return [...byId.values()];
@@ -140,12 +176,23 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     if (value === null || value === undefined) return null;
     if (typeof value !== 'object') throw new TypeError(`it returned ${typeof value}`);
     const fields = value as Record<string, unknown>;
-    if (!('type' in fields) || fields.type === undefined) return { none: readNoClaim(fields) };
-    if (!isType(fields.type)) throw new TypeError('its claim carries no valid type');
-    if (!mayClaim(fields.type)) {
-      throw new TypeError(`it claimed type ${JSON.stringify(fields.type.id)}, which is not its own`);
+    const type = own(fields, 'type');
+    if (type === undefined) return { none: readNoClaim(fields) };
+    const problem = typeProblem(type, registry);
+    if (problem) throw new TypeError(`its claim was refused: ${problem}`);
+    if (!mayClaim(type as CocoType)) {
+      throw new TypeError(`its claim was refused: type.id ${JSON.stringify(own(type, 'id'))} is not its own`);
     }
-    return { claim: value as C };
+    const tentative = own(fields, 'tentative') === true;
+    const paravisor = own(fields, 'paravisor');
+    // A fresh object of own fields: later reads never reach a getter or a prototype.
+    return {
+      claim: {
+        type,
+        tentative,
+        paravisor: typeof paravisor === 'boolean' ? paravisor : null,
+      } as unknown as C,
+    };
   };
 
   const asked = new Map<string, BackendResult>();
@@ -163,7 +210,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   };
   const runBackend = (backend: BackendPlugin): BackendClaim | null => {
     const said = askBackend(backend);
-    return said && 'type' in said && said.type ? (said as BackendClaim) : null;
+    return own(said, 'type') ? (said as BackendClaim) : null;
   };
 
   const contain = <T>(plugin: CocoPlugin, run: () => T): T | null => {
@@ -290,18 +337,20 @@ function readMachine(
   const attestation = new Set<string>();
   const seen = new Set<string>();
   for (const plugin of plugins) {
-    const reader = plugin.machine;
-    if (!reader || typeof reader.read !== 'function' || seen.has(reader.id)) continue;
-    seen.add(reader.id);
+    const reader = fieldOf(plugin, 'machine') as MachineReader | undefined;
+    const id = own(reader, 'id');
+    if (!reader || typeof id !== 'string' || typeof own(reader, 'read') !== 'function' || seen.has(id))
+      continue;
+    seen.add(id);
     try {
       const facts = reader.read(evidence);
       if (!facts) continue;
-      if (hypervisor === null && typeof facts.hypervisor === 'string' && facts.hypervisor !== CVM_NONE) {
-        hypervisor = facts.hypervisor;
-      }
-      for (const a of facts.attestation ?? []) if (typeof a === 'string') attestation.add(a);
+      const name = own(facts, 'hypervisor');
+      if (hypervisor === null && typeof name === 'string' && name !== CVM_NONE) hypervisor = name;
+      const found = own(facts, 'attestation');
+      if (Array.isArray(found)) for (const a of found) if (typeof a === 'string') attestation.add(a);
     } catch (error) {
-      warnings.push(`machine reader ${reader.id} failed and was skipped: ${errorText(error)}`);
+      warnings.push(`machine reader ${id} failed and was skipped: ${errorText(error)}`);
     }
   }
   return { hypervisor, attestation: [...attestation] };

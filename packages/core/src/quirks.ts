@@ -1,3 +1,5 @@
+import { hasOwn, own } from './own.js';
+
 /** A conversion of memory between private (encrypted) and shared (decrypted). */
 export type ConversionDirection = 'to-shared' | 'to-private';
 
@@ -111,15 +113,21 @@ function freezeDeep<T>(value: T): T {
 
 /** Returns new quirks with `patch` applied; `notes` are appended, everything else replaced. */
 export function applyQuirks(base: Quirks, patch: QuirksPatch): Quirks {
+  // Own fields only: a field polluted onto Object.prototype never reaches a type's quirks.
+  const field = <T>(from: unknown, key: string, fallback: T): T =>
+    hasOwn(from, key) ? (own(from, key) as T) : fallback;
+  const flush = own(patch, 'flush');
+  const rule = (dir: 'toShared' | 'toPrivate'): FlushRule => {
+    const r = field<FlushRule>(flush, dir, field(own(base, 'flush'), dir, { cache: false, tlb: false }));
+    return { cache: own(r, 'cache') === true, tlb: own(r, 'tlb') === true };
+  };
   return freezeDeep({
-    privateMmio: [...(patch.privateMmio ?? base.privateMmio)],
-    flush: {
-      toShared: { ...(patch.flush?.toShared ?? base.flush.toShared) },
-      toPrivate: { ...(patch.flush?.toPrivate ?? base.flush.toPrivate) },
-    },
-    conversion: patch.conversion === undefined ? base.conversion : patch.conversion,
-    unrollStringIo: patch.unrollStringIo ?? base.unrollStringIo,
-    notes: [...base.notes, ...(patch.notes ?? [])],
+    privateMmio: [...field<readonly MmioRange[]>(patch, 'privateMmio', field(base, 'privateMmio', []))],
+    flush: { toShared: rule('toShared'), toPrivate: rule('toPrivate') },
+    conversion: field<ConversionProtocol | null>(patch, 'conversion', field(base, 'conversion', null)),
+    unrollStringIo:
+      field<boolean>(patch, 'unrollStringIo', field<boolean>(base, 'unrollStringIo', false)) === true,
+    notes: [...field<readonly string[]>(base, 'notes', []), ...field<readonly string[]>(patch, 'notes', [])],
   });
 }
 

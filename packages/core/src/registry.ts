@@ -3,6 +3,7 @@ import { detectWith } from './detect.js';
 import type { Detection } from './detection.js';
 import { CocoError, describeValue, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
+import { fieldOf, own } from './own.js';
 import {
   type BackendPlugin,
   type CocoPlugin,
@@ -84,8 +85,9 @@ const SHAPE: readonly [
 
 function checkAttributes(list: unknown, plugin: string): AttributeDefinition[] {
   return ((list ?? []) as Record<string, unknown>[]).map((def) => {
-    const id = assertAttributeId(def?.id, `${plugin} attributes`);
-    const { kernelName, description } = def;
+    const id = assertAttributeId(own(def, 'id'), `${plugin} attributes`);
+    const kernelName = own(def, 'kernelName');
+    const description = own(def, 'description');
     if (isKernelAttribute(id) || typeof kernelName !== 'string' || typeof description !== 'string') {
       throw pluginError(
         'PLUGIN_INVALID',
@@ -111,8 +113,17 @@ function inspectPlugin(plugin: unknown): { id: string; attributes: AttributeDefi
   let id: unknown;
   try {
     const p = plugin as Record<string, unknown>;
-    id = p.id;
-    const version = p.interfaceVersion;
+    id = fieldOf(p, 'id');
+    const version = fieldOf(p, 'interfaceVersion');
+    const kind = fieldOf(p, 'kind');
+    if (typeof version !== 'number' && kind !== 'backend' && kind !== 'hypervisor') {
+      throw pluginError(
+        'PLUGIN_INVALID',
+        'it has neither an interfaceVersion nor a kind: not a plugin object',
+        label(id),
+        'pass the plugin object a coco plugin package exports',
+      );
+    }
     if (typeof version !== 'number' || !SUPPORTED_INTERFACE_VERSIONS.includes(version)) {
       throw pluginError(
         'PLUGIN_VERSION_UNSUPPORTED',
@@ -121,10 +132,14 @@ function inspectPlugin(plugin: unknown): { id: string; attributes: AttributeDefi
         `install a release of the plugin for interface version ${PLUGIN_INTERFACE_VERSION}, or a @coco/core that supports version ${describeValue(version)}`,
       );
     }
+    // Fields of the plugin or its class, never of Object.prototype (which another plugin may pollute).
+    const fields: Record<string, unknown> = { kind: fieldOf(p, 'kind') };
     for (const [field, test, problem, fix] of SHAPE) {
-      if (!test(p[field], p)) throw pluginError('PLUGIN_INVALID', `${field} ${problem}`, label(id), fix);
+      fields[field] = fieldOf(p, field);
+      if (!test(fields[field], fields))
+        throw pluginError('PLUGIN_INVALID', `${field} ${problem}`, label(id), fix);
     }
-    return { id: id as string, attributes: checkAttributes(p.attributes, label(id)) };
+    return { id: id as string, attributes: checkAttributes(fields.attributes, label(id)) };
   } catch (error) {
     if (isCocoError(error)) throw error;
     throw pluginError(

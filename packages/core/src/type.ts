@@ -1,6 +1,7 @@
 import { type AttributeId, type AttributeSet, createAttributeSet } from './attributes.js';
 import { CocoError, describeValue } from './errors.js';
 import { createMarking, type EncryptedWhen, type Marking } from './marking.js';
+import { hasOwn, own } from './own.js';
 import { applyQuirks, defineQuirks, NO_QUIRKS, type Quirks, type QuirksPatch } from './quirks.js';
 
 /** A named fact about a type instance, such as a decoded register (`SEV status`: `SEV SEV-ES SNP`). */
@@ -90,8 +91,32 @@ function invalid(field: string, value: unknown, fix: string): never {
 const SPEC = Symbol.for('@coco/core/type-spec');
 type Internal = CocoType & { readonly [SPEC]: TypeSpec };
 
+const SPEC_KEYS = [
+  'id',
+  'variant',
+  'title',
+  'guest',
+  'attributes',
+  'encryptedWhen',
+  'maskBit',
+  'maskUnknownReason',
+  'maskName',
+  'quirks',
+  'cvm',
+  'tee',
+  'details',
+] as const;
+
+/** The spec's own fields only: a field polluted onto `Object.prototype` is never read. */
+function ownSpec(spec: TypeSpec): TypeSpec {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of SPEC_KEYS) if (hasOwn(spec, key)) out[key] = own(spec, key);
+  return out as unknown as TypeSpec;
+}
+
 /** Builds an immutable type, validating every field with a typed error. */
-export function createType(spec: TypeSpec): CocoType {
+export function createType(input: TypeSpec): CocoType {
+  const spec = ownSpec(input);
   if (typeof spec?.id !== 'string' || !TYPE_ID_PATTERN.test(spec.id)) {
     invalid('id', spec?.id, 'use lower-case letters, digits and dashes, such as "tdx" or "acme:realm"');
   }
@@ -151,8 +176,12 @@ export function createType(spec: TypeSpec): CocoType {
  * A new type with some parameters changed, as a composing hypervisor needs (a boundary as the mask,
  * its quirks on top). The original is left untouched.
  */
-export function deriveType(type: CocoType, changes: TypeChanges): CocoType {
-  const spec = (type as Partial<Internal>)[SPEC];
+export function deriveType(type: CocoType, input: TypeChanges): CocoType {
+  const changes: TypeChanges = Object.create(null);
+  for (const key of ['maskBit', 'maskUnknownReason', 'quirks', 'cvm', 'tee', 'title', 'details'] as const) {
+    if (hasOwn(input, key)) Object.assign(changes, { [key]: own(input, key) });
+  }
+  const spec = own(type, SPEC) as TypeSpec | undefined;
   if (!spec) {
     throw new CocoError('PARAMETER_INVALID', 'the type was not built by createType', {
       input: 'type',

@@ -142,7 +142,7 @@ describe('claims are checked before they count', () => {
     const d = createRegistry().use(thief).use(toyBackend).detect(msrRead());
     expect(d.type).toBeNull();
     expect(d.confidential).toBe(false);
-    expect(d.warnings.join()).toMatch(/plugin thief .*claimed type "toy", which is not its own/);
+    expect(d.warnings.join()).toMatch(/plugin thief .*its claim was refused: type\.id "toy" is not its own/);
   });
 
   it('skips an answer that is neither a claim nor absent()/cannotTell()', () => {

@@ -72,7 +72,7 @@ export function composeHypervType(
     return { type: base, paravisor: config.paravisor };
   }
   const said = context.ask(id, pkg);
-  if (said && 'verdict' in said && said.verdict === 'absent') {
+  if (said && Object.hasOwn(said, 'verdict') && 'verdict' in said && said.verdict === 'absent') {
     // The guest runs the kernel's own SNP or TDX path, which needs what the backend found missing.
     context.conflict(`a Hyper-V ${name} guest without a paravisor`, [
       { says: `${name} isolation, no paravisor`, source: 'Hyper-V isolation config' },
@@ -80,7 +80,7 @@ export function composeHypervType(
     ]);
     return { type: backend().createType(type === 'snp' ? { variant: 'sev-snp' } : {}), paravisor: false };
   }
-  const claim = said && 'type' in said && said.type ? said : null;
+  const claim = said && Object.hasOwn(said, 'type') && 'type' in said && said.type ? said : null;
   if (claim) {
     base = claim.type;
     if (type === 'snp' && base.variant !== 'sev-snp') {

@@ -44,6 +44,7 @@ describe.each(Object.entries(sources))('Hyper-V isolated guests from %s', (sourc
     expect(json.evidence).toContainEqual({
       source,
       says: 'Hyper-V isolation: SNP, paravisor, boundary bit 46 (Group A 0x1, Group B 0xba2)',
+      by: 'hyperv',
     });
   });
 
@@ -134,6 +135,7 @@ describe.each(Object.entries(sources))('Hyper-V isolated guests from %s', (sourc
     expect(json.evidence).toContainEqual({
       source: 'core',
       says: 'hyperv rules its type out: Hyper-V isolation type 0 (none)',
+      by: 'hyperv',
     });
   });
 });

@@ -1,4 +1,5 @@
 import { CocoError, CocoRangeError, describeValue } from '../errors.js';
+import { readOnlyMap, readOnlySet } from './read-only.js';
 
 /** The kinds of evidence a machine can show. */
 export type EvidenceKind = 'cpuid' | 'msr' | 'tdx' | 'kernel-log' | 'cpuinfo' | 'files';
@@ -284,13 +285,14 @@ export class EvidenceBuilder {
     return this;
   }
 
+  /** The evidence, immutable in fact: plugins receive read-only views that cannot be changed. */
   build(): Evidence {
     const cpuid = new Map(this.#cpuid);
-    const msrs = new Map(this.#msr);
-    const flags = new Map(this.#flags);
-    const files = new Map(this.#files);
+    const msrs = readOnlyMap(this.#msr);
+    const flags = readOnlyMap(this.#flags);
+    const files = readOnlyMap(this.#files);
     return Object.freeze({
-      kinds: new Set(this.#kinds),
+      kinds: readOnlySet(this.#kinds),
       cpuid: (leaf: number, subleaf = 0) => cpuid.get(cpuidKey(leaf, subleaf)),
       cpuidRecords: Object.freeze(
         [...cpuid.values()].sort((a, b) => a.leaf - b.leaf || a.subleaf - b.subleaf),

@@ -1,4 +1,5 @@
 import { CocoError, describeValue, isCocoError } from '../errors.js';
+import { hasOwn, own } from '../own.js';
 import { parseHex, parseHex32 } from './hex.js';
 import { findDuplicateKey } from './json-duplicates.js';
 import { normaliseKernelLog } from './kernel-log.js';
@@ -106,8 +107,9 @@ function expectArray(value: Json, input: string, path: string): Json[] {
  * included) ever reaches an object prototype.
  */
 export function parseSnapshot(input: string | Json, options: ParseOptions = {}): Evidence {
-  const name = options.source ?? 'snapshot';
-  const source = options.source === undefined ? name : `snapshot ${name}`;
+  const given = own(options, 'source');
+  const name = typeof given === 'string' ? given : 'snapshot';
+  const source = typeof given === 'string' ? `snapshot ${name}` : name;
   let doc: Json = input;
   if (typeof input === 'string') {
     if (input.length > SNAPSHOT_MAX_BYTES) {
@@ -145,14 +147,19 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
       fail(name, `$.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${[...TOP_KEYS].join(', ')}`);
     }
   }
-  if (top.format !== SNAPSHOT_FORMAT) {
-    fail(name, '$.format', `format is ${describeValue(top.format)}`, `set "format": "${SNAPSHOT_FORMAT}"`);
+  if (own(top, 'format') !== SNAPSHOT_FORMAT) {
+    fail(
+      name,
+      '$.format',
+      `format is ${describeValue(own(top, 'format'))}`,
+      `set "format": "${SNAPSHOT_FORMAT}"`,
+    );
   }
   const builder = new EvidenceBuilder();
   const hex = (value: Json, bits: 32 | 64, location: string) =>
     parseHex(value, bits, { input: name, location, code: 'SNAPSHOT_INVALID' });
   try {
-    if ('cpuid' in top) {
+    if (hasOwn(top, 'cpuid')) {
       expectArray(top.cpuid, name, '$.cpuid').forEach((entry, i) => {
         const path = `$.cpuid[${i}]`;
         const e = expectRecord(entry, name, path);
@@ -166,7 +173,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
             );
         }
         const reg = (key: (typeof CPUID_KEYS)[number]) => {
-          if (!(key in e)) fail(name, `${path}.${key}`, `missing ${key}`, `give ${key} as a hex string`);
+          if (!hasOwn(e, key)) fail(name, `${path}.${key}`, `missing ${key}`, `give ${key} as a hex string`);
           return parseHex32(e[key], { input: name, location: `${path}.${key}`, code: 'SNAPSHOT_INVALID' });
         };
         builder.addCpuid(
@@ -177,7 +184,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
         );
       });
     }
-    if ('msr' in top) {
+    if (hasOwn(top, 'msr')) {
       const msr = expectRecord(top.msr, name, '$.msr');
       for (const key of Object.keys(msr)) {
         const path = `$.msr[${JSON.stringify(key)}]`;
@@ -185,11 +192,11 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
       }
       builder.saw('msr');
     }
-    if ('tdx' in top) {
+    if (hasOwn(top, 'tdx')) {
       const tdx = expectRecord(top.tdx, name, '$.tdx');
       for (const key of Object.keys(tdx))
         if (key !== 'gpaw') fail(name, `$.tdx.${key}`, `unknown key ${JSON.stringify(key)}`, 'use only gpaw');
-      if ('gpaw' in tdx) {
+      if (hasOwn(tdx, 'gpaw')) {
         const gpaw = tdx.gpaw;
         if (gpaw !== 48 && gpaw !== 52)
           fail(
@@ -201,7 +208,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
         builder.setTdxGpaw(gpaw, source);
       }
     }
-    if ('kernelLog' in top) {
+    if (hasOwn(top, 'kernelLog')) {
       const lines = expectArray(top.kernelLog, name, '$.kernelLog').map((line, i) => {
         if (typeof line !== 'string')
           fail(
@@ -214,7 +221,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
       });
       builder.addLogLines(normaliseKernelLog(lines, { source: name }));
     }
-    if ('cpuinfoFlags' in top) {
+    if (hasOwn(top, 'cpuinfoFlags')) {
       const flags = expectArray(top.cpuinfoFlags, name, '$.cpuinfoFlags').map((flag, i) => {
         if (typeof flag !== 'string' || !FLAG.test(flag))
           fail(
@@ -227,7 +234,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
       });
       builder.addFlags(flags, source);
     }
-    if ('files' in top) {
+    if (hasOwn(top, 'files')) {
       const files = expectRecord(top.files, name, '$.files');
       for (const path of Object.keys(files)) {
         const exists = files[path];
@@ -243,7 +250,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
       }
       builder.saw('files');
     }
-    if ('unavailable' in top) {
+    if (hasOwn(top, 'unavailable')) {
       expectArray(top.unavailable, name, '$.unavailable').forEach((entry, i) => {
         const path = `$.unavailable[${i}]`;
         const note = expectRecord(entry, name, path);
@@ -257,7 +264,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
             );
         }
         const text = (key: string) => {
-          const value = note[key];
+          const value = own(note, key);
           if (typeof value !== 'string' || value === '' || value.length > NOTE_TEXT_MAX)
             fail(
               name,
@@ -267,7 +274,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
             );
           return value;
         };
-        const kind = note.kind;
+        const kind = own(note, 'kind');
         if (kind !== undefined && !(EVIDENCE_KINDS as readonly unknown[]).includes(kind))
           fail(
             name,
@@ -283,7 +290,7 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
         });
       });
     }
-    if ('machine' in top) {
+    if (hasOwn(top, 'machine')) {
       const machine = expectRecord(top.machine, name, '$.machine');
       const checks: Record<string, [RegExp, string]> = {
         hostname: [HOSTNAME, 'a host name such as "node-17"'],

@@ -1,0 +1,183 @@
+// A plugin cannot change another plugin's answer: evidence is immutable in fact, prototype
+// pollution reaches no result, and claims are checked in full before they count.
+import {
+  createRegistry,
+  type Detection,
+  type DetectionJson,
+  EvidenceBuilder,
+  parseSnapshot,
+} from '@coco/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUILTIN_PLUGINS, EXAMPLES } from '../src/index.js';
+
+const registry = (...extra: unknown[]) => {
+  const r = createRegistry();
+  for (const p of [...extra, ...BUILTIN_PLUGINS]) r.use(p as never);
+  return r;
+};
+const detectAll = (...extra: unknown[]): DetectionJson[] =>
+  EXAMPLES.map((e) =>
+    registry(...extra)
+      .detect(parseSnapshot(e.snapshot, { source: e.name }))
+      .toJSON(),
+  );
+
+const POLLUTION: Record<string, unknown> = {
+  guest: false,
+  msr: { '0xc0010131': '0x7' },
+  tdx: { gpaw: 52 },
+  type: { id: 'tdx' },
+  tentative: true,
+  maskBit: 12,
+  variant: 'sme',
+  attributes: [{ id: 'evil:x', kernelName: 'X', description: 'x' }],
+  unavailable: [{ source: 'x', reason: 'y', fix: 'z' }],
+  machine: { id: 'evil', read: () => ({ hypervisor: 'evil', attestation: ['evil'] }) },
+  cvm: { id: 'evil', read: () => ({ label: 'tdx', steps: [] }) },
+  verdict: 'absent',
+  because: 'polluted',
+  paravisor: true,
+  tee: 'evil',
+  unrollStringIo: true,
+  source: 'polluted',
+};
+
+afterEach(() => {
+  for (const key of Object.keys(POLLUTION)) delete (Object.prototype as Record<string, unknown>)[key];
+});
+
+describe('prototype pollution changes no result', () => {
+  it('leaves every bundled example with the same coco-detection/1 document', () => {
+    const before = detectAll();
+    for (const [key, value] of Object.entries(POLLUTION)) {
+      Object.defineProperty(Object.prototype, key, {
+        value,
+        configurable: true,
+        writable: true,
+        enumerable: false,
+      });
+    }
+    const after = detectAll();
+    expect(after).toEqual(before);
+    // A snapshot without those keys does not gain them from the prototype either.
+    const bare = parseSnapshot('{"format":"coco-snapshot/1"}');
+    expect([bare.msrs.size, bare.unavailable.length, bare.tdxGpaw]).toEqual([0, 0, undefined]);
+  });
+
+  it('is harmless from inside a plugin, during detection', () => {
+    const before = detectAll();
+    const polluter = {
+      kind: 'hypervisor',
+      interfaceVersion: 1,
+      id: 'polluter',
+      packageName: 'polluter',
+      detect() {
+        Object.defineProperty(Object.prototype, 'guest', {
+          value: false,
+          configurable: true,
+          writable: true,
+        });
+        Object.defineProperty(Object.prototype, 'msr', {
+          value: { '0xc0010131': '0x7' },
+          configurable: true,
+          writable: true,
+        });
+        return null;
+      },
+    };
+    const after = detectAll(polluter);
+    const strip = (docs: DetectionJson[]) => docs.map((d) => ({ ...d, evidence: 0 }));
+    expect(strip(after)).toEqual(strip(before));
+  });
+});
+
+describe('evidence is immutable in fact', () => {
+  it("refuses a hypervisor plugin's evidence.msrs.set, and amd-cbit still concludes from the real status", () => {
+    let tried: unknown = null;
+    const tamperer = {
+      kind: 'hypervisor',
+      interfaceVersion: 1,
+      id: 'tamperer',
+      packageName: 'tamperer',
+      detect(evidence: { msrs: unknown; kinds: unknown; files: unknown; cpuinfoFlags: unknown }) {
+        for (const view of [evidence.msrs, evidence.files, evidence.cpuinfoFlags]) {
+          try {
+            (view as Map<unknown, unknown>).set(0xc001_0131, { value: 0x103dfn, source: 'evil' });
+          } catch (error) {
+            tried = error;
+          }
+          expect(Object.isFrozen(view)).toBe(true);
+        }
+        try {
+          (evidence.kinds as Set<string>).add('msr');
+        } catch (error) {
+          tried = error;
+        }
+        return null;
+      },
+    };
+    const snp = EXAMPLES.find((e) => e.name === 'snp-cbit-51')!;
+    const d: Detection = registry(tamperer).detect(parseSnapshot(snp.snapshot));
+    expect(tried).toBeInstanceOf(TypeError);
+    expect(d.type?.id).toBe('amd-cbit');
+    expect(d.type?.variant).toBe('sev-snp');
+  });
+
+  it('gives read-only views that still read like maps and sets', () => {
+    const e = new EvidenceBuilder().addMsr(1, 2n, 's').addFlags(['sev'], 'c').build();
+    expect([...e.msrs.keys()]).toEqual([1]);
+    expect(e.msrs.get(1)?.value).toBe(2n);
+    expect([...e.cpuinfoFlags]).toEqual([['sev', 'c']]);
+    expect(e.kinds.has('msr')).toBe(true);
+    expect('set' in e.msrs || 'add' in e.kinds || 'delete' in e.files).toBe(false);
+  });
+});
+
+describe('claims are validated in full before they count', () => {
+  const snp = () => parseSnapshot(EXAMPLES.find((e) => e.name === 'snp-cbit-51')!.snapshot);
+  const liar = (type: unknown) => ({
+    kind: 'hypervisor',
+    interfaceVersion: 1,
+    id: 'liar',
+    packageName: 'liar-pkg',
+    detect: () => ({ type, paravisor: false }),
+  });
+
+  it.each([
+    [
+      'a hand-made object',
+      { id: 'tdx', guest: true, attributes: { has: () => true }, cvm: 'tdx', encryptedWhen: 'clear' },
+      'not a type built by createType',
+    ],
+    [
+      'a type whose getters throw',
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('trap');
+          },
+        },
+      ),
+      'not a type built by createType',
+    ],
+    [
+      'attributes that are not iterable',
+      Object.freeze({ id: 'tdx', attributes: 42 }),
+      'not a type built by createType',
+    ],
+  ])('skips %s with a warning naming the plugin, never an internal error', (_name, type, says) => {
+    const d = registry(liar(type)).detect(snp());
+    expect(d.warnings.some((w) => w.includes('plugin liar (liar-pkg)') && w.includes(says))).toBe(true);
+    expect(d.type?.id).toBe('amd-cbit');
+  });
+
+  it("refuses a backend's type claimed by a hypervisor plugin with a variant the backend does not declare", () => {
+    const tdx = BUILTIN_PLUGINS.find((p) => p.id === 'tdx')!;
+    const wrongVariant = { ...(tdx as object), id: 'tdx-copy' };
+    // A type built by a backend is fine; one with an undeclared variant or unregistered attribute is not.
+    const real = (tdx as { createType(p: object): unknown }).createType({ gpaw: 52 });
+    expect(registry(liar(real)).detect(snp()).conflicts.length).toBeGreaterThan(0);
+    expect(wrongVariant.id).toBe('tdx-copy');
+  });
+});
