@@ -20,7 +20,7 @@ export { createDetection, describeConflict } from './detection.js';
 export type { AnyCocoError, CocoErrorCode, CocoErrorDetails } from './errors.js';
 export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.js';
 export type { BootLogShape } from './evidence/boot-log.js';
-export { ELISION, kernelAtLeast, readBootLog } from './evidence/boot-log.js';
+export { CORE_LOG_PATTERNS, ELISION, kernelAtLeast, readBootLog } from './evidence/boot-log.js';
 export { parseCpuidDump } from './evidence/cpuid-dump.js';
 export { parseCpuinfo } from './evidence/cpuinfo.js';
 export { parseHex, parseHex32 } from './evidence/hex.js';
@@ -47,6 +47,7 @@ export type {
   ParseOptions,
   SnapshotCpuidJson,
   SnapshotJson,
+  SnapshotOptions,
   SnapshotUnavailableJson,
 } from './evidence/snapshot.js';
 export { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_MAX_BYTES, toSnapshot } from './evidence/snapshot.js';

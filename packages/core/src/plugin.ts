@@ -174,6 +174,13 @@ export interface PluginBase {
   readonly cvm?: CvmProcedure;
   /** What the plugin reads about the machine besides its type (hypervisor name, attestation interfaces). */
   readonly machine?: MachineReader;
+  /**
+   * The kernel-log lines the plugin reads, as patterns over the normalised text (`line.text`),
+   * continuation lines of a `pr_cont` split included. `coco snapshot` keeps only lines some
+   * registered plugin declares (a kernel log holds the boot command line, host names, MAC addresses
+   * and serial numbers), so a line your `detect` reads but does not declare is lost from snapshots.
+   */
+  readonly logPatterns?: readonly RegExp[];
 }
 
 /** A backend: one type of confidential guest. */

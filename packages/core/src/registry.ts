@@ -2,6 +2,7 @@ import { ATTRIBUTES, type AttributeDefinition, assertAttributeId, isKernelAttrib
 import { detectWith } from './detect.js';
 import type { Detection } from './detection.js';
 import { CocoError, describeValue, isCocoError } from './errors.js';
+import { CORE_LOG_PATTERNS } from './evidence/boot-log.js';
 import type { Evidence } from './evidence/model.js';
 import { fieldOf, own } from './own.js';
 import {
@@ -31,6 +32,8 @@ export interface Registry {
   backend(id: string): BackendPlugin | undefined;
   /** The kernel's attributes followed by those the plugins add. */
   readonly attributes: readonly AttributeDefinition[];
+  /** The kernel-log lines core and the registered plugins read (what a private snapshot keeps). */
+  readonly logPatterns: readonly RegExp[];
   /** Detects the machine the evidence describes: hypervisor plugins first, then backends. */
   detect(evidence: Evidence): Detection;
 }
@@ -81,6 +84,12 @@ const SHAPE: readonly [
     'list the variants with their attributes',
   ],
   ['attributes', (v) => v === undefined || Array.isArray(v), 'is not an array', 'list attribute definitions'],
+  [
+    'logPatterns',
+    (v) => v === undefined || (Array.isArray(v) && v.every((p) => p instanceof RegExp)),
+    'is not an array of regular expressions',
+    'declare the kernel-log lines the plugin reads as RegExp patterns',
+  ],
 ];
 
 function checkAttributes(list: unknown, plugin: string): AttributeDefinition[] {
@@ -101,7 +110,11 @@ function checkAttributes(list: unknown, plugin: string): AttributeDefinition[] {
 }
 
 /** Reads and checks a plugin once; a hostile getter or a wrong shape becomes `PLUGIN_INVALID`. */
-function inspectPlugin(plugin: unknown): { id: string; attributes: AttributeDefinition[] } {
+function inspectPlugin(plugin: unknown): {
+  id: string;
+  attributes: AttributeDefinition[];
+  logPatterns: RegExp[];
+} {
   if (typeof plugin !== 'object' || plugin === null) {
     throw pluginError(
       'PLUGIN_INVALID',
@@ -139,7 +152,11 @@ function inspectPlugin(plugin: unknown): { id: string; attributes: AttributeDefi
       if (!test(fields[field], fields))
         throw pluginError('PLUGIN_INVALID', `${field} ${problem}`, label(id), fix);
     }
-    return { id: id as string, attributes: checkAttributes(fields.attributes, label(id)) };
+    // Without g or y, test() keeps no state between lines.
+    const logPatterns = ((fields.logPatterns ?? []) as RegExp[]).map(
+      (r) => new RegExp(r.source, r.flags.replace(/[gy]/g, '')),
+    );
+    return { id: id as string, attributes: checkAttributes(fields.attributes, label(id)), logPatterns };
   } catch (error) {
     if (isCocoError(error)) throw error;
     throw pluginError(
@@ -156,11 +173,12 @@ export function createRegistry(): Registry {
   const byId = new Map<string, CocoPlugin>();
   const order: CocoPlugin[] = [];
   const extraAttributes = new Map<string, AttributeDefinition>();
+  const patterns = new Map<string, RegExp>(CORE_LOG_PATTERNS.map((r) => [`${r.flags}/${r.source}`, r]));
   let sealed = false;
 
   const registry: Registry = {
     use(plugin: CocoPlugin) {
-      const { id, attributes } = inspectPlugin(plugin);
+      const { id, attributes, logPatterns } = inspectPlugin(plugin);
       const existing = byId.get(id);
       if (existing === plugin) return registry;
       if (sealed) {
@@ -195,6 +213,8 @@ export function createRegistry(): Registry {
         }
       }
       for (const a of attributes) extraAttributes.set(a.id, a);
+      for (const r of logPatterns)
+        if (!patterns.has(`${r.flags}/${r.source}`)) patterns.set(`${r.flags}/${r.source}`, r);
       byId.set(id, plugin);
       order.push(plugin);
       return registry;
@@ -221,6 +241,9 @@ export function createRegistry(): Registry {
     },
     get attributes() {
       return Object.freeze([...ATTRIBUTES, ...extraAttributes.values()]);
+    },
+    get logPatterns() {
+      return Object.freeze([...patterns.values()]);
     },
     detect(evidence: Evidence) {
       return detectWith(registry, evidence);

@@ -31,6 +31,9 @@ const PRIVILEGES = new RegExp(`^Hyper-V: privilege flags low ${NUM}, high ${NUM}
 // "Hyper-V: Isolation Config: Group A 0x%x, Group B 0x%x" (same wording since it was added).
 const ISOLATION = new RegExp(`^Hyper-V: Isolation Config: Group A ${NUM}, Group B ${NUM}$`);
 
+/** The kernel-log lines readHypervLog reads (`logPatterns` of the Hyper-V plugin). */
+export const HYPERV_LOG_PATTERNS: readonly RegExp[] = Object.freeze([DETECTED, PRIVILEGES, ISOLATION]);
+
 function add<T>(list: LogValue<T>[], value: T, where: string): void {
   const key = JSON.stringify(value);
   if (!list.some((v) => JSON.stringify(v.value) === key)) list.push({ value, where });

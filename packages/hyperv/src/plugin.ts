@@ -1,6 +1,7 @@
 import { defineHypervisor, PLUGIN_INTERFACE_VERSION } from '@coco/core';
 import { X86_CVM_PROCEDURE } from '@coco/x86';
 import { detectHyperv } from './detect.js';
+import { HYPERV_LOG_PATTERNS } from './log.js';
 
 /**
  * The Hyper-V hypervisor plugin: register it with `use(hypervPlugin)` from `@coco/core`, next to
@@ -16,4 +17,5 @@ export const hypervPlugin = defineHypervisor({
   interfaceVersion: PLUGIN_INTERFACE_VERSION,
   detect: detectHyperv,
   cvm: X86_CVM_PROCEDURE,
+  logPatterns: HYPERV_LOG_PATTERNS,
 });

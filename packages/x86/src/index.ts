@@ -26,6 +26,7 @@ export {
   isHypervLeaf,
   isIsolatedPartition,
 } from './hyperv-leaves.js';
+export { X86_LOG_PATTERNS } from './log-patterns.js';
 export type { AmdMemEncryptMode, ContinuationTest, LogFinding, MemEncryptLine } from './mem-encrypt-log.js';
 export { findMemEncryptLines, findSplitLines, parseMemEncryptLine, whereOf } from './mem-encrypt-log.js';
 export type { DecodedSevStatus, SevStatusBit } from './sev-status.js';

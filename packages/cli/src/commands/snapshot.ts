@@ -6,17 +6,22 @@ import { safeText } from '../render/safe-text.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
 
 /** `coco snapshot --help`. */
-export const help = `Usage: coco snapshot [evidence flags]
+export const help = `Usage: coco snapshot [evidence flags] [--full-log]
 
 Writes this machine's evidence (CPUID, MSRs on AMD, /proc/cpuinfo flags, the kernel log, guest
 device nodes) as a coco-snapshot/1 JSON document on standard output, for bug reports and for
 coco detect --snapshot, which reads it back to the same answer. Sources that cannot be read are
 listed on standard error with what would make them readable (root, modprobe msr/cpuid).
 With evidence flags, it merges them into one snapshot instead of probing.
-The snapshot holds the whole kernel log: look through it before you share it. A snapshot is
-at most 16 MiB, what coco detect --snapshot reads; a larger one is refused (exit 2), not written.
+The kernel log is private by default: the snapshot keeps only the lines coco's plugins read
+(the "Linux version" banner, the memory-encryption and SEV status lines, Hyper-V's isolation
+lines, TDX's), and standard error says how many it left out; the boot command line, host names,
+MAC addresses and serial numbers stay out. Detection from it equals detection from the whole log.
+A snapshot is at most 16 MiB, what coco detect --snapshot reads; a larger one is refused (exit 2).
 
 ${EVIDENCE_HELP}
+
+  --full-log          keep every kernel-log line (a warning says what it may hold)
 
 ${COMMON_HELP}
 
@@ -28,7 +33,10 @@ Examples:
 
 /** Runs `coco snapshot`. */
 export async function run(context: CommandContext): Promise<number> {
-  const prepared = await prepare('snapshot', help, context, EVIDENCE_OPTIONS);
+  const prepared = await prepare('snapshot', help, context, {
+    ...EVIDENCE_OPTIONS,
+    'full-log': { type: 'boolean' },
+  });
   if (!prepared) return 0;
   const { io } = context;
   const { evidence } = await gatherEvidence(prepared.values, io);
@@ -43,7 +51,9 @@ export async function run(context: CommandContext): Promise<number> {
     );
     return EXIT.conflict;
   }
-  const document = `${JSON.stringify(toSnapshot(evidence), null, 2)}\n`;
+  const fullLog = prepared.values['full-log'] === true;
+  const snapshot = toSnapshot(evidence, fullLog ? {} : { logPatterns: prepared.registry.logPatterns });
+  const document = `${JSON.stringify(snapshot, null, 2)}\n`;
   // Never write what coco detect --snapshot would refuse to read back.
   const size = Buffer.byteLength(document, 'utf8');
   if (size > SNAPSHOT_MAX_BYTES) {
@@ -55,6 +65,15 @@ export async function run(context: CommandContext): Promise<number> {
     );
   }
   io.stdout.write(document);
+  if (evidence.kinds.has('kernel-log')) {
+    const all = toSnapshot(evidence).kernelLog?.length ?? 0;
+    const kept = snapshot.kernelLog?.length ?? 0;
+    io.stderr.write(
+      fullLog
+        ? 'coco snapshot: --full-log: the snapshot holds the whole kernel log, which may hold the boot command line (tokens, disk keys), host names, MAC addresses and serial numbers: read it before you share it\n'
+        : `coco snapshot: kept ${kept} of ${all} kernel-log lines (those the plugins read); ${all - kept} left out; --full-log keeps them all\n`,
+    );
+  }
   for (const note of evidence.unavailable) {
     io.stderr.write(`coco snapshot: not read: ${note.source}: ${note.reason}; ${note.fix}\n`);
   }

@@ -20,6 +20,9 @@ const BANNER = /^Linux version (\d{1,3})\.(\d{1,3})\S{0,64} \(/;
 /** The text a normalised elision marker has (core's normaliser turns `…`, `[...]`, `<snip>` into it). */
 export const ELISION = '...';
 
+/** The lines core itself reads: the banner, which proves a log whole, and elision markers. */
+export const CORE_LOG_PATTERNS: readonly RegExp[] = Object.freeze([/^Linux version \d/, /^\.\.\.$/]);
+
 const cache = new WeakMap<readonly LogLine[], BootLogShape>();
 
 /** Reads the shape of a normalised kernel log; computed once per list of lines. */

@@ -347,11 +347,23 @@ function rawLines(lines: readonly LogLine[]): string[] {
   return out;
 }
 
+/** Options of {@link toSnapshot}. */
+export interface SnapshotOptions {
+  /**
+   * Keep only the kernel-log lines whose normalised text matches one of these patterns (a
+   * registry's `logPatterns`: what core and the plugins read). Without it, every line is kept.
+   */
+  readonly logPatterns?: readonly RegExp[];
+}
+
 /**
  * Writes evidence as a `coco-snapshot/1` document, with the sources that could not be read
- * (conflicts are not part of it: resolve them first).
+ * (conflicts are not part of it: resolve them first). With `logPatterns`, the kernel log keeps
+ * only the lines a plugin reads, which keeps the boot command line, host names and serial numbers
+ * out of bug reports.
  */
-export function toSnapshot(evidence: Evidence): SnapshotJson {
+export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): SnapshotJson {
+  const patterns = own(options, 'logPatterns') as readonly RegExp[] | undefined;
   const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = { format: SNAPSHOT_FORMAT };
   if (evidence.kinds.has('cpuid')) {
     doc.cpuid = evidence.cpuidRecords.map((r) => ({
@@ -370,7 +382,12 @@ export function toSnapshot(evidence: Evidence): SnapshotJson {
     doc.msr = msr;
   }
   if (evidence.tdxGpaw) doc.tdx = { gpaw: evidence.tdxGpaw.value };
-  if (evidence.kinds.has('kernel-log')) doc.kernelLog = rawLines(evidence.kernelLog);
+  if (evidence.kinds.has('kernel-log')) {
+    const lines = patterns
+      ? evidence.kernelLog.filter((l) => patterns.some((p) => p.test(l.text)))
+      : evidence.kernelLog;
+    doc.kernelLog = rawLines(lines);
+  }
   if (evidence.kinds.has('cpuinfo')) doc.cpuinfoFlags = [...evidence.cpuinfoFlags.keys()];
   if (evidence.kinds.has('files')) {
     const files: Record<string, boolean> = {};
