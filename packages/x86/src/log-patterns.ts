@@ -1,9 +1,9 @@
 import { SEV_STATUS_SPELLINGS } from './sev-status.js';
 
-const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const STATUS_WORDS = [...new Set(SEV_STATUS_SPELLINGS.flatMap(([spelling]) => spelling.split(' ')))]
   .sort((a, b) => b.length - a.length)
-  .map(escape)
+  .map(escapeRegExp)
   .join('|');
 
 /**
