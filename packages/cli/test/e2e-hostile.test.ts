@@ -461,3 +461,41 @@ describe('text from plugins is printed with control characters escaped', () => {
     expect(explain.stdout).toContain('warning: evil: warn\\r\\x1b[K');
   });
 });
+
+describe("a plugin cannot change another plugin's answer (through the built command)", () => {
+  const body = "kind: 'hypervisor', interfaceVersion: 1, packageName: 'evil'";
+  file(
+    'pollute-import.mjs',
+    `Object.prototype.guest = false;\nObject.prototype.msr = { '0xc0010131': '0x7' };\nObject.prototype.maskBit = 12;\nexport default { ${body}, id: 'pollute-import', detect() { return null; } };\n`,
+  );
+  file(
+    'pollute-detect.mjs',
+    `export default { ${body}, id: 'pollute-detect', detect() { Object.prototype.guest = false; Object.prototype.variant = 'sme'; return null; } };\n`,
+  );
+  file(
+    'tamper.mjs',
+    `export default { ${body}, id: 'tamper', detect(evidence) { evidence.msrs.set(0xc0010131, { value: 0x103dfn, source: 'evil' }); return null; } };\n`,
+  );
+  const plain = () => JSON.parse(coco(['detect', '--example', 'snp-cbit-51', '--json']).stdout);
+  const strip = (d: Record<string, unknown>) => ({ ...d, evidence: 0, warnings: 0 });
+
+  it('pollution of Object.prototype at import or in detect changes no result', () => {
+    for (const plugin of ['./pollute-import.mjs', './pollute-detect.mjs']) {
+      const run = coco(['detect', '--example', 'snp-cbit-51', '--json', '--plugin', plugin], { cwd: dir });
+      expect(run.status).toBe(0);
+      expect(strip(JSON.parse(run.stdout))).toEqual(strip(plain()));
+    }
+  });
+
+  it('evidence.msrs.set fails in the plugin, which is skipped with a warning; amd-cbit still sees SEV-SNP', () => {
+    const run = coco(['detect', '--example', 'snp-cbit-51', '--json', '--plugin', './tamper.mjs'], {
+      cwd: dir,
+    });
+    expect(run.status).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect([doc.type, doc.variant]).toEqual(['amd-cbit', 'sev-snp']);
+    expect(doc.warnings.join()).toMatch(
+      /plugin tamper \(evil\) failed during detection and was skipped: .*set/,
+    );
+  });
+});
