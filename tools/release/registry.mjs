@@ -61,9 +61,9 @@ export async function ensureVerdaccio() {
   const files = ['package.json', 'package-lock.json'].map((f) => readFileSync(join(manifestDir, f)));
   const hash = createHash('sha256');
   for (const f of files) hash.update(f);
-  const root =
-    process.env.COCO_REHEARSAL_CACHE ||
-    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'coco-release-rehearsal');
+  // Not a turbo task's input: the cache only holds the pinned server.
+  const { COCO_REHEARSAL_CACHE: cacheRoot, XDG_CACHE_HOME: xdgCache } = process.env;
+  const root = cacheRoot || join(xdgCache || join(homedir(), '.cache'), 'coco-release-rehearsal');
   const pinned = JSON.parse(files[0]).dependencies.verdaccio;
   const target = join(root, `verdaccio-${pinned}-${hash.digest('hex').slice(0, 12)}`);
   const modules = join(target, 'node_modules');

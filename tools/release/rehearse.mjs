@@ -227,12 +227,20 @@ try {
       .map((f) => JSON.parse(readFileSync(f, 'utf8')).name),
   );
 
-  /** The registry's view of every public package: name -> { versions, tags } (null: absent). */
+  /**
+   * The registry's record of every public package, read from its packument (GET /@coco%2fNAME,
+   * what `npm view` reads): name -> { versions, tags }, or null when it is a 404.
+   */
   async function registryState() {
     const entries = await Promise.all(
       names.map(async (n) => {
-        const v = await view(n);
-        return [n, v && { versions: [v.versions ?? [v.version]].flat(), tags: v['dist-tags'] }];
+        const response = await fetch(`${url}${n.replace('/', '%2f')}`, {
+          headers: { accept: 'application/json' },
+        });
+        if (response.status === 404) return [n, null];
+        check(response.ok, `GET ${n} from the registry: HTTP ${response.status}`);
+        const doc = await response.json();
+        return [n, { versions: Object.keys(doc.versions ?? {}), tags: doc['dist-tags'] }];
       }),
     );
     return new Map(entries);
@@ -271,8 +279,24 @@ try {
     await must('git', ['add', '-A'], { cwd: copy, env });
     await must('git', ['commit', '-q', '-m', 'Version packages'], { cwd: copy, env });
     const versions = new Map(workspacePackages(copy).map((p) => [p.name, p.version]));
-    const r = await run('pnpm', ['run', 'release'], { cwd: copy, env, timeout: 600_000 });
-    check(r.status === 0, `pnpm release (release ${step}) failed:\n${tail(`${r.stdout}\n${r.stderr}`, 60)}`);
+    // The root `release` script, one command at a time (to time them), exactly as `pnpm release`
+    // runs it: with the workspace's node_modules/.bin on PATH.
+    const script = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')).scripts.release;
+    const phases = [];
+    for (const command of script.split(' && ')) {
+      const t = Date.now();
+      const r = await run('sh', ['-c', command], {
+        cwd: copy,
+        env: { ...env, PATH: `${join(copy, 'node_modules', '.bin')}:${env.PATH}` },
+        timeout: 600_000,
+      });
+      check(
+        r.status === 0,
+        `release ${step}: \`${command}\` failed:\n${tail(`${r.stdout}\n${r.stderr}`, 60)}`,
+      );
+      phases.push(`${command.split(' ').slice(0, 3).join(' ')} ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    }
+    note(`release ${step}: pnpm release = ${phases.join(', ')}`);
     const after = await registryState();
     const newlyPublished = new Map();
     for (const n of names) {
@@ -469,7 +493,8 @@ console.log(JSON.stringify(out));
     project('core-amd-cbit', ['@coco/core', '@coco/amd-cbit']),
     project('core-vtom-tdx-hyperv', ['@coco/core', '@coco/amd-vtom', '@coco/tdx', '@coco/hyperv']),
   ]);
-  const coco = (args, cwd = cliDir) => run('npx', ['--no', '--', '@coco/cli', ...args], { cwd, env: userEnv });
+  const coco = (args, cwd = cliDir) =>
+    run('npx', ['--no', '--', '@coco/cli', ...args], { cwd, env: userEnv });
   {
     const installed = installedCoco(cliDir);
     check(installed.length === names.length, `the CLI project holds ${list(installed)}`);
