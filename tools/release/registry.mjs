@@ -28,17 +28,39 @@ export function cleanEnv(extra = {}) {
 
 const running = new Set();
 
-/** Ends every command `run` started that is still running (on Ctrl-C, a signal or an error). */
-export function killRunning() {
-  for (const child of running) child.kill('SIGTERM');
+/** Signals a command `run` started and everything it started (its own process group). */
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
 }
 
-/** Runs a command; resolves to `{ status, stdout, stderr }` (never rejects on a non-zero exit). */
+/** Ends every command `run` started that is still running (on Ctrl-C, a signal or an error). */
+export function killRunning() {
+  for (const child of running) killGroup(child, 'SIGTERM');
+}
+
+/**
+ * Runs a command in its own process group; resolves to `{ status, stdout, stderr }` (never rejects
+ * on a non-zero exit). `options.timeout` (ms, 10 minutes by default) ends the whole group when it
+ * runs too long.
+ */
 export function run(command, args, options = {}) {
+  const { timeout = 600_000, ...spawnOptions } = options;
   return new Promise((resolve) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      ...spawnOptions,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running.add(child);
-    child.on('close', () => running.delete(child));
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeout);
+    child.on('close', () => {
+      running.delete(child);
+      clearTimeout(timer);
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
