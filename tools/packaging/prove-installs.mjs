@@ -15,7 +15,6 @@
 //          of packing the workspace; --keep  leaves the temp projects for inspection.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -26,7 +25,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { packedManifest, packPackages, repoRoot, unpackTarball } from './pack.mjs';
+import { installedCocoPackages, packedManifest, packPackages, repoRoot, unpackTarball } from './pack.mjs';
 
 const args = process.argv.slice(2);
 const tarballDir = args.includes('--tarballs') ? resolve(args[args.indexOf('--tarballs') + 1] ?? '') : null;
@@ -88,26 +87,7 @@ function inChild(dir, code) {
 }
 
 /** Every installed package named @coco/* under `dir/node_modules`, at any depth, as `name@version`. */
-function cocoPackages(dir) {
-  const found = [];
-  const walk = (modules) => {
-    if (!existsSync(modules)) return;
-    for (const entry of readdirSync(modules)) {
-      const dirs = entry.startsWith('@')
-        ? readdirSync(join(modules, entry)).map((e) => join(modules, entry, e))
-        : [join(modules, entry)];
-      for (const d of dirs) {
-        const manifest = join(d, 'package.json');
-        if (!existsSync(manifest)) continue;
-        const json = JSON.parse(readFileSync(manifest, 'utf8'));
-        if (String(json.name).startsWith('@coco/')) found.push(`${json.name}@${json.version}`);
-        walk(join(d, 'node_modules'));
-      }
-    }
-  };
-  walk(join(dir, 'node_modules'));
-  return found.sort();
-}
+const cocoPackages = (dir) => installedCocoPackages(dir).map((p) => `${p.name}@${p.version}`);
 
 /** Runs one proof; records its lines or its failure. */
 function proof(title, body) {

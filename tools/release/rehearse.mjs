@@ -34,7 +34,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { packedManifest, repoRoot, tarballFiles, workspacePackages } from '../packaging/pack.mjs';
+import {
+  installedCocoPackages,
+  packedManifest,
+  repoRoot,
+  tarballFiles,
+  workspacePackages,
+} from '../packaging/pack.mjs';
 import { bumpKind, parseVersion, satisfies } from '../packaging/semver.mjs';
 import { cleanEnv, ensureVerdaccio, killRunning, run, startRegistry } from './registry.mjs';
 
@@ -103,28 +109,7 @@ async function must(command, args, options, what = `${command} ${args.join(' ')}
 }
 const tail = (text, lines = 40) => String(text).trimEnd().split('\n').slice(-lines).join('\n');
 
-/** Every @coco/* package installed under `dir/node_modules`, at any depth: `{ name, version, path }`. */
-function installedCoco(dir) {
-  const found = [];
-  const walk = (modules) => {
-    if (!existsSync(modules)) return;
-    for (const entry of readdirSync(modules)) {
-      const dirs = entry.startsWith('@')
-        ? readdirSync(join(modules, entry)).map((e) => join(modules, entry, e))
-        : [join(modules, entry)];
-      for (const d of dirs) {
-        const manifest = join(d, 'package.json');
-        if (!existsSync(manifest)) continue;
-        const json = JSON.parse(readFileSync(manifest, 'utf8'));
-        if (String(json.name).startsWith('@coco/'))
-          found.push({ name: json.name, version: json.version, path: d });
-        walk(join(d, 'node_modules'));
-      }
-    }
-  };
-  walk(join(dir, 'node_modules'));
-  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
+const installedCoco = installedCocoPackages;
 const list = (pkgs) => pkgs.map((p) => `${p.name}@${p.version}`).join(', ');
 
 // ---------------------------------------------------------------------------------------------
