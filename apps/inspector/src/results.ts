@@ -155,7 +155,55 @@ function attributes(d: Detection, registry: Registry): Child {
   );
 }
 
-function conflicts(d: Detection): Child {
+/** The kernel-log lines of the evidence, one entry per source line, and their element ids. */
+interface LineIndex {
+  readonly sources: readonly string[];
+  readonly bySource: ReadonlyMap<string, ReadonlyMap<number, LogLine>>;
+  id(source: string, line: number): string;
+}
+
+function lineIndex(evidence: Evidence): LineIndex {
+  // One entry per source line (one line may hold several kernel messages).
+  const bySource = new Map<string, Map<number, LogLine>>();
+  for (const line of evidence.kernelLog) {
+    const lines = bySource.get(line.source) ?? new Map<number, LogLine>();
+    bySource.set(line.source, lines);
+    if (!lines.has(line.line)) lines.set(line.line, line);
+  }
+  const sources = [...bySource.keys()];
+  const index = new Map(sources.map((s, i) => [s, i]));
+  return { sources, bySource, id: (source, line) => `L${index.get(source)}-${line}` };
+}
+
+/** The ids of the shown lines `text` names, and a link to each run of them. */
+function lineLinks(lines: LineIndex, text: string): { ids: string[]; links: HTMLElement[] } {
+  const ids: string[] = [];
+  const links: HTMLElement[] = [];
+  for (const ref of lineRefs(text, lines.sources)) {
+    const known = lines.bySource.get(ref.source);
+    const own: string[] = [];
+    for (let line = ref.from; line <= ref.to; line++)
+      if (known?.has(line)) own.push(lines.id(ref.source, line));
+    if (own.length === 0) continue;
+    ids.push(...own);
+    const label = ref.from === ref.to ? `line ${ref.from}` : `lines ${ref.from}-${ref.to}`;
+    links.push(
+      h(
+        'a',
+        {
+          class: 'line-link',
+          href: `#${own[0]}`,
+          'data-lines': own.join(' '),
+          'aria-label': `show ${t(ref.source)} ${label}`,
+        },
+        `→ ${label}`,
+      ),
+    );
+  }
+  return { ids, links };
+}
+
+function conflicts(d: Detection, lines: LineIndex): Child {
   if (d.conflicts.length === 0) return null;
   return h(
     'section',
@@ -170,7 +218,12 @@ function conflicts(d: Detection): Child {
           'div',
           { class: 'sides' },
           ...c.sides.map((s) =>
-            h('div', { class: 'side' }, t(s.says), h('span', { class: 'from' }, `from ${t(s.source)}`)),
+            h(
+              'div',
+              { class: 'side' },
+              t(s.says),
+              h('span', { class: 'from' }, `from ${t(s.source)}`, ...lineLinks(lines, s.source).links),
+            ),
           ),
         ),
       ),
@@ -197,30 +250,15 @@ function notes(d: Detection, evidence: Evidence): Child {
 const FULL_LOG_LINES = 400;
 const CONTEXT = 2;
 
-function reasoning(d: Detection, evidence: Evidence): HTMLElement {
-  // One entry per source line (one line may hold several kernel messages).
-  const bySource = new Map<string, Map<number, LogLine>>();
-  for (const line of evidence.kernelLog) {
-    const lines = bySource.get(line.source) ?? new Map<number, LogLine>();
-    bySource.set(line.source, lines);
-    if (!lines.has(line.line)) lines.set(line.line, line);
-  }
-  const sources = [...bySource.keys()];
-  const index = new Map(sources.map((s, i) => [s, i]));
-  const lineId = (source: string, line: number) => `L${index.get(source)}-${line}`;
+function reasoning(d: Detection, lines: LineIndex): HTMLElement {
+  const { sources, bySource } = lines;
+  const lineId = lines.id;
   const stepsOfLine = new Map<string, number[]>();
 
   const steps = d.trail.map((step, i) => {
     const n = i + 1;
-    const refs = lineRefs(step.says, sources);
-    const ids: string[] = [];
-    for (const ref of refs)
-      for (let line = ref.from; line <= ref.to; line++) {
-        if (!bySource.get(ref.source)?.has(line)) continue;
-        const id = lineId(ref.source, line);
-        ids.push(id);
-        stepsOfLine.set(id, [...(stepsOfLine.get(id) ?? []), n]);
-      }
+    const { ids, links } = lineLinks(lines, step.says);
+    for (const id of ids) stepsOfLine.set(id, [...(stepsOfLine.get(id) ?? []), n]);
     return h(
       'li',
       {
@@ -234,21 +272,7 @@ function reasoning(d: Detection, evidence: Evidence): HTMLElement {
       h('span', { class: 'says' }, t(step.says)),
       ' ',
       h('span', { class: 'by' }, `(${t(step.by)})`),
-      ...refs.map((ref) => {
-        const label = ref.from === ref.to ? `line ${ref.from}` : `lines ${ref.from}-${ref.to}`;
-        return bySource.get(ref.source)?.has(ref.from)
-          ? h(
-              'a',
-              {
-                class: 'line-link',
-                href: `#${lineId(ref.source, ref.from)}`,
-                'data-lines': ids.join(' '),
-                'aria-label': `show ${t(ref.source)} ${label}`,
-              },
-              `→ ${label}`,
-            )
-          : null;
-      }),
+      ...links,
     );
   });
 
@@ -381,14 +405,15 @@ export function renderOutcome(outcome: Outcome, registry: Registry): void {
     return;
   }
   const { detection: d, evidence } = outcome;
+  const lines = lineIndex(evidence);
   verdictBox(d, box);
   fill(
     detail,
     summary(d),
-    conflicts(d) ?? '',
+    conflicts(d, lines) ?? '',
     attributes(d, registry) ?? '',
     notes(d, evidence) ?? '',
-    reasoning(d, evidence),
+    reasoning(d, lines),
     json(d),
   );
 }

@@ -273,6 +273,12 @@ describe('verdicts that are not a yes', () => {
     );
     expect(new Set(tops).size).toBe(1);
     expect(await pageJson(page)).toEqual(cliJson(['--msr', '0xc0010131=0x7', '--example', 'sev-plain']));
+    // A side that names a log line links to it.
+    const sideLinks = await page.$$eval('#conflicts .side a.line-link', (as) =>
+      as.map((a) => a.getAttribute('href')),
+    );
+    expect(sideLinks).toEqual(['#L0-2', '#L0-1']);
+    expect(await page.textContent('#L0-2 code')).toContain('SEV: Status: SEV');
     await page.screenshot({ path: join(SHOTS, 'conflict.png'), fullPage: true });
     await page.close();
   }, 120_000);
