@@ -241,6 +241,16 @@ describe('real-format evidence', () => {
     await step.locator('a.line-link').first().click();
     expect(await page.getAttribute(`#L0-${isolation}`, 'class')).toContain('pinned');
     expect(new URL(page.url()).hash).toBe(`#L0-${isolation}`);
+    // The README's picture (docs/inspector.png is a copy): the input, the verdict, the trail with a
+    // step and its line highlighted (focus highlights as hover does).
+    await step.focus();
+    expect(await step.getAttribute('class')).toContain('hl');
+    const bottom = await page.$eval('.reasoning', (el) => el.getBoundingClientRect().bottom + window.scrollY);
+    await page.screenshot({
+      path: join(SHOTS, 'readme.png'),
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1280, height: Math.ceil(bottom) + 16 },
+    });
     // And back: the line links to its steps.
     const back = await page.$$eval(`#L0-${isolation} .steps-of-line a`, (as) =>
       as.map((a) => a.getAttribute('href')),
