@@ -209,6 +209,32 @@ describe('real-format evidence', () => {
     await page.close();
   }, 120_000);
 
+  it('opens and drops files, each named by its file name, as coco detect reads them', async () => {
+    const page = await open();
+    await page.setInputFiles('#file-pick', [
+      join(FIXTURES, 'snp-cpuid-r.txt'),
+      join(FIXTURES, 'sev-snp-cpuinfo.txt'),
+    ]);
+    await settle(page);
+    // A file dropped on the page, as a browser delivers it.
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'msr.txt', { type: 'text/plain' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, '0xc0010131=0x7\n');
+    await page.waitForFunction(() => document.querySelectorAll('.input-card').length === 3);
+    await settle(page);
+    const names = await page.$$eval('.input-name', (els) => els.map((e) => (e as HTMLInputElement).value));
+    expect(names).toEqual(['snp-cpuid-r.txt', 'sev-snp-cpuinfo.txt', 'msr.txt']);
+    expect(await pageJson(page)).toEqual(
+      cliJson(
+        ['--cpuid', 'snp-cpuid-r.txt', '--cpuinfo', 'sev-snp-cpuinfo.txt', '--msr', '0xc0010131=0x7'],
+        FIXTURES,
+      ),
+    );
+    await page.close();
+  }, 120_000);
+
   it('links each reasoning step to the log line it came from, highlighted on hover and click', async () => {
     const page = await open();
     const log = fixture('azure-snp-dmesg.txt');
