@@ -14,6 +14,10 @@ import {
 /** The format tag of a snapshot document. */
 export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
 
+/** The `$schema` `toSnapshot` writes: the JSON Schema of `coco-snapshot/1` (also in `@coco/core/schemas/*`). */
+export const SNAPSHOT_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-snapshot-1.schema.json';
+
 /** One CPUID entry of a `coco-snapshot/1` document. */
 export interface SnapshotCpuidJson {
   readonly leaf: string;
@@ -26,6 +30,8 @@ export interface SnapshotCpuidJson {
 
 /** The `coco-snapshot/1` document: a machine's evidence, for bug reports and offline detection. */
 export interface SnapshotJson {
+  /** The JSON Schema of the document; any string is accepted when reading. */
+  readonly $schema?: string;
   readonly format: typeof SNAPSHOT_FORMAT;
   readonly cpuid?: readonly SnapshotCpuidJson[];
   readonly msr?: Readonly<Record<string, string>>;
@@ -59,6 +65,7 @@ export interface ParseOptions {
 /** Snapshots larger than this are refused rather than parsed. */
 export const SNAPSHOT_MAX_BYTES = 16 * 1024 * 1024;
 const TOP_KEYS = new Set([
+  '$schema',
   'format',
   'cpuid',
   'msr',
@@ -144,6 +151,14 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
     if (!TOP_KEYS.has(key)) {
       fail(name, `$.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${[...TOP_KEYS].join(', ')}`);
     }
+  }
+  if ('$schema' in top && (typeof top.$schema !== 'string' || top.$schema.length > 2048)) {
+    fail(
+      name,
+      '$.$schema',
+      `${describeValue(top.$schema)} is not a URL`,
+      'give the schema URL as a string, or leave it out',
+    );
   }
   if (top.format !== SNAPSHOT_FORMAT) {
     fail(name, '$.format', `format is ${describeValue(top.format)}`, `set "format": "${SNAPSHOT_FORMAT}"`);
@@ -345,7 +360,10 @@ function rawLines(lines: readonly LogLine[]): string[] {
  * (conflicts are not part of it: resolve them first).
  */
 export function toSnapshot(evidence: Evidence): SnapshotJson {
-  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = { format: SNAPSHOT_FORMAT };
+  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = {
+    $schema: SNAPSHOT_SCHEMA_URL,
+    format: SNAPSHOT_FORMAT,
+  };
   if (evidence.kinds.has('cpuid')) {
     doc.cpuid = evidence.cpuidRecords.map((r) => ({
       leaf: hexOf(r.leaf),
