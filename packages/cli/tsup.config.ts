@@ -9,7 +9,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 // reading one small file tree instead of resolving five packages; commands are split into chunks
 // loaded only when they run. The library entry shares those chunks.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts', 'src/worker.ts'],
+  entry: ['src/index.ts', 'src/bin.ts', 'src/worker.ts', 'src/fleet-worker.ts'],
   format: ['esm'],
   dts: { entry: 'src/index.ts' },
   clean: true,
