@@ -9,14 +9,19 @@ import type { AttrsColumn } from './render/attrs.js';
  */
 export const SCHEMA_BASE_URL = 'https://raw.githubusercontent.com/coco-project/coco/main/schemas/';
 
+// Written out (not built from SCHEMA_BASE_URL) so that each is a string literal type.
 /** The `$schema` URL of the `coco-attrs/1` document. */
-export const ATTRS_SCHEMA_URL = `${SCHEMA_BASE_URL}coco-attrs-1.schema.json`;
+export const ATTRS_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-attrs-1.schema.json';
 /** The `$schema` URL of the `coco-pte/1` document. */
-export const PTE_SCHEMA_URL = `${SCHEMA_BASE_URL}coco-pte-1.schema.json`;
+export const PTE_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-pte-1.schema.json';
 /** The `$schema` URL of the `coco-examples/1` document. */
-export const EXAMPLES_SCHEMA_URL = `${SCHEMA_BASE_URL}coco-examples-1.schema.json`;
+export const EXAMPLES_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-examples-1.schema.json';
 /** The `$schema` URL of each `coco-fleet/1` record. */
-export const FLEET_SCHEMA_URL = `${SCHEMA_BASE_URL}coco-fleet-1.schema.json`;
+export const FLEET_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-fleet-1.schema.json';
 
 /** One attribute of the `coco-attrs/1` document. */
 export interface AttrsAttributeJson {
