@@ -5,7 +5,7 @@
 // NDJSON written to a file). Build first (pnpm exec turbo run build --filter=@coco/cli...).
 //   node tools/bench/fleet.mjs [N=10000] [--jobs J] [--keep]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
