@@ -10,7 +10,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 // loaded only when they run. The library entry shares those chunks. `@coco/cli/examples` is the
 // bundled examples alone (pure data, browser-safe), for pages such as apps/inspector.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts', 'src/worker.ts', 'src/examples/index.ts'],
+  entry: ['src/index.ts', 'src/bin.ts', 'src/worker.ts', 'src/fleet-worker.ts', 'src/examples/index.ts'],
   format: ['esm'],
   dts: { entry: ['src/index.ts', 'src/examples/index.ts'] },
   clean: true,

@@ -29,6 +29,10 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; load(): Prom
     summary: 'list the bundled evidence of real public machines',
     load: () => import('./commands/examples.js'),
   },
+  fleet: {
+    summary: 'detect many machines from snapshot files and directories; NDJSON',
+    load: () => import('./commands/fleet.js'),
+  },
 };
 
 // Replaced with package.json's version by the build (tsup `define`); absent when run from source.

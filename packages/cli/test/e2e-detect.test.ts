@@ -8,6 +8,7 @@ import { AZURE_SNP_MACHINE, writeTree } from './helpers/tree.js';
 beforeAll(requireBuilt);
 
 const DETECTION_KEYS = [
+  '$schema',
   'format',
   'confidential',
   'type',

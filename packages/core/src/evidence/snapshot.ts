@@ -15,6 +15,10 @@ import {
 /** The format tag of a snapshot document. */
 export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
 
+/** The `$schema` `toSnapshot` writes: the JSON Schema of `coco-snapshot/1` (also in `@coco/core/schemas/*`). */
+export const SNAPSHOT_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-snapshot-1.schema.json';
+
 /** One CPUID entry of a `coco-snapshot/1` document. */
 export interface SnapshotCpuidJson {
   readonly leaf: string;
@@ -27,6 +31,8 @@ export interface SnapshotCpuidJson {
 
 /** The `coco-snapshot/1` document: a machine's evidence, for bug reports and offline detection. */
 export interface SnapshotJson {
+  /** The JSON Schema of the document; any string is accepted when reading. */
+  readonly $schema?: string;
   readonly format: typeof SNAPSHOT_FORMAT;
   readonly cpuid?: readonly SnapshotCpuidJson[];
   readonly msr?: Readonly<Record<string, string>>;
@@ -60,6 +66,7 @@ export interface ParseOptions {
 /** Snapshots larger than this are refused rather than parsed. */
 export const SNAPSHOT_MAX_BYTES = 16 * 1024 * 1024;
 const TOP_KEYS = new Set([
+  '$schema',
   'format',
   'cpuid',
   'msr',
@@ -146,6 +153,15 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
     if (!TOP_KEYS.has(key)) {
       fail(name, `$.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${[...TOP_KEYS].join(', ')}`);
     }
+  }
+  const schema = own(top, '$schema');
+  if (hasOwn(top, '$schema') && (typeof schema !== 'string' || schema.length > 2048)) {
+    fail(
+      name,
+      '$.$schema',
+      `${describeValue(schema)} is not a URL`,
+      'give the schema URL as a string, or leave it out',
+    );
   }
   if (own(top, 'format') !== SNAPSHOT_FORMAT) {
     fail(
@@ -364,7 +380,10 @@ export interface SnapshotOptions {
  */
 export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): SnapshotJson {
   const patterns = own(options, 'logPatterns') as readonly RegExp[] | undefined;
-  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = { format: SNAPSHOT_FORMAT };
+  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = {
+    $schema: SNAPSHOT_SCHEMA_URL,
+    format: SNAPSHOT_FORMAT,
+  };
   if (evidence.kinds.has('cpuid')) {
     doc.cpuid = evidence.cpuidRecords.map((r) => ({
       leaf: hexOf(r.leaf),
