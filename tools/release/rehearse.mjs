@@ -624,7 +624,8 @@ console.log(JSON.stringify(out));
   {
     const cbit = installedCoco(cbitDir);
     check(
-      list(cbit) === `@coco/amd-cbit@${latest.get('@coco/amd-cbit')}, @coco/core@${latest.get('@coco/core')}`,
+      list(cbit) ===
+        `@coco/amd-cbit@${latest.get('@coco/amd-cbit')}, @coco/core@${latest.get('@coco/core')}, @coco/x86@${latest.get('@coco/x86')}`,
       `after npm update: ${list(cbit)}`,
     );
     const cli = installedCoco(cliDir);
@@ -857,7 +858,8 @@ console.log(JSON.stringify(out));
   {
     const installed = installedCoco(pinnedDir);
     check(
-      list(installed) === `@coco/amd-cbit@${beforeMajor.get('@coco/amd-cbit')}, @coco/core@${oldCore}`,
+      list(installed) ===
+        `@coco/amd-cbit@${beforeMajor.get('@coco/amd-cbit')}, @coco/core@${oldCore}, @coco/x86@${beforeMajor.get('@coco/x86')}`,
       `a fresh install pinned to ^${oldMajor}: ${list(installed)}`,
     );
     const r = await detectIn(pinnedDir, ['@coco/amd-cbit'], ['snp-cbit-51']);
