@@ -1,5 +1,5 @@
 import { type BackendPlugin, defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
-import { X86_CVM_PROCEDURE } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_MACHINE_READER } from '@coco/x86';
 import { amdCbitAttributes } from './attributes.js';
 import { detectAmdCbit } from './detect.js';
 import { AMD_CBIT_ID, type AmdCbitParams, createAmdCbitType } from './type.js';
@@ -34,4 +34,5 @@ export const amdCbitBackend: BackendPlugin = defineBackend({
   createType: (params: TypeParams) => createAmdCbitType(params as AmdCbitParams),
   detect: detectAmdCbit,
   cvm: X86_CVM_PROCEDURE,
+  machine: X86_MACHINE_READER,
 });

@@ -1,5 +1,5 @@
 import { defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
-import { X86_CVM_PROCEDURE } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_MACHINE_READER } from '@coco/x86';
 import { detectAmdVtom } from './detect.js';
 import {
   AMD_VTOM_ATTRIBUTES,
@@ -29,4 +29,5 @@ export const amdVtomBackend = defineBackend({
   createType: (params: TypeParams) => createAmdVtomType(params as AmdVtomParams),
   detect: detectAmdVtom,
   cvm: X86_CVM_PROCEDURE,
+  machine: X86_MACHINE_READER,
 });

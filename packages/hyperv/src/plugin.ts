@@ -1,5 +1,5 @@
 import { defineHypervisor, PLUGIN_INTERFACE_VERSION } from '@coco/core';
-import { X86_CVM_PROCEDURE } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_MACHINE_READER } from '@coco/x86';
 import { detectHyperv } from './detect.js';
 
 /**
@@ -16,4 +16,5 @@ export const hypervPlugin = defineHypervisor({
   interfaceVersion: PLUGIN_INTERFACE_VERSION,
   detect: detectHyperv,
   cvm: X86_CVM_PROCEDURE,
+  machine: X86_MACHINE_READER,
 });

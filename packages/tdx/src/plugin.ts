@@ -1,5 +1,5 @@
 import { type BackendPlugin, PLUGIN_INTERFACE_VERSION } from '@coco/core';
-import { X86_CVM_PROCEDURE } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_MACHINE_READER } from '@coco/x86';
 import { detectTdx } from './detect.js';
 import { createTdxType, TDX_ATTRIBUTES, TDX_CVM, TDX_TITLE, TDX_TYPE_ID, type TdxParams } from './type.js';
 
@@ -16,4 +16,5 @@ export const tdxBackend: BackendPlugin = {
   createType: (params) => createTdxType(params as TdxParams),
   detect: detectTdx,
   cvm: X86_CVM_PROCEDURE,
+  machine: X86_MACHINE_READER,
 };
