@@ -23,4 +23,3 @@ export function checkedNfdLabels(text: string): Map<string, string> {
   }
   return labels;
 }
-
