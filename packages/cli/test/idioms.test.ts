@@ -8,8 +8,10 @@ import { CVM_LABELS, help as detectHelp } from '../src/commands/detect.js';
 import { roffText } from '../src/commands/man.js';
 import { didYouMean, editDistance } from '../src/did-you-mean.js';
 import { helpFlags } from '../src/help-flags.js';
+import type { CliIo } from '../src/io.js';
 import { isLabelValue, renderNfd } from '../src/render/nfd.js';
 import { escapeLabelValue, renderPrometheus } from '../src/render/prometheus.js';
+import { runCommand } from '../src/run.js';
 import { checkedNfdLabels } from './helpers/labels.js';
 
 const BASE: DetectionJson = {
@@ -211,5 +213,50 @@ describe('the Prometheus text format', () => {
     expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
     const families = parse(renderPrometheus({ ...BASE, type: 'acme "box"\\\nx' }, '1'));
     expect(families.find((f) => f.name === 'coco_info')?.metrics[0]?.labels?.type).toBe('acme "box"\\\nx');
+  });
+});
+
+/** Runs a command in process, capturing what it prints. */
+async function inProcess(argv: string[]): Promise<{ status: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdout: { write: (t) => void (out += t) },
+    stderr: { write: (t) => void (err += t) },
+    readStdin: () => '',
+    env: {},
+    cwd: process.cwd(),
+  };
+  const status = await runCommand(argv, io);
+  return { status, out, err };
+}
+
+// A value each flag takes that passes the checks made before --help is answered.
+const SAMPLE_VALUE: Readonly<Record<string, string>> = { 'plugin-timeout': '5' };
+
+describe('help texts are the flag table', () => {
+  it('every flag a help lists is one its command accepts, and coco help CMD is coco CMD --help', async () => {
+    for (const command of await completionCommands()) {
+      if (command.name === 'help') continue;
+      const own = await inProcess([command.name, '--help']);
+      expect(own.status).toBe(0);
+      expect((await inProcess(['help', command.name])).out).toBe(own.out);
+      expect((await inProcess([command.name, '-h'])).out).toBe(own.out);
+      for (const flag of command.flags) {
+        if (flag.name === 'help') continue;
+        const args = [
+          command.name,
+          `--${flag.name}`,
+          ...(flag.value ? [SAMPLE_VALUE[flag.name] ?? 'x'] : []),
+          '--help',
+        ];
+        const run = await inProcess(args);
+        expect({ args, status: run.status, err: run.err }).toEqual({ args, status: 0, err: '' });
+        if (flag.short)
+          expect((await inProcess([command.name, `-${flag.short}`, '--help'])).status, args.join(' ')).toBe(
+            0,
+          );
+      }
+    }
   });
 });

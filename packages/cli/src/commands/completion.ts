@@ -102,8 +102,12 @@ _coco() {
       else out += `        ${pattern}) return 0 ;;\n`;
     }
     out += `      esac\n`;
-    const all = [...command.flags.flatMap(flagWords), ...command.positionals];
-    out += `      COMPREPLY=($(compgen -W "${words(all)}" -- "$cur"))\n      ;;\n`;
+    const flags = words(command.flags.flatMap(flagWords));
+    if (command.positionals.length === 0) {
+      out += `      COMPREPLY=($(compgen -W "${flags}" -- "$cur"))\n      ;;\n`;
+    } else {
+      out += `      if [[ "$cur" == -* ]]; then\n        COMPREPLY=($(compgen -W "${flags}" -- "$cur"))\n      else\n        COMPREPLY=($(compgen -W "${words(command.positionals)}" -- "$cur"))\n      fi\n      ;;\n`;
+    }
   }
   out += `  esac
   return 0
