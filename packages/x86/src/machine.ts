@@ -7,11 +7,9 @@ export interface HypervisorSignature {
   readonly signature: string;
   /** What `systemd-detect-virt --vm` prints. */
   readonly name: string;
-  /** Where the signature and the name come from. */
-  readonly source: string;
 }
 
-const SYSTEMD = "systemd src/basic/virt.c, detect_vm_cpuid's vm_table";
+const entry = (signature: string, name: string): HypervisorSignature => Object.freeze({ signature, name });
 
 /**
  * CPUID hypervisor signatures and the names `systemd-detect-virt` prints, written from systemd's
@@ -22,26 +20,21 @@ const SYSTEMD = "systemd src/basic/virt.c, detect_vm_cpuid's vm_table";
  *
  * One entry is not in systemd's CPUID table: Parallels, which systemd names from DMI
  * (`Parallels` in `/sys/class/dmi/id/*`), because coco has no DMI evidence; its CPUID signature is
- * the one CPU-identification tools list for Parallels Desktop.
+ * "prl hyperv  " with each register byte-reversed, as CPU-identification tables list it.
  */
 export const HYPERVISOR_SIGNATURES: readonly HypervisorSignature[] = Object.freeze([
-  { signature: 'XenVMMXenVMM', name: 'xen', source: SYSTEMD },
-  { signature: 'KVMKVMKVM\\0\\0\\0', name: 'kvm', source: `${SYSTEMD} (QEMU with KVM)` },
-  { signature: 'Linux KVM Hv', name: 'kvm', source: `${SYSTEMD} (KVM with Hyper-V enlightenments)` },
-  { signature: 'TCGTCGTCGTCG', name: 'qemu', source: `${SYSTEMD} (QEMU without KVM)` },
-  { signature: 'VMwareVMware', name: 'vmware', source: `${SYSTEMD}; VMware KB 1009458` },
-  { signature: 'Microsoft Hv', name: 'microsoft', source: `${SYSTEMD}; Hyper-V TLFS` },
-  { signature: 'bhyve bhyve ', name: 'bhyve', source: `${SYSTEMD}; FreeBSD bhyve` },
-  { signature: 'QNXQVMBSQG\\0\\0', name: 'qnx', source: SYSTEMD },
-  { signature: 'ACRNACRNACRN', name: 'acrn', source: `${SYSTEMD}; projectacrn.org` },
-  { signature: 'SRESRESRESRE', name: 'sre', source: `${SYSTEMD} (Lockheed Martin Hardened Security)` },
-  { signature: 'Apple VZ\\0\\0\\0\\0', name: 'apple', source: `${SYSTEMD} (Apple Virtualization)` },
-  {
-    signature: ' lrpepyh  vr',
-    name: 'parallels',
-    source:
-      'Parallels: "prl hyperv  " with each register byte-reversed, as CPUID tables list it; systemd names Parallels from DMI',
-  },
+  entry('XenVMMXenVMM', 'xen'),
+  entry('KVMKVMKVM\\0\\0\\0', 'kvm'), // QEMU with KVM; Linux kvm_para.h KVM_SIGNATURE
+  entry('Linux KVM Hv', 'kvm'), // KVM with Hyper-V enlightenments
+  entry('TCGTCGTCGTCG', 'qemu'), // QEMU without KVM
+  entry('VMwareVMware', 'vmware'), // VMware KB 1009458
+  entry('Microsoft Hv', 'microsoft'), // Hyper-V TLFS
+  entry('bhyve bhyve ', 'bhyve'), // FreeBSD bhyve
+  entry('QNXQVMBSQG\\0\\0', 'qnx'),
+  entry('ACRNACRNACRN', 'acrn'), // projectacrn.org
+  entry('SRESRESRESRE', 'sre'), // Lockheed Martin Hardened Security
+  entry('Apple VZ\\0\\0\\0\\0', 'apple'), // Apple Virtualization
+  entry(' lrpepyh  vr', 'parallels'), // not systemd's CPUID table: systemd names Parallels from DMI
 ]);
 
 /** What systemd prints for a hypervisor whose signature its table does not know. */
@@ -51,10 +44,8 @@ export const VM_OTHER = 'vm-other';
 export interface VmReading {
   /** `none` on bare metal, a name from {@link HYPERVISOR_SIGNATURES}, `vm-other`, or `null` when unknown. */
   readonly name: string | null;
-  /** The CPUID 0x40000000 signature, when read. */
+  /** The CPUID 0x40000000 signature, when read (NUL bytes written `\0`). */
   readonly signature?: string;
-  /** Why the name is what it is, in one sentence. */
-  readonly says: string;
 }
 
 /**
@@ -69,17 +60,15 @@ export interface VmReading {
  */
 export function systemdVmX86(evidence: Evidence): VmReading {
   const features = evidence.cpuid(CPUID_FEATURES);
-  if (!features) return { name: null, says: 'CPUID 1 is not in the evidence' };
-  if (((features.ecx >>> HYPERVISOR_PRESENT_BIT) & 1) === 0)
-    return { name: 'none', says: 'CPUID 1 ECX bit 31 clear: no hypervisor (bare metal)' };
+  if (!features) return { name: null };
+  // CPUID 1 ECX bit 31 clear: no hypervisor (bare metal).
+  if (((features.ecx >>> HYPERVISOR_PRESENT_BIT) & 1) === 0) return { name: 'none' };
   // systemd reads 0x40000000 without checking a maximum leaf: any hypervisor defines it.
   const head = evidence.cpuid(CPUID_HYPERVISOR);
-  if (!head)
-    return { name: null, says: 'a hypervisor is present, but CPUID 0x40000000 is not in the evidence' };
+  if (!head) return { name: null };
   const signature = hypervisorSignature(head);
   const known = HYPERVISOR_SIGNATURES.find((s) => s.signature === signature);
-  if (known) return { name: known.name, signature, says: `CPUID 0x40000000 signature "${signature}"` };
-  return { name: VM_OTHER, signature, says: `CPUID 0x40000000 signature "${signature}" is not in the table` };
+  return { name: known ? known.name : VM_OTHER, signature };
 }
 
 /**

@@ -79,12 +79,11 @@ describe('systemdVmX86: the name systemd-detect-virt prints, from CPUID', () => 
     expect(systemdVmX86(guest(null)).name).toBeNull();
   });
 
-  it('keeps every table entry unique and with a source', () => {
+  it('keeps every table entry unique and 12 bytes long', () => {
     const signatures = HYPERVISOR_SIGNATURES.map((s) => s.signature);
     expect(new Set(signatures).size).toBe(signatures.length);
     for (const entry of HYPERVISOR_SIGNATURES) {
       expect(entry.signature.replaceAll('\\0', '\0')).toHaveLength(12);
-      expect(entry.source.length).toBeGreaterThan(5);
     }
   });
 });
