@@ -1,6 +1,6 @@
 // Unit tests of the logic behind the shell, Kubernetes and Prometheus idioms: did-you-mean, the flag
 // table read from help texts, the NFD feature file and the Prometheus text format.
-import type { DetectionJson } from '@coco/core';
+import { DETECTION_SCHEMA_URL, type DetectionJson } from '@coco/core';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { completionCommands } from '../src/commands/completion.js';
@@ -15,6 +15,7 @@ import { runCommand } from '../src/run.js';
 import { checkedNfdLabels } from './helpers/labels.js';
 
 const BASE: DetectionJson = {
+  $schema: DETECTION_SCHEMA_URL,
   format: 'coco-detection/1',
   confidential: true,
   type: 'amd-vtom',
