@@ -67,3 +67,32 @@ describe('a log cut at its end is not a whole boot log', () => {
     expect(status).toBe(0);
   });
 });
+
+describe('a memory-encryption summary whose features a pr_cont split lost', () => {
+  it('"Memory Encryption Features active: AMD" alone proves memory encryption on, so never "no"', () => {
+    const log = [BANNER, '[    0.140000] Memory Encryption Features active: AMD', FREEING].join('\n');
+    const { status, doc } = detect(['--dmesg', '-'], log);
+    expect(doc.confidential).toBeNull();
+    expect(status).toBe(4);
+  });
+});
+
+describe('evidence that contradicts the CPUID a claim needs is a conflict', () => {
+  it("an SEV-SNP log with an Intel CPU's CPUID (no leaf 0x8000001f): exit 3, not a confident sev-snp", () => {
+    const log = file('snp.log', `${SNP_BOOT.join('\n')}\n`);
+    for (const args of [
+      ['--example', 'not-confidential', '--dmesg', log],
+      ['--dmesg', log, '--example', 'not-confidential'],
+    ]) {
+      const { status, doc } = detect(args);
+      expect([doc.confidential, doc.type, doc.cvm]).toEqual([null, null, null]);
+      expect(status).toBe(3);
+    }
+  });
+
+  it('a vTOM status on a guest that is not Hyper-V carries the warning of a status the kernel refuses', () => {
+    // docs/differences.md row 8: snp_check_features refuses vTOM (SNP_FEATURES_IMPL_REQ, not PRESENT).
+    const { doc } = detect(['--example', 'not-confidential', '--msr', '0xc0010131=0x8']);
+    expect(doc.warnings.join('\n')).toMatch(/refuses to boot with vTOM outside an isolated Hyper-V guest/);
+  });
+});
