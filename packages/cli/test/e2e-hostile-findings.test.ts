@@ -77,6 +77,46 @@ describe('a memory-encryption summary whose features a pr_cont split lost', () =
   });
 });
 
+describe('the private snapshot joins no lines the whole log keeps apart', () => {
+  const cases: Record<string, string[]> = {
+    'summary continuation after another message': [
+      BANNER,
+      '[    0.140000] Memory Encryption Features active: AMD',
+      '[    0.140000] random: crng init done',
+      '[    0.140000]  SEV SEV-ES',
+      FREEING,
+    ],
+    'status continuation after another message': [
+      BANNER,
+      '[    0.140000] Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP',
+      '[    0.140001] SEV: Status: SEV SEV-ES',
+      '[    0.140000] random: crng init done',
+      '[    0.140001] SEV-SNP',
+      FREEING,
+    ],
+    'a vTom word after another message': [
+      BANNER,
+      '[    0.140000] Memory Encryption Features active: AMD SEV',
+      '[    0.140001] SEV: Status: SEV',
+      '[    0.140000] random: crng init done',
+      '[    0.140001] vTom',
+      FREEING,
+    ],
+  };
+  for (const [name, log] of Object.entries(cases)) {
+    it(name, () => {
+      const path = file(`${name.replaceAll(' ', '-')}.log`, `${log.join('\n')}\n`);
+      const whole = detect(['--dmesg', path]);
+      const snapshot = coco(['snapshot', '--dmesg', path]);
+      expect(snapshot.status).toBe(0);
+      const minimal = detect(['--snapshot', '-'], snapshot.stdout);
+      expect(minimal.verdict).toEqual(whole.verdict);
+      expect(minimal.status).toBe(whole.status);
+      expect(minimal.doc.conflicts.length).toBe(whole.doc.conflicts.length);
+    });
+  }
+});
+
 describe('evidence that contradicts the CPUID a claim needs is a conflict', () => {
   it("an SEV-SNP log with an Intel CPU's CPUID (no leaf 0x8000001f): exit 3, not a confident sev-snp", () => {
     const log = file('snp.log', `${SNP_BOOT.join('\n')}\n`);

@@ -50,7 +50,13 @@ export type {
   SnapshotOptions,
   SnapshotUnavailableJson,
 } from './evidence/snapshot.js';
-export { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_MAX_BYTES, toSnapshot } from './evidence/snapshot.js';
+export {
+  LEFT_OUT,
+  parseSnapshot,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_MAX_BYTES,
+  toSnapshot,
+} from './evidence/snapshot.js';
 export type { EncryptedWhen, Marking, MarkingCount, MarkingSpec } from './marking.js';
 export {
   assertU64,
