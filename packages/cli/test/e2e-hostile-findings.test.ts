@@ -117,6 +117,31 @@ describe('the private snapshot joins no lines the whole log keeps apart', () => 
   }
 });
 
+describe('ticket elisions in more spellings', () => {
+  const plain = [BANNER, '[    0.000000] Hypervisor detected: KVM', FREEING];
+  for (const elision of [
+    '. . .',
+    '[...snip...]',
+    '(... snip ...)',
+    '⋮',
+    '[ 40 lines omitted ]',
+    '... (truncated)',
+    '[truncated]',
+    '<truncated>',
+    '(output truncated)',
+    '... 300 more lines ...',
+    '[skipped 300 lines]',
+    '..',
+  ]) {
+    it(`"${elision}" makes a whole log a fragment`, () => {
+      const log = [plain[0], plain[1], elision, plain[2]].join('\n');
+      const { status, doc } = detect(['--dmesg', '-'], log);
+      expect(doc.confidential).toBeNull();
+      expect(status).toBe(4);
+    });
+  }
+});
+
 describe('evidence that contradicts the CPUID a claim needs is a conflict', () => {
   it("an SEV-SNP log with an Intel CPU's CPUID (no leaf 0x8000001f): exit 3, not a confident sev-snp", () => {
     const log = file('snp.log', `${SNP_BOOT.join('\n')}\n`);
