@@ -183,8 +183,10 @@ describe('coco snapshot writes only what coco detect --snapshot reads', () => {
 
   it('a log that fits gives a snapshot that detect reads back', () => {
     const log = file('four.log', logOf(4 * 2 ** 20));
-    const snap = coco(['snapshot', '--dmesg', log, '--msr', '0xc0010131=0x1'], { timeout: 60_000 });
-    expect(snap.stderr).toBe('');
+    const snap = coco(['snapshot', '--full-log', '--dmesg', log, '--msr', '0xc0010131=0x1'], {
+      timeout: 60_000,
+    });
+    expect(snap.stderr).toContain('--full-log: the snapshot holds the whole kernel log');
     expect(snap.status).toBe(0);
     const path = file('four.json', snap.stdout);
     expect(statSync(path).size).toBeLessThanOrEqual(16 * 2 ** 20);
@@ -195,7 +197,7 @@ describe('coco snapshot writes only what coco detect --snapshot reads', () => {
 
   it('a log whose snapshot would be larger than 16 MiB: snapshot refuses, writes nothing', () => {
     const log = file('fifteen-and-a-half.log', logOf(15.5 * 2 ** 20));
-    const snap = coco(['snapshot', '--dmesg', log], { timeout: 60_000 });
+    const snap = coco(['snapshot', '--full-log', '--dmesg', log], { timeout: 60_000 });
     expectError(snap, 2, 'OUTPUT_TOO_LARGE', 'more than the 16 MiB coco detect --snapshot reads');
     expect(snap.stdout).toBe('');
   });
