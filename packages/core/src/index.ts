@@ -51,6 +51,7 @@ export type {
   SnapshotUnavailableJson,
 } from './evidence/snapshot.js';
 export {
+  LEFT_OUT,
   parseSnapshot,
   SNAPSHOT_FORMAT,
   SNAPSHOT_MAX_BYTES,

@@ -218,7 +218,7 @@ describe('TDX detection', () => {
       because: 'CPUID 0x21 holds no "IntelTDX    " signature',
     });
     const boot = log(
-      'Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (gcc 13.2.0) #45-Ubuntu SMP\nCommand line: ro',
+      'Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (gcc 13.2.0) #45-Ubuntu SMP\nCommand line: ro\nFreeing unused kernel image (initmem) memory: 4000K',
     );
     expect(detectTdx(boot, r.context)).toMatchObject({ verdict: 'absent' });
     expect(detectTdx(log('Command line: ro'), r.context)).toMatchObject({ verdict: 'unknown' });

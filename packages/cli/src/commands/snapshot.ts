@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { describeConflict, type MachineIdentity, SNAPSHOT_MAX_BYTES, toSnapshot } from '@coco/core';
+import { describeConflict, LEFT_OUT, type MachineIdentity, SNAPSHOT_MAX_BYTES, toSnapshot } from '@coco/core';
 import { boolFlag } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes } from '../files.js';
@@ -103,7 +103,7 @@ export async function run(context: CommandContext): Promise<number> {
   io.stdout.write(document);
   if (evidence.kinds.has('kernel-log')) {
     const all = toSnapshot(evidence).kernelLog?.length ?? 0;
-    const kept = snapshot.kernelLog?.length ?? 0;
+    const kept = snapshot.kernelLog?.filter((l) => !LEFT_OUT.test(l)).length ?? 0;
     io.stderr.write(
       fullLog
         ? 'coco snapshot: --full-log: the snapshot holds the whole kernel log, which may hold the boot command line (tokens, disk keys), host names, MAC addresses and serial numbers: read it before you share it\n'

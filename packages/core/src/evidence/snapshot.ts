@@ -363,6 +363,41 @@ function rawLines(lines: readonly LogLine[]): string[] {
   return out;
 }
 
+/**
+ * What stands in a private snapshot for lines left out between two kept ones. Readers of the log
+ * join a line to the one right after it (a `pr_cont` split), so a line left out must still part
+ * them; this text is no kernel message, no elision, and no plugin's line.
+ */
+export const LEFT_OUT = /^coco snapshot: \d{1,12} lines? left out$/;
+
+const leftOut = (n: number) => `coco snapshot: ${n} line${n === 1 ? '' : 's'} left out`;
+
+/**
+ * The raw lines that hold a message `patterns` match, each once; every run of lines left out
+ * between two kept ones becomes one {@link LEFT_OUT} line, so what was apart stays apart.
+ */
+function keptLines(lines: readonly LogLine[], patterns: readonly RegExp[]): string[] {
+  const key = (l: LogLine) => `${l.line}\u0000${l.source}`;
+  const kept = new Set<string>();
+  for (const l of lines) if (patterns.some((p) => p.test(l.text))) kept.add(key(l));
+  const out: string[] = [];
+  let gap = 0;
+  let previous: LogLine | undefined;
+  for (const line of lines) {
+    if (!kept.has(key(line))) {
+      if (!previous || key(previous) !== key(line)) gap++;
+      previous = line;
+      continue;
+    }
+    if (previous && key(previous) === key(line) && previous.raw === line.raw) continue;
+    if (gap > 0 && out.length > 0) out.push(leftOut(gap));
+    gap = 0;
+    out.push(line.raw);
+    previous = line;
+  }
+  return out;
+}
+
 /** Options of {@link toSnapshot}. */
 export interface SnapshotOptions {
   /**
@@ -402,10 +437,7 @@ export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): S
   }
   if (evidence.tdxGpaw) doc.tdx = { gpaw: evidence.tdxGpaw.value };
   if (evidence.kinds.has('kernel-log')) {
-    const lines = patterns
-      ? evidence.kernelLog.filter((l) => patterns.some((p) => p.test(l.text)))
-      : evidence.kernelLog;
-    doc.kernelLog = rawLines(lines);
+    doc.kernelLog = patterns ? keptLines(evidence.kernelLog, patterns) : rawLines(evidence.kernelLog);
   }
   if (evidence.kinds.has('cpuinfo')) doc.cpuinfoFlags = [...evidence.cpuinfoFlags.keys()];
   if (evidence.kinds.has('files')) {
