@@ -67,7 +67,9 @@ describe('hyperv: is it Hyper-V at all', () => {
 
   it('says there is no Hyper-V evidence when there is none, and claims nothing', () => {
     const d = detect(new EvidenceBuilder().addCpuid(0, 0, { eax: 0xd, ebx: 0, ecx: 0, edx: 0 }, 'c').build());
-    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => s.says)).toEqual(['no Hyper-V evidence']);
+    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => [s.source, s.says])).toEqual([
+      ['cpuid', 'no Hyper-V evidence'],
+    ]);
     expect(d.trail.map((s) => s.says).join('\n')).not.toContain('hyperv rules its type out');
   });
 
@@ -78,10 +80,27 @@ describe('hyperv: is it Hyper-V at all', () => {
   });
 });
 
+describe('hyperv: a conflict ends the detection', () => {
+  it('a KVM signature against a Hyper-V log: no step after the conflict', () => {
+    const e = mergeEvidence(
+      cpuidEvidence({ signature: KVMKVMKVM, maxLeaf: 0x40000001 }),
+      logEvidence('[    0.000000] Hypervisor detected: Microsoft Hyper-V'),
+    );
+    const d = detect(e);
+    expect(d.conflicts.map((c) => c.what)).toEqual(['whether the hypervisor is Hyper-V (seen by hyperv)']);
+    expect(d.trail.map((s) => s.says)).not.toContain(
+      'hyperv rules its type out: the hypervisor is not Hyper-V',
+    );
+  });
+});
+
 describe('hyperv: isolation', () => {
   it('cannot tell without the privileges or an isolation config', () => {
     const d = detect(cpuidEvidence({}));
-    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => s.says)).toContain('isolation unknown');
+    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => [s.source, s.says])).toContainEqual([
+      'cpuid',
+      'isolation unknown',
+    ]);
     expect(d.undetermined).toContainEqual({
       by: 'hyperv',
       because: 'a Hyper-V guest whose isolation (CPUID 0x40000003) is not in the evidence',
