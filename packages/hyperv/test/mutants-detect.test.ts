@@ -73,6 +73,15 @@ describe('hyperv: is it Hyper-V at all', () => {
     expect(d.trail.map((s) => s.says).join('\n')).not.toContain('hyperv rules its type out');
   });
 
+  it('names the CPUID signature and maximum leaf, and why another is not Hyper-V', () => {
+    expect(says(cpuidEvidence({ high: HIGH_ISOLATED }))[0]).toBe(
+      'CPUID 0x40000000: "Microsoft Hv", max leaf 0x4000000c',
+    );
+    expect(says(cpuidEvidence({ signature: KVMKVMKVM, maxLeaf: 0x40000001 }))[0]).toBe(
+      'CPUID 0x40000000: "KVMKVMKVM\\0\\0\\0", max leaf 0x40000001: not Hyper-V (Linux needs "Microsoft Hv" and a max leaf of 0x40000005..0x4000ffff)',
+    );
+  });
+
   it('a KVM signature in CPUID rules Hyper-V out', () => {
     expect(says(cpuidEvidence({ signature: KVMKVMKVM, maxLeaf: 0x40000001 }))).toContain(
       'hyperv rules its type out: the hypervisor is not Hyper-V',
@@ -250,6 +259,13 @@ describe('hyperv: composition', () => {
     expect(snp.conflicts).toEqual([]);
   });
 
+  it('a backend that answers nothing is no claim either', () => {
+    const c = recording(null);
+    const claim = composeHypervType(decodeIsolationConfig(0x0, 0x3), 'tdx', c.context, 'cpuid');
+    expect(c.warnings).toEqual(['@coco/tdx found no TDX evidence of its own']);
+    expect(claim.type.id).toBe('tdx');
+  });
+
   it('a backend that cannot tell is no claim: the type is built with the reason', () => {
     const c = recording({ verdict: 'unknown', because: 'no MSR', fix: 'modprobe msr' });
     const claim = composeHypervType(decodeIsolationConfig(0x0, 0x2), 'snp', c.context, 'log');
@@ -294,6 +310,7 @@ describe('hyperv: the kernel log', () => {
       { value: 'KVM', where: 'd line 1' },
     ]);
     expect(readHypervLog(lines(['x Hypervisor detected: KVM'])).hypervisorNames).toEqual([]);
+    expect(readHypervLog(lines(['Hyper-V: Hypervisor detected: KVM'])).hypervisorNames).toEqual([]);
     expect(readHypervLog(lines([`Hypervisor detected: ${'K'.repeat(65)}`])).hypervisorNames).toEqual([]);
     const all = readHypervLog(
       lines(
