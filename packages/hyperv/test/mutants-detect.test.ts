@@ -67,8 +67,19 @@ describe('hyperv: is it Hyper-V at all', () => {
 
   it('says there is no Hyper-V evidence when there is none, and claims nothing', () => {
     const d = detect(new EvidenceBuilder().addCpuid(0, 0, { eax: 0xd, ebx: 0, ecx: 0, edx: 0 }, 'c').build());
-    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => s.says)).toEqual(['no Hyper-V evidence']);
+    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => [s.source, s.says])).toEqual([
+      ['cpuid', 'no Hyper-V evidence'],
+    ]);
     expect(d.trail.map((s) => s.says).join('\n')).not.toContain('hyperv rules its type out');
+  });
+
+  it('names the CPUID signature and maximum leaf, and why another is not Hyper-V', () => {
+    expect(says(cpuidEvidence({ high: HIGH_ISOLATED }))[0]).toBe(
+      'CPUID 0x40000000: "Microsoft Hv", max leaf 0x4000000c',
+    );
+    expect(says(cpuidEvidence({ signature: KVMKVMKVM, maxLeaf: 0x40000001 }))[0]).toBe(
+      'CPUID 0x40000000: "KVMKVMKVM\\0\\0\\0", max leaf 0x40000001: not Hyper-V (Linux needs "Microsoft Hv" and a max leaf of 0x40000005..0x4000ffff)',
+    );
   });
 
   it('a KVM signature in CPUID rules Hyper-V out', () => {
@@ -78,10 +89,27 @@ describe('hyperv: is it Hyper-V at all', () => {
   });
 });
 
+describe('hyperv: a conflict ends the detection', () => {
+  it('a KVM signature against a Hyper-V log: no step after the conflict', () => {
+    const e = mergeEvidence(
+      cpuidEvidence({ signature: KVMKVMKVM, maxLeaf: 0x40000001 }),
+      logEvidence('[    0.000000] Hypervisor detected: Microsoft Hyper-V'),
+    );
+    const d = detect(e);
+    expect(d.conflicts.map((c) => c.what)).toEqual(['whether the hypervisor is Hyper-V (seen by hyperv)']);
+    expect(d.trail.map((s) => s.says)).not.toContain(
+      'hyperv rules its type out: the hypervisor is not Hyper-V',
+    );
+  });
+});
+
 describe('hyperv: isolation', () => {
   it('cannot tell without the privileges or an isolation config', () => {
     const d = detect(cpuidEvidence({}));
-    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => s.says)).toContain('isolation unknown');
+    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => [s.source, s.says])).toContainEqual([
+      'cpuid',
+      'isolation unknown',
+    ]);
     expect(d.undetermined).toContainEqual({
       by: 'hyperv',
       because: 'a Hyper-V guest whose isolation (CPUID 0x40000003) is not in the evidence',
@@ -231,6 +259,13 @@ describe('hyperv: composition', () => {
     expect(snp.conflicts).toEqual([]);
   });
 
+  it('a backend that answers nothing is no claim either', () => {
+    const c = recording(null);
+    const claim = composeHypervType(decodeIsolationConfig(0x0, 0x3), 'tdx', c.context, 'cpuid');
+    expect(c.warnings).toEqual(['@coco/tdx found no TDX evidence of its own']);
+    expect(claim.type.id).toBe('tdx');
+  });
+
   it('a backend that cannot tell is no claim: the type is built with the reason', () => {
     const c = recording({ verdict: 'unknown', because: 'no MSR', fix: 'modprobe msr' });
     const claim = composeHypervType(decodeIsolationConfig(0x0, 0x2), 'snp', c.context, 'log');
@@ -275,6 +310,7 @@ describe('hyperv: the kernel log', () => {
       { value: 'KVM', where: 'd line 1' },
     ]);
     expect(readHypervLog(lines(['x Hypervisor detected: KVM'])).hypervisorNames).toEqual([]);
+    expect(readHypervLog(lines(['Hyper-V: Hypervisor detected: KVM'])).hypervisorNames).toEqual([]);
     expect(readHypervLog(lines([`Hypervisor detected: ${'K'.repeat(65)}`])).hypervisorNames).toEqual([]);
     const all = readHypervLog(
       lines(

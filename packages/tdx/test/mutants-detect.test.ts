@@ -133,3 +133,32 @@ describe('tdx: cpuinfo rules TDX out only when it has flags', () => {
     expect(detect(e).undetermined).toEqual([CANNOT_TELL]);
   });
 });
+
+describe('tdx: the kind of evidence each step comes from', () => {
+  const sources = (evidence: Evidence) =>
+    detect(evidence)
+      .trail.filter((s) => s.by === 'tdx')
+      .map((s) => [s.source, s.says]);
+
+  it('CPUID steps are cpuid steps', () => {
+    expect(sources(cpuid(0x23, { ...SIG, ebx: 0 }))[0]).toEqual([
+      'cpuid',
+      expect.stringMatching(/^max basic leaf 0x23: leaf/),
+    ]);
+    expect(sources(cpuid(null, SIG))[0]).toEqual([
+      'cpuid',
+      expect.stringMatching(/^leaf 0 missing, leaf 0x21/),
+    ]);
+    expect(sources(cpuid(0x20, SIG))[0]).toEqual([
+      'cpuid',
+      expect.stringMatching(/^max basic leaf 0x20, leaf/),
+    ]);
+  });
+
+  it('the device step is a files step, the lone GPAW a tdx step', () => {
+    const missing = new EvidenceBuilder().setFile('/dev/tdx_guest', false, 'probe').build();
+    expect(sources(missing)[0]).toEqual(['files', expect.stringMatching(/^\/dev\/tdx_guest absent \(p/)]);
+    const gpaw = new EvidenceBuilder().setTdxGpaw(52, 'snapshot').build();
+    expect(sources(gpaw)[0]).toEqual(['tdx', expect.stringMatching(/^GPAW 52 \(snapshot\) given/)]);
+  });
+});

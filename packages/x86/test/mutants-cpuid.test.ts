@@ -134,3 +134,23 @@ describe("Hyper-V's leaves", () => {
     expect(isIsolatedPartition(0)).toBe(false);
   });
 });
+
+describe('readLeaf of a range head itself', () => {
+  it('reads 0x80000000 and 0x40000000 from their own range, whatever the basic maximum', () => {
+    const e = leaves(
+      [0, 0, { eax: 0x10 }],
+      [0x8000_0000, 0, { eax: 0x8000_0008 }],
+      [0x4000_0000, 0, { eax: 0x4000_000c }],
+    );
+    const ext = readLeaf(e, 0x8000_0000);
+    expect(ext.state === 'valid' && ext.record.eax).toBe(0x8000_0008);
+    const hv = readLeaf(e, 0x4000_0000);
+    expect(hv.state === 'valid' && hv.record.eax).toBe(0x4000_000c);
+  });
+
+  it('reads a head whose EAX is below its own number as it is', () => {
+    const e = leaves([0x4000_0000, 0, { eax: 0 }]);
+    const r = readLeaf(e, 0x4000_0000);
+    expect(r.state === 'valid' && r.record.eax).toBe(0);
+  });
+});
