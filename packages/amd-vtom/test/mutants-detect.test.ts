@@ -79,23 +79,25 @@ describe('amd-vtom: Hyper-V isolation type (CPUID 0x4000000C, hv_vtom_init)', ()
 
 describe('amd-vtom: the whole boot log', () => {
   const banner = '[    0.000000] Linux version 6.8.0-1021-azure (buildd@lcy02-amd64-032) #25-Ubuntu SMP';
+  // A whole boot log runs from the banner to the end of the kernel's own setup.
+  const end = '[    2.000000] Run /sbin/init as init process';
 
   it('rules vTOM out when a whole boot log has no Hyper-V isolation line', () => {
-    expect(ruledOut(logEvidence(`${banner}\n[    0.000000] Command line: ro`))).toEqual([
+    expect(ruledOut(logEvidence(`${banner}\n[    0.000000] Command line: ro\n${end}`))).toEqual([
       'amd-vtom rules its type out: the whole boot log has no "Hyper-V: Isolation Config" line: not an isolated Hyper-V guest',
     ]);
   });
 
   it('cannot tell from a whole boot log with the isolation line at the start of a message', () => {
     const d = detect(
-      logEvidence(`${banner}\n[    0.000000] Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2`),
+      logEvidence(`${banner}\n[    0.000000] Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2\n${end}`),
     );
     expect(d.undetermined).toEqual([CANNOT_TELL]);
   });
 
   it('does not take the isolation words in the middle of another message', () => {
     const d = detect(
-      logEvidence(`${banner}\n[    1.000000] audit: echo Hyper-V: Isolation Config: Group A 0x1`),
+      logEvidence(`${banner}\n[    1.000000] audit: echo Hyper-V: Isolation Config: Group A 0x1\n${end}`),
     );
     expect(d.confidential).toBe(false);
   });
