@@ -222,8 +222,16 @@ async function inProcess(argv: string[]): Promise<{ status: number; out: string;
   let out = '';
   let err = '';
   const io: CliIo = {
-    stdout: { write: (t) => void (out += t) },
-    stderr: { write: (t) => void (err += t) },
+    stdout: {
+      write: (t) => {
+        out += t;
+      },
+    },
+    stderr: {
+      write: (t) => {
+        err += t;
+      },
+    },
     readStdin: () => '',
     env: {},
     cwd: process.cwd(),

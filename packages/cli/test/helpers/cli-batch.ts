@@ -11,8 +11,12 @@ function cocoAsync(args: readonly string[], input = ''): Promise<CocoRun> {
     const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
     child.stdin.end(input);
