@@ -38,9 +38,9 @@ const KERNEL_ATTRIBUTES: readonly AttributeDefinition[] = [
   [
     'guest-mem-encrypt',
     'GUEST_MEM_ENCRYPT',
-    'Guest memory encryption is active (SEV, SEV-ES, SEV-SNP, TDX, vTOM).',
+    'Guest memory encryption is active.',
   ],
-  ['guest-state-encrypt', 'GUEST_STATE_ENCRYPT', 'Guest register state is encrypted too (SEV-ES and later).'],
+  ['guest-state-encrypt', 'GUEST_STATE_ENCRYPT', 'Guest register state is encrypted too.'],
   ['guest-unroll-string-io', 'GUEST_UNROLL_STRING_IO', 'String I/O (INS/OUTS) must be unrolled into IN/OUT.'],
   ['guest-sev-snp', 'GUEST_SEV_SNP', 'The guest is using SEV-SNP features.'],
   ['guest-snp-secure-tsc', 'GUEST_SNP_SECURE_TSC', 'SEV-SNP Secure TSC is active.'],

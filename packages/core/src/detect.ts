@@ -1,4 +1,5 @@
 import { createDetection, type Detection, type DetectionConflict, type Undetermined } from './detection.js';
+import { checkFacts } from './evidence/model.js';
 import { CocoError, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
 import { MASK_BIT_MAX, MASK_BIT_MIN } from './marking.js';
@@ -73,11 +74,15 @@ function typeProblem(value: unknown, registry: Registry): string | null {
       !Number.isInteger(bit) ||
       bit < MASK_BIT_MIN ||
       bit > MASK_BIT_MAX ||
-      own(marking, 'mask') !== 1n << BigInt(bit) ||
-      own(marking, 'encryptedWhen') !== own(t, 'encryptedWhen')
+      own(marking, 'addressMask') !== 1n << BigInt(bit) ||
+      own(marking, 'mask') !== 1n << BigInt(own(marking, 'entryBit') as number) ||
+      own(marking, 'encryptedWhen') !== own(t, 'encryptedWhen') ||
+      own(t, 'maskState') !== 'known'
     ) {
-      return "type.marking: not one bit inside 12..51 with the type's polarity";
+      return "type.marking: not one bit inside 0..63 with the type's polarity";
     }
+  } else if (own(t, 'maskState') !== 'none' && own(t, 'maskState') !== 'unknown') {
+    return 'type.maskState: not known, unknown or none';
   }
   return null;
 }
@@ -117,7 +122,7 @@ function procedures(plugins: readonly CocoPlugin[]): CvmProcedure[] {
 export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const shaped = evidence as Partial<Evidence> | null;
   if (
-    typeof shaped?.cpuid !== 'function' ||
+    typeof shaped?.fact !== 'function' ||
     !Array.isArray(shaped.conflicts) ||
     !Array.isArray(shaped.unavailable)
   ) {
@@ -126,8 +131,9 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
       fix: 'build evidence with a parser, EvidenceBuilder or mergeEvidence from @coco/core',
     });
   }
+  checkFacts(evidence, registry.factKinds);
   const trail: TrailStep[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = [...registry.notices, ...evidence.warnings];
   const undetermined: Undetermined[] = [];
   const ruledOut = new Set<string>();
   const conflicts: DetectionConflict[] = evidence.conflicts.map((c) => ({
@@ -230,9 +236,9 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     const context: HypervisorContext = {
       ...contextFor(hv),
       hasBackend: (id) => registry.backend(id) !== undefined,
-      backend: (id, packageName) => {
+      backend: <B extends BackendPlugin<never>>(id: string, packageName: string): B => {
         const backend = registry.backend(id);
-        if (backend) return backend;
+        if (backend) return backend as unknown as B;
         throw new CocoError(
           'BACKEND_MISSING',
           `this guest needs the ${id} backend, which is not registered`,

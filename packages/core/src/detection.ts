@@ -46,6 +46,11 @@ export interface DetectionJson {
   readonly mask: string | null;
   readonly maskBit: number | null;
   readonly encryptedWhen: EncryptedWhen | null;
+  /**
+   * `known` (the bit is in `mask`), `unknown` (the type has a bit the evidence did not determine),
+   * `none` (the type has no page-table bit: it shares pages by a call), `null` without a type.
+   */
+  readonly maskState: 'known' | 'unknown' | 'none' | null;
   /** What `systemd-detect-virt --cvm` prints; `null` when undecided or on conflicting evidence. */
   readonly cvm: string | null;
   readonly evidence: readonly DetectionEvidenceJson[];
@@ -127,6 +132,7 @@ export function createDetection(parts: DetectionParts): Detection {
     mask: marking ? `0x${marking.mask.toString(16)}` : null,
     maskBit: marking ? marking.maskBit : null,
     encryptedWhen: type ? type.encryptedWhen : null,
+    maskState: type ? type.maskState : null,
     cvm: parts.cvm,
     evidence: Object.freeze(
       parts.trail.map((s) =>

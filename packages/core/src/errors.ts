@@ -1,16 +1,18 @@
 /**
  * Stable error codes. A code never changes meaning within a major version; messages may improve.
+ * Plugins add their own (upper-case words with underscores) for the inputs they parse.
  */
-export type CocoErrorCode =
+export type CocoErrorCode = CoreErrorCode | (string & {});
+
+/** The error codes core itself throws. */
+export type CoreErrorCode =
   | 'VALUE_OUT_OF_RANGE'
   | 'MASK_INVALID'
   | 'PARAMETER_INVALID'
   | 'ATTRIBUTE_INVALID'
   | 'SNAPSHOT_INVALID'
-  | 'CPUID_DUMP_INVALID'
   | 'CPUINFO_INVALID'
   | 'KERNEL_LOG_INVALID'
-  | 'MSR_INVALID'
   | 'EVIDENCE_INVALID'
   | 'PLUGIN_INVALID'
   | 'PLUGIN_VERSION_UNSUPPORTED'

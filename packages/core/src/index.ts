@@ -17,11 +17,10 @@ export type {
   Undetermined,
 } from './detection.js';
 export { createDetection, DETECTION_SCHEMA_URL, describeConflict } from './detection.js';
-export type { AnyCocoError, CocoErrorCode, CocoErrorDetails } from './errors.js';
+export type { AnyCocoError, CocoErrorCode, CocoErrorDetails, CoreErrorCode } from './errors.js';
 export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.js';
 export type { BootLogShape } from './evidence/boot-log.js';
 export { CORE_LOG_PATTERNS, ELISION, kernelAtLeast, readBootLog } from './evidence/boot-log.js';
-export { parseCpuidDump } from './evidence/cpuid-dump.js';
 export { parseCpuinfo } from './evidence/cpuinfo.js';
 export { parseHex, parseHex32 } from './evidence/hex.js';
 export {
@@ -30,35 +29,54 @@ export {
   parseKernelLog,
   parseKernelLogEvidence,
 } from './evidence/kernel-log.js';
+export type { FactDifference, FactKind, JsonValue } from './evidence/facts.js';
+export { canonicalJson, describeFactKey, FACT_KEY_PATTERN, FACT_KIND_PATTERN } from './evidence/facts.js';
 export type {
-  CpuidRecord,
-  CpuidRegisters,
   Evidence,
   EvidenceConflict,
   EvidenceKind,
+  FileFact,
   LogLine,
   MachineIdentity,
   Sourced,
   UnavailableSource,
 } from './evidence/model.js';
-export { EVIDENCE_KINDS, EvidenceBuilder, emptyEvidence, mergeEvidence } from './evidence/model.js';
-export { parseMsrAssignment, tdxGpawEvidence } from './evidence/registers.js';
+export {
+  checkFacts,
+  EVIDENCE_KINDS,
+  EvidenceBuilder,
+  emptyEvidence,
+  FILE_CONTENT_MAX,
+  isEvidenceKind,
+  mergeEvidence,
+} from './evidence/model.js';
 export type {
   ParseOptions,
-  SnapshotCpuidJson,
+  SnapshotFileJson,
   SnapshotJson,
   SnapshotOptions,
+  SnapshotParseOptions,
   SnapshotUnavailableJson,
+  SnapshotV1Json,
 } from './evidence/snapshot.js';
 export {
   LEFT_OUT,
   parseSnapshot,
   SNAPSHOT_FORMAT,
+  SNAPSHOT_FORMAT_V1,
   SNAPSHOT_MAX_BYTES,
   SNAPSHOT_SCHEMA_URL,
+  SNAPSHOT_V1_SCHEMA_URL,
   toSnapshot,
 } from './evidence/snapshot.js';
-export type { EncryptedWhen, Marking, MarkingCount, MarkingSpec } from './marking.js';
+export type {
+  EncryptedWhen,
+  EntryFormat,
+  EntryFormatSpec,
+  Marking,
+  MarkingCount,
+  MarkingSpec,
+} from './marking.js';
 export {
   assertU64,
   createMarking,
@@ -73,6 +91,13 @@ export type {
   BackendResult,
   CocoPlugin,
   CvmProcedure,
+  FactProbe,
+  FileProbe,
+  InterfaceAdapter,
+  PluginProbes,
+  ProbeIO,
+  ProbeRead,
+  ProbeSink,
   CvmReading,
   DetectContext,
   HypervisorClaim,
@@ -106,7 +131,19 @@ export type {
   QuirksPatch,
 } from './quirks.js';
 export { applyQuirks, defineQuirks, flushRule, NO_QUIRKS, privateMmioAt } from './quirks.js';
-export type { Registry } from './registry.js';
+export type {
+  BigintParam,
+  BooleanParam,
+  EnumParam,
+  IntegerParam,
+  ParamSchema,
+  ParamSpec,
+  ParamsOf,
+  ParamValue,
+  StringParam,
+} from './params.js';
+export { checkParams, checkParamSchema, expected as describeParam, parseParam } from './params.js';
+export type { ProbePlan, Registry } from './registry.js';
 export { CORE_MAJOR, createRegistry, defaultRegistry, detect, use } from './registry.js';
-export type { CocoType, TypeChanges, TypeDetail, TypeSpec } from './type.js';
+export type { CocoType, MaskState, TypeChanges, TypeDetail, TypeSpec } from './type.js';
 export { createType, deriveType, TYPE_ID_PATTERN } from './type.js';

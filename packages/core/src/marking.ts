@@ -4,22 +4,50 @@ import { andSpan, checkSpan, countSpan, orSpan, wordGeometry } from './marking-w
 /** Whether a page is encrypted (private) when the type's bit is `set` or when it is `clear`. */
 export type EncryptedWhen = 'set' | 'clear';
 
-/** The lowest bit a mask may use: bit 12, the bottom of a page-table entry's physical-address field. */
-export const MASK_BIT_MIN = 12;
-/** The highest bit a mask may use: bit 51, the top of a page-table entry's physical-address field. */
-export const MASK_BIT_MAX = 51;
+/**
+ * The lowest bit a marking may use. Core knows no entry format: each backend checks the bits its
+ * architecture allows (an address field, a bit a format stores elsewhere) when it builds a type.
+ */
+export const MASK_BIT_MIN = 0;
+/** The highest bit a marking may use: entries and addresses are 64-bit. */
+export const MASK_BIT_MAX = 63;
 const U64_MAX = (1n << 64n) - 1n;
 
 /**
- * How one type marks a 64-bit page-table entry or physical address encrypted or decrypted.
+ * Where one page-table entry format stores the type's address bit: on most formats at the same
+ * position, on some elsewhere (an arm64 descriptor with 52-bit output addresses keeps address bits
+ * 51..48 or 51..50 in low bits of the entry).
+ */
+export interface EntryFormat {
+  /** A stable id (`x86-64`, `arm64-4k-lpa2`); tools draw the entry by it. */
+  readonly id: string;
+  /** Human name: `arm64, 4 KiB granule, LPA2`. */
+  readonly title: string;
+  /** The bit of the entry that carries the encryption state in this format. */
+  readonly entryBit: number;
+}
+
+/**
+ * How one type marks a 64-bit page-table entry (or an address) encrypted or decrypted.
  * `encrypt` and `decrypt` hide the polarity: callers never need to know whether the bit is set or
- * cleared for a private page.
+ * cleared for a private page. They work on entries of {@link Marking.format}; use
+ * {@link Marking.forFormat} for another of the type's formats.
  */
 export interface Marking {
-  /** The one bit that carries the encryption state, as a mask. */
+  /** The one entry bit that carries the encryption state, as a mask. */
   readonly mask: bigint;
-  /** The position of that bit, 12..51. */
+  /** The address bit that carries it (what the kernel calls the C-bit, shared bit or vTOM bit). */
   readonly maskBit: number;
+  /** The address bit as a mask, for physical or DMA addresses. */
+  readonly addressMask: bigint;
+  /** The entry bit in this marking's format (`maskBit` where the format stores it in place). */
+  readonly entryBit: number;
+  /** The entry format `encrypt`/`decrypt` work on. */
+  readonly format: EntryFormat;
+  /** Every entry format of the type, the default first. */
+  readonly formats: readonly EntryFormat[];
+  /** The same marking on entries of format `id`; throws `MASK_INVALID` for a format the type lacks. */
+  forFormat(id: string): Marking;
   /** Whether the bit is `set` or `clear` on an encrypted (private) entry. */
   readonly encryptedWhen: EncryptedWhen;
   /** Marks `value` encrypted (private). Throws `CocoRangeError` outside 0..2^64-1. */
@@ -53,10 +81,22 @@ export interface MarkingCount {
 
 /** What {@link createMarking} needs. */
 export interface MarkingSpec {
-  /** Bit position 12..51. */
+  /** The address bit, 0..63. */
   readonly maskBit: number;
   /** Whether the bit is `set` or `clear` on an encrypted (private) entry. */
   readonly encryptedWhen: EncryptedWhen;
+  /**
+   * The entry formats, the default first, each with the entry bit that holds the address bit.
+   * Without it, one format (`entry`) stores the bit in place.
+   */
+  readonly formats?: readonly EntryFormatSpec[];
+}
+
+/** An entry format as a spec gives it: without `entryBit`, the format stores the address bit in place. */
+export interface EntryFormatSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly entryBit?: number;
 }
 
 /** The error for a value outside 0..2^64-1; kept out of line so the scalar forms stay small. */
@@ -95,12 +135,12 @@ function checkPolarity(encryptedWhen: unknown, input: string): EncryptedWhen {
     `encryptedWhen ${describeValue(encryptedWhen)} is not a polarity`,
     {
       input,
-      fix: 'use "set" (C-bit style) or "clear" (TDX and vTOM style)',
+      fix: 'use "set" (the bit set marks a private page) or "clear" (the bit set marks a shared page)',
     },
   );
 }
 
-/** The bit position of a mask with exactly one bit inside 12..51; throws `MASK_INVALID` otherwise. */
+/** The bit position of a mask with exactly one bit inside 0..63; throws `MASK_INVALID` otherwise. */
 export function maskBitOf(mask: bigint, input = 'mask'): number {
   if (typeof mask === 'bigint' && mask > 0n && (mask & (mask - 1n)) === 0n) {
     const bit = mask.toString(2).length - 1;
@@ -108,19 +148,58 @@ export function maskBitOf(mask: bigint, input = 'mask'): number {
   }
   throw new CocoRangeError(
     `mask ${describeValue(mask)} is not exactly one bit inside bits ${MASK_BIT_MIN}..${MASK_BIT_MAX}`,
-    { input, fix: 'pass a power of two from 0x1000n (bit 12) to 0x8000000000000n (bit 51)' },
+    { input, fix: 'pass a power of two from 0x1n (bit 0) to 0x8000000000000000n (bit 63)' },
     'MASK_INVALID',
   );
 }
 
-/** Creates a marking for one bit and polarity; throws `MASK_INVALID` for a bit outside 12..51. */
+const FORMAT_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+function checkFormats(spec: MarkingSpec, maskBit: number, input: string): readonly EntryFormat[] {
+  const given = spec.formats;
+  if (given === undefined) return Object.freeze([Object.freeze({ id: 'entry', title: 'page-table entry', entryBit: maskBit })]);
+  if (!Array.isArray(given) || given.length === 0 || given.length > 16) {
+    throw new CocoError('PARAMETER_INVALID', 'formats is not a list of 1 to 16 entry formats', {
+      input: `${input}.formats`,
+      fix: 'give [{ id, title, entryBit }], the default format first',
+    });
+  }
+  const seen = new Set<string>();
+  return Object.freeze(
+    given.map((f: EntryFormatSpec, i: number) => {
+      const id = f?.id;
+      if (typeof id !== 'string' || !FORMAT_ID.test(id) || seen.has(id) || typeof f.title !== 'string') {
+        throw new CocoError('PARAMETER_INVALID', `format ${describeValue(id)} is not valid`, {
+          input: `${input}.formats[${i}]`,
+          fix: 'give each format a distinct lower-case id such as "arm64-4k" and a title',
+        });
+      }
+      seen.add(id);
+      const entryBit = f.entryBit === undefined ? maskBit : checkBit(f.entryBit, `${input}.formats[${i}].entryBit`);
+      return Object.freeze({ id, title: f.title, entryBit });
+    }),
+  );
+}
+
+/** Creates a marking for one bit and polarity; throws `MASK_INVALID` for a bit outside 0..63. */
 export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
   const maskBit = checkBit(spec?.maskBit, `${input}.maskBit`);
   const encryptedWhen = checkPolarity(spec?.encryptedWhen, `${input}.encryptedWhen`);
-  const mask = 1n << BigInt(maskBit);
+  const formats = checkFormats(spec, maskBit, input);
+  return markingFor(maskBit, encryptedWhen, formats, formats[0] as EntryFormat);
+}
+
+function markingFor(
+  maskBit: number,
+  encryptedWhen: EncryptedWhen,
+  formats: readonly EntryFormat[],
+  format: EntryFormat,
+): Marking {
+  const entryBit = format.entryBit;
+  const mask = 1n << BigInt(entryBit);
   const notMask = U64_MAX ^ mask;
   const setWhenEncrypted = encryptedWhen === 'set';
-  const word = wordGeometry(maskBit);
+  const word = wordGeometry(entryBit);
 
   // The scalar forms: the bare bigint expression behind the one range check every form shares.
   const setBit = (v: bigint): bigint => {
@@ -150,9 +229,31 @@ export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
     return entries;
   };
 
-  return Object.freeze({
+  const others = new Map<string, Marking>();
+  const self: Marking = Object.freeze({
     mask,
     maskBit,
+    addressMask: 1n << BigInt(maskBit),
+    entryBit,
+    format,
+    formats,
+    forFormat(id: string): Marking {
+      if (id === format.id) return self;
+      const other = formats.find((f) => f.id === id);
+      if (!other) {
+        throw new CocoRangeError(
+          `entry format ${describeValue(id)} is not one of this type's`,
+          { input: 'format', fix: `use one of ${formats.map((f) => f.id).join(', ')}` },
+          'MASK_INVALID',
+        );
+      }
+      let m = others.get(id);
+      if (!m) {
+        m = markingFor(maskBit, encryptedWhen, formats, other);
+        others.set(id, m);
+      }
+      return m;
+    },
     encryptedWhen,
     encrypt: setWhenEncrypted ? setBit : clearBit,
     decrypt: setWhenEncrypted ? clearBit : setBit,
@@ -166,9 +267,10 @@ export function createMarking(spec: MarkingSpec, input = 'marking'): Marking {
       return setWhenEncrypted ? { encrypted: set, decrypted: unset } : { encrypted: unset, decrypted: set };
     },
   });
+  return self;
 }
 
-/** Creates a marking from a one-bit mask such as `1n << 51n`. */
+/** Creates a marking from a one-bit mask such as `1n << 51n` (one format storing it in place). */
 export function createMarkingFromMask(mask: bigint, encryptedWhen: EncryptedWhen, input = 'mask'): Marking {
   return createMarking({ maskBit: maskBitOf(mask, input), encryptedWhen }, input);
 }

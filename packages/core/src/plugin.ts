@@ -1,18 +1,85 @@
 import type { AttributeDefinition, AttributeId } from './attributes.js';
+import type { FactKind } from './evidence/facts.js';
 import type { Evidence } from './evidence/model.js';
+import type { ParamSchema } from './params.js';
 import type { CocoType } from './type.js';
 
 /**
  * The plugin interface version this copy of `@coco/core` implements. A plugin declares the version
  * it was written against in `interfaceVersion`; core refuses versions it does not support.
  */
-export const PLUGIN_INTERFACE_VERSION = 1;
+export const PLUGIN_INTERFACE_VERSION = 2;
 
-/** The interface versions this copy of core accepts. */
-export const SUPPORTED_INTERFACE_VERSIONS: readonly number[] = Object.freeze([1]);
+/**
+ * The interface versions this copy of core implements itself. Older versions load through an
+ * {@link InterfaceAdapter} a registered plugin carries (interface 1's adapter comes with the
+ * plugins whose evidence interface 1 described), with a deprecation warning.
+ */
+export const SUPPORTED_INTERFACE_VERSIONS: readonly number[] = Object.freeze([2]);
 
-/** Parameters a backend builds a type from. Each backend documents the keys it accepts. */
+/** Parameters a backend builds a type from, as its {@link ParamSchema} describes them. */
 export type TypeParams = Readonly<Record<string, unknown>>;
+
+/** A file, device node or sysfs/configfs entry a plugin reads. */
+export interface FileProbe {
+  /** Absolute path on the machine (`/sys/firmware/uv/prot_virt_guest`). */
+  readonly path: string;
+  /** `exists`: only whether it is there; `content`: its text too (at most 4 KiB). */
+  readonly read: 'exists' | 'content';
+}
+
+/** A non-blocking, bounded reader the live probe gives fact probes (rooted at `--root` when given). */
+export interface ProbeIO {
+  /**
+   * Reads up to `length` bytes (default 4096, at most 65536) at `offset` of a file or device,
+   * without blocking. `missing` tells "not there" from "there but unreadable".
+   */
+  read(path: string, options?: { readonly offset?: bigint; readonly length?: number }): Promise<ProbeRead>;
+}
+
+/** What {@link ProbeIO.read} gives. */
+export type ProbeRead =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly missing: boolean; readonly reason: string };
+
+/** Where a fact probe puts what it read. */
+export interface ProbeSink<T> {
+  fact(key: string, value: T): void;
+  /** A source it could not read, and what would make it readable. */
+  unavailable(note: { readonly source: string; readonly reason: string; readonly fix: string }): void;
+}
+
+/** A probe that reads one fact kind from the live machine. */
+export interface FactProbe<T = unknown> {
+  readonly kind: FactKind<T>;
+  run(io: ProbeIO, sink: ProbeSink<T>): Promise<void>;
+}
+
+/**
+ * What a plugin reads from a machine. The live probe reads the union over the registered plugins
+ * for the machine's architecture, `coco snapshot` keeps exactly that, and `--root DIR` reads the
+ * same under a machine image or a support bundle.
+ */
+export interface PluginProbes {
+  /**
+   * The architectures the probes apply to, as Node's `process.arch` names them (`x64`, `arm64`,
+   * `s390x`, `ppc64`); absent: every architecture.
+   */
+  readonly architectures?: readonly string[];
+  readonly files?: readonly FileProbe[];
+  /** The `/proc/cpuinfo` fields the plugin reads (`flags`, `Features`, `vendor_id`): snapshots keep only these. */
+  readonly cpuinfo?: readonly string[];
+  /** Probes of the plugin's own fact kinds (CPUID leaves through a device, a register file). */
+  readonly facts?: readonly FactProbe[];
+}
+
+/** Loads plugins written for an older interface version through the current one. */
+export interface InterfaceAdapter {
+  /** The interface version it adapts. */
+  readonly fromVersion: number;
+  /** Returns a current-interface plugin that behaves as `plugin` did; throws `PLUGIN_INVALID` when it cannot. */
+  adapt(plugin: object): CocoPlugin;
+}
 
 /** One row of the attribute table: a type's variant and the attributes it has. */
 export interface VariantInfo {
@@ -28,12 +95,12 @@ export interface VariantInfo {
 
 /** A step of the reasoning trail: which evidence led where. */
 export interface TrailStep {
-  /** The kind of evidence (`cpuid`, `msr`, `kernel-log`, `cpuinfo`, `files`, `tdx`, `probe`). */
+  /** The kind of evidence (`kernel-log`, `cpuinfo`, `files`, a fact kind, `probe`). */
   readonly source: string;
   readonly says: string;
   /** The plugin that took the step, or `core`. */
   readonly by: string;
-  /** The fact the step read, when the plugin names it: `cpuid 0x8000001f`, `msr 0xc0010131`, `dmesg line 12`. */
+  /** The fact the step read, when the plugin names it: `file /dev/uv`, `dmesg line 12`, a fact kind's key. */
   readonly fact?: string;
 }
 
@@ -137,7 +204,7 @@ export interface HypervisorContext extends DetectContext {
    * The registered backend `id`. Throws `BACKEND_MISSING` naming `packageName` when it is not
    * registered, which ends detection with that error: the user has to install it.
    */
-  backend(id: string, packageName: string): BackendPlugin;
+  backend<B extends BackendPlugin<never> = BackendPlugin>(id: string, packageName: string): B;
   /** Whether backend `id` is registered. */
   hasBackend(id: string): boolean;
   /**
@@ -181,15 +248,26 @@ export interface PluginBase {
    * and serial numbers), so a line your `detect` reads but does not declare is lost from snapshots.
    */
   readonly logPatterns?: readonly RegExp[];
+  /** The namespaced fact kinds the plugin contributes to evidence, with their codecs. */
+  readonly facts?: readonly FactKind[];
+  /** The files, devices, cpuinfo fields and facts the plugin reads from a live machine. */
+  readonly probes?: PluginProbes;
+  /** Adapters that load plugins of older interface versions (see {@link InterfaceAdapter}). */
+  readonly adapters?: readonly InterfaceAdapter[];
 }
 
-/** A backend: one type of confidential guest. */
-export interface BackendPlugin extends PluginBase {
+/** A backend: one type of confidential guest. `P` is its parameter object. */
+export interface BackendPlugin<P = TypeParams> extends PluginBase {
   readonly kind: 'backend';
   /** The type's variants, for the attribute table. */
   readonly variants: readonly VariantInfo[];
-  /** Builds a type from validated parameters; invalid ones throw `PARAMETER_INVALID` naming them. */
-  createType(params: TypeParams): CocoType;
+  /**
+   * The parameters `createType` accepts, with their types and ranges: `checkParams` validates
+   * against it, `coco pte --param name=value` parses by it.
+   */
+  readonly params: ParamSchema;
+  /** Builds a type from parameters it checks against `params`; invalid ones throw `PARAMETER_INVALID` naming them. */
+  createType(params: P): CocoType;
   /**
    * Looks at the evidence; returns a claim when it shows this type, else {@link absent} or
    * {@link cannotTell} (or `null`, which says nothing either way).
@@ -208,10 +286,10 @@ export interface HypervisorPlugin extends PluginBase {
 }
 
 /** Any plugin. */
-export type CocoPlugin = BackendPlugin | HypervisorPlugin;
+export type CocoPlugin = BackendPlugin<never> | HypervisorPlugin;
 
 /** Identity helper that checks a backend plugin's shape at compile time. */
-export function defineBackend<const P extends BackendPlugin>(plugin: P): P {
+export function defineBackend<const P extends BackendPlugin<never>>(plugin: P): P {
   return plugin;
 }
 

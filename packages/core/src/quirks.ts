@@ -1,3 +1,5 @@
+import { CocoError, describeValue } from './errors.js';
+import type { JsonValue } from './evidence/facts.js';
 import { hasOwn, own } from './own.js';
 
 /** A conversion of memory between private (encrypted) and shared (decrypted). */
@@ -23,6 +25,8 @@ export type ConversionStepKind =
   | 'rescind-validation'
   | 'accept'
   | 'mark-not-present'
+  | 'mark-present'
+  | 'firmware-call'
   | (string & {});
 
 /** A step of a conversion protocol. */
@@ -68,8 +72,19 @@ export interface Quirks {
   readonly conversion: ConversionProtocol | null;
   /** True when INS/OUTS must be unrolled into IN/OUT. */
   readonly unrollStringIo: boolean;
+  /**
+   * True when the kernel's `force_dma_unencrypted()` answers true: DMA buffers are shared with the
+   * host (bounced through swiotlb), whatever the attributes say. On some architectures this is
+   * the only trace of the guest in the kernel's predicates (`cc_platform_has` answers nothing).
+   */
+  readonly forceDmaUnencrypted: boolean;
   /** Other behaviour worth knowing, one sentence each. */
   readonly notes: readonly string[];
+  /**
+   * A backend's own quirks, by namespaced key (`acme:doorbell-page`), as JSON values: kept through
+   * `applyQuirks` and shown by tools, never dropped.
+   */
+  readonly extra: Readonly<Record<string, JsonValue>>;
 }
 
 /** The quirks of a type that needs nothing special. */
@@ -81,7 +96,9 @@ export const NO_QUIRKS: Quirks = Object.freeze({
   }),
   conversion: null,
   unrollStringIo: false,
+  forceDmaUnencrypted: false,
   notes: Object.freeze([]),
+  extra: Object.freeze({}),
 });
 
 /** The flush rule for one direction. */
@@ -100,7 +117,37 @@ export interface QuirksPatch {
   readonly flush?: { readonly toShared?: FlushRule; readonly toPrivate?: FlushRule };
   readonly conversion?: ConversionProtocol | null;
   readonly unrollStringIo?: boolean;
+  readonly forceDmaUnencrypted?: boolean;
   readonly notes?: readonly string[];
+  /** Namespaced extra quirks to add or replace, key by key. */
+  readonly extra?: Readonly<Record<string, JsonValue>>;
+}
+
+const EXTRA_KEY = /^[a-z][a-z0-9-]{0,62}:[a-z][a-z0-9-]{0,62}$/;
+
+function extraOf(from: unknown): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = Object.create(null);
+  const extra = own(from, 'extra');
+  if (extra === null || typeof extra !== 'object') return out;
+  for (const key of Object.keys(extra)) {
+    if (!EXTRA_KEY.test(key)) {
+      throw new CocoError('PARAMETER_INVALID', `extra quirk ${describeValue(key)} is not namespaced`, {
+        input: 'quirks.extra',
+        fix: 'name extra quirks "<namespace>:<name>", such as "acme:doorbell-page"',
+      });
+    }
+    const value = own(extra, key) as JsonValue;
+    try {
+      JSON.stringify(value);
+    } catch {
+      throw new CocoError('PARAMETER_INVALID', `extra quirk ${key} is not a JSON value`, {
+        input: 'quirks.extra',
+        fix: 'give JSON values (strings, numbers, booleans, arrays, objects)',
+      });
+    }
+    out[key] = JSON.parse(JSON.stringify(value)) as JsonValue;
+  }
+  return out;
 }
 
 function freezeDeep<T>(value: T): T {
@@ -127,7 +174,10 @@ export function applyQuirks(base: Quirks, patch: QuirksPatch): Quirks {
     conversion: field<ConversionProtocol | null>(patch, 'conversion', field(base, 'conversion', null)),
     unrollStringIo:
       field<boolean>(patch, 'unrollStringIo', field<boolean>(base, 'unrollStringIo', false)) === true,
+    forceDmaUnencrypted:
+      field<boolean>(patch, 'forceDmaUnencrypted', field<boolean>(base, 'forceDmaUnencrypted', false)) === true,
     notes: [...field<readonly string[]>(base, 'notes', []), ...field<readonly string[]>(patch, 'notes', [])],
+    extra: Object.freeze({ ...extraOf(base), ...extraOf(patch) }),
   });
 }
 

@@ -3,19 +3,32 @@ import { detectWith } from './detect.js';
 import type { Detection } from './detection.js';
 import { CocoError, describeValue, isCocoError } from './errors.js';
 import { CORE_LOG_PATTERNS } from './evidence/boot-log.js';
+import { checkFactKind, type FactKind } from './evidence/facts.js';
 import type { Evidence } from './evidence/model.js';
+import { setDefaultFactKinds } from './evidence/snapshot.js';
 import { fieldOf, own } from './own.js';
+import { checkParamSchema } from './params.js';
 import {
   type BackendPlugin,
   type CocoPlugin,
+  type FactProbe,
+  type FileProbe,
   type HypervisorPlugin,
+  type InterfaceAdapter,
   PLUGIN_INTERFACE_VERSION,
   SUPPORTED_INTERFACE_VERSIONS,
 } from './plugin.js';
 import { TYPE_ID_PATTERN } from './type.js';
 
 /** The major version of this copy of `@coco/core`; the default registry is shared per major. */
-export const CORE_MAJOR = 1;
+export const CORE_MAJOR = 2;
+
+/** What a registry's plugins read from a live machine of one architecture. */
+export interface ProbePlan {
+  readonly files: readonly FileProbe[];
+  readonly cpuinfo: readonly string[];
+  readonly facts: readonly FactProbe[];
+}
 
 /** A set of registered plugins and the detection that asks them. */
 export interface Registry {
@@ -34,6 +47,17 @@ export interface Registry {
   readonly attributes: readonly AttributeDefinition[];
   /** The kernel-log lines core and the registered plugins read (what a private snapshot keeps). */
   readonly logPatterns: readonly RegExp[];
+  /** The fact kinds the registered plugins declare (to read and check snapshots with). */
+  readonly factKinds: readonly FactKind[];
+  /** The `/proc/cpuinfo` fields the registered plugins read (what a private snapshot keeps). */
+  readonly cpuinfoFields: readonly string[];
+  /**
+   * What the plugins read from a live machine of architecture `arch` (Node's `process.arch`
+   * names); without `arch`, the union over every architecture (a machine image of unknown kind).
+   */
+  probes(arch?: string): ProbePlan;
+  /** Notices about the plugins themselves (one loaded through an adapter), added to each detection's warnings. */
+  readonly notices: readonly string[];
   /** Detects the machine the evidence describes: hypervisor plugins first, then backends. */
   detect(evidence: Evidence): Detection;
 }
@@ -85,6 +109,20 @@ const SHAPE: readonly [
   ],
   ['attributes', (v) => v === undefined || Array.isArray(v), 'is not an array', 'list attribute definitions'],
   [
+    'params',
+    (v, p) => p.kind !== 'backend' || (v !== null && typeof v === 'object' && !Array.isArray(v)),
+    'is not a parameter schema',
+    'declare params: { name: { type, description, ... } } (an empty object when the type takes none)',
+  ],
+  ['facts', (v) => v === undefined || Array.isArray(v), 'is not an array', 'list the fact kinds the plugin declares'],
+  [
+    'probes',
+    (v) => v === undefined || (v !== null && typeof v === 'object' && !Array.isArray(v)),
+    'is not an object',
+    'declare probes: { architectures?, files?, cpuinfo?, facts? }',
+  ],
+  ['adapters', (v) => v === undefined || Array.isArray(v), 'is not an array', 'list interface adapters'],
+  [
     'logPatterns',
     (v) => v === undefined || (Array.isArray(v) && v.every((p) => p instanceof RegExp)),
     'is not an array of regular expressions',
@@ -109,11 +147,57 @@ function checkAttributes(list: unknown, plugin: string): AttributeDefinition[] {
   });
 }
 
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? [...value] : []);
+
+interface Declared {
+  readonly architectures: readonly string[] | null;
+  readonly files: FileProbe[];
+  readonly cpuinfo: string[];
+  readonly facts: FactProbe[];
+}
+
+const ARCH = /^[a-z0-9_]{1,16}$/;
+
+function checkProbes(probes: unknown, plugin: string, kinds: readonly FactKind[]): Declared {
+  const bad = (what: string, fix: string): never => {
+    throw pluginError('PLUGIN_INVALID', `probes.${what} is not valid`, plugin, fix);
+  };
+  const archs = own(probes, 'architectures');
+  if (archs !== undefined && (!Array.isArray(archs) || !archs.every((a) => typeof a === 'string' && ARCH.test(a))))
+    bad('architectures', 'list Node process.arch names such as "arm64"');
+  const files = list(own(probes, 'files')).map((f) => {
+    const path = own(f, 'path');
+    const read = own(f, 'read');
+    if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || (read !== 'exists' && read !== 'content'))
+      bad('files', 'give { path: "/absolute/path", read: "exists" | "content" }');
+    return Object.freeze({ path: path as string, read: read as FileProbe['read'] });
+  });
+  const cpuinfo = list(own(probes, 'cpuinfo')).map((field) => {
+    if (typeof field !== 'string' || field.length === 0 || field.length > 64) bad('cpuinfo', 'list cpuinfo field names');
+    return field as string;
+  });
+  const facts = list(own(probes, 'facts')).map((probe) => {
+    const kind = own(probe, 'kind') as FactKind | undefined;
+    if (typeof own(probe, 'run') !== 'function' || !kinds.some((k) => k.id === kind?.id))
+      bad('facts', 'give { kind, run(io, sink) } for a fact kind the plugin declares in facts');
+    return probe as FactProbe;
+  });
+  return {
+    architectures: archs === undefined ? null : Object.freeze([...(archs as string[])]),
+    files,
+    cpuinfo,
+    facts,
+  };
+}
+
 /** Reads and checks a plugin once; a hostile getter or a wrong shape becomes `PLUGIN_INVALID`. */
 function inspectPlugin(plugin: unknown): {
   id: string;
   attributes: AttributeDefinition[];
   logPatterns: RegExp[];
+  facts: FactKind[];
+  probes: Declared;
+  adapters: InterfaceAdapter[];
 } {
   if (typeof plugin !== 'object' || plugin === null) {
     throw pluginError(
@@ -138,12 +222,7 @@ function inspectPlugin(plugin: unknown): {
       );
     }
     if (typeof version !== 'number' || !SUPPORTED_INTERFACE_VERSIONS.includes(version)) {
-      throw pluginError(
-        'PLUGIN_VERSION_UNSUPPORTED',
-        `it implements plugin interface version ${describeValue(version)}, but this @coco/core (major ${CORE_MAJOR}) supports version ${SUPPORTED_INTERFACE_VERSIONS.join(', ')}`,
-        label(id),
-        `install a release of the plugin for interface version ${PLUGIN_INTERFACE_VERSION}, or a @coco/core that supports version ${describeValue(version)}`,
-      );
+      throw unsupported(id, version, []);
     }
     // Fields of the plugin or its class, never of Object.prototype (which another plugin may pollute).
     const fields: Record<string, unknown> = { kind: fieldOf(p, 'kind') };
@@ -156,7 +235,21 @@ function inspectPlugin(plugin: unknown): {
     const logPatterns = ((fields.logPatterns ?? []) as RegExp[]).map(
       (r) => new RegExp(r.source, r.flags.replace(/[gy]/g, '')),
     );
-    return { id: id as string, attributes: checkAttributes(fields.attributes, label(id)), logPatterns };
+    if (fields.kind === 'backend') checkParamSchema(fields.params, label(id));
+    const facts = list(fields.facts).map((k) => checkFactKind(k, label(id)));
+    const adapters = list(fields.adapters).map((a) => {
+      if (typeof own(a, 'fromVersion') !== 'number' || typeof own(a, 'adapt') !== 'function')
+        throw pluginError('PLUGIN_INVALID', 'adapters holds an invalid adapter', label(id), 'give { fromVersion, adapt(plugin) }');
+      return a as InterfaceAdapter;
+    });
+    return {
+      id: id as string,
+      attributes: checkAttributes(fields.attributes, label(id)),
+      logPatterns,
+      facts,
+      probes: checkProbes(fields.probes, label(id), facts),
+      adapters,
+    };
   } catch (error) {
     if (isCocoError(error)) throw error;
     throw pluginError(
@@ -168,17 +261,55 @@ function inspectPlugin(plugin: unknown): {
   }
 }
 
+function unsupported(id: unknown, version: unknown, adapted: readonly number[]) {
+  const versions = [...SUPPORTED_INTERFACE_VERSIONS, ...adapted].sort().join(', ');
+  return pluginError(
+    'PLUGIN_VERSION_UNSUPPORTED',
+    `it implements plugin interface version ${describeValue(version)}, but this @coco/core (major ${CORE_MAJOR}) supports version ${versions}`,
+    label(id),
+    version === 1
+      ? 'register the plugins that carry the interface-1 adapter first (see "Migrating from interface 1" in the plugin guide), or update the plugin to interface 2'
+      : `install a release of the plugin for interface version ${PLUGIN_INTERFACE_VERSION}, or a @coco/core that supports version ${describeValue(version)}`,
+  );
+}
+
+/** The interface version a plugin object declares, read without trusting it. */
+function declaredVersion(plugin: unknown): unknown {
+  try {
+    return typeof plugin === 'object' && plugin !== null ? fieldOf(plugin as Record<string, unknown>, 'interfaceVersion') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates an empty registry, independent of the default one. */
 export function createRegistry(): Registry {
   const byId = new Map<string, CocoPlugin>();
+  const adapters = new Map<number, InterfaceAdapter>();
+  const factKinds = new Map<string, FactKind>();
+  const declared: Declared[] = [];
+  const notices: string[] = [];
   const order: CocoPlugin[] = [];
   const extraAttributes = new Map<string, AttributeDefinition>();
   const patterns = new Map<string, RegExp>(CORE_LOG_PATTERNS.map((r) => [`${r.flags}/${r.source}`, r]));
   let sealed = false;
 
   const registry: Registry = {
-    use(plugin: CocoPlugin) {
-      const { id, attributes, logPatterns } = inspectPlugin(plugin);
+    use(given: CocoPlugin) {
+      let plugin = given;
+      const version = declaredVersion(given);
+      if (typeof version === 'number' && !SUPPORTED_INTERFACE_VERSIONS.includes(version)) {
+        const adapter = adapters.get(version);
+        if (!adapter) throw unsupported(fieldOf(given as unknown as Record<string, unknown>, 'id'), version, [...adapters.keys()]);
+        plugin = adapter.adapt(given);
+        const original = byId.get(plugin.id);
+        if (original !== undefined && (original as { [ADAPTED]?: unknown })[ADAPTED] === given) return registry;
+        Object.defineProperty(plugin, ADAPTED, { value: given });
+        notices.push(
+          `plugin ${JSON.stringify(plugin.id)} (${plugin.packageName}) implements plugin interface ${version}, which is deprecated: it runs through an adapter; update it to interface ${PLUGIN_INTERFACE_VERSION}`,
+        );
+      }
+      const { id, attributes, logPatterns, facts, probes, adapters: carried } = inspectPlugin(plugin);
       const existing = byId.get(id);
       if (existing === plugin) return registry;
       if (sealed) {
@@ -212,6 +343,20 @@ export function createRegistry(): Registry {
           );
         }
       }
+      for (const kind of facts) {
+        const known = factKinds.get(kind.id);
+        if (known && known !== kind && known.title !== kind.title) {
+          throw pluginError(
+            'PLUGIN_DUPLICATE',
+            `fact kind ${JSON.stringify(kind.id)} is already declared differently`,
+            `plugin ${JSON.stringify(id)}`,
+            'use a namespace of your own, or the kind object the owning package exports',
+          );
+        }
+      }
+      for (const kind of facts) if (!factKinds.has(kind.id)) factKinds.set(kind.id, kind);
+      for (const adapter of carried) if (!adapters.has(adapter.fromVersion)) adapters.set(adapter.fromVersion, adapter);
+      declared.push(probes);
       for (const a of attributes) extraAttributes.set(a.id, a);
       for (const r of logPatterns)
         if (!patterns.has(`${r.flags}/${r.source}`)) patterns.set(`${r.flags}/${r.source}`, r);
@@ -245,12 +390,37 @@ export function createRegistry(): Registry {
     get logPatterns() {
       return Object.freeze([...patterns.values()]);
     },
+    get factKinds() {
+      return Object.freeze([...factKinds.values()]);
+    },
+    get cpuinfoFields() {
+      return Object.freeze([...new Set(declared.flatMap((d) => d.cpuinfo))]);
+    },
+    probes(arch?: string) {
+      const applies = declared.filter((d) => arch === undefined || d.architectures === null || d.architectures.includes(arch));
+      const files = new Map<string, FileProbe>();
+      for (const d of applies)
+        for (const f of d.files) if (files.get(f.path)?.read !== 'content') files.set(f.path, f);
+      const facts = new Map<string, FactProbe>();
+      for (const d of applies) for (const f of d.facts) if (!facts.has(f.kind.id)) facts.set(f.kind.id, f);
+      return Object.freeze({
+        files: Object.freeze([...files.values()]),
+        cpuinfo: Object.freeze([...new Set(applies.flatMap((d) => d.cpuinfo))]),
+        facts: Object.freeze([...facts.values()]),
+      });
+    },
+    get notices() {
+      return Object.freeze([...notices]);
+    },
     detect(evidence: Evidence) {
       return detectWith(registry, evidence);
     },
   };
   return registry;
 }
+
+// The plugin object an adapted plugin came from, so registering it twice is a no-op.
+const ADAPTED = Symbol('adapted from');
 
 const DEFAULT_KEY = Symbol.for(`@coco/core/default-registry@${CORE_MAJOR}`);
 
@@ -273,6 +443,11 @@ export function defaultRegistry(): Registry {
   }
   return registry;
 }
+
+setDefaultFactKinds(() => {
+  const registry = (globalThis as Record<symbol, Registry | undefined>)[DEFAULT_KEY];
+  return registry ? registry.factKinds : [];
+});
 
 /** Registers plugins on the default registry. */
 export function use(...plugins: CocoPlugin[]): Registry {

@@ -1,6 +1,6 @@
 import { type AttributeId, type AttributeSet, createAttributeSet } from './attributes.js';
 import { CocoError, describeValue } from './errors.js';
-import { createMarking, type EncryptedWhen, type Marking } from './marking.js';
+import { createMarking, type EncryptedWhen, type EntryFormatSpec, type Marking } from './marking.js';
 import { hasOwn, own } from './own.js';
 import { applyQuirks, defineQuirks, NO_QUIRKS, type Quirks, type QuirksPatch } from './quirks.js';
 
@@ -25,12 +25,18 @@ export interface CocoType {
   readonly guest: boolean;
   /** Exactly what the kernel's `cc_platform_has` answers true for this guest. */
   readonly attributes: AttributeSet;
-  /** How pages are marked; `null` when the evidence did not determine the bit. */
+  /** How pages are marked; `null` when the type has no page-table bit or the evidence did not determine it. */
   readonly marking: Marking | null;
-  /** Why `marking` is `null`; `null` when it is known. */
+  /**
+   * `known`: `marking` holds the bit. `none`: the type has no page-table bit and shares pages by a
+   * call to the firmware or hypervisor (see `quirks.conversion`). `unknown`: it has a bit, which the
+   * evidence did not determine (`maskUnknownReason` says why). "Unknown" is never "none".
+   */
+  readonly maskState: MaskState;
+  /** Why the bit is unknown; `null` when it is known or there is none. */
   readonly maskUnknownReason: string | null;
-  /** The polarity, known from the type even when the bit is not. */
-  readonly encryptedWhen: EncryptedWhen;
+  /** The polarity, known from the type even when the bit is not; `null` for a type without a bit. */
+  readonly encryptedWhen: EncryptedWhen | null;
   /** What the bit is called for this type: `C-bit`, `shared bit`, `vTOM bit`. */
   readonly maskName: string;
   readonly quirks: Quirks;
@@ -47,6 +53,9 @@ export interface CocoType {
   describe(): string;
 }
 
+/** Whether a type's page-table bit is known, unknown, or does not exist. */
+export type MaskState = 'known' | 'unknown' | 'none';
+
 /** Everything {@link createType} needs. */
 export interface TypeSpec {
   readonly id: string;
@@ -54,10 +63,17 @@ export interface TypeSpec {
   readonly title: string;
   readonly guest?: boolean;
   readonly attributes: Iterable<AttributeId>;
-  readonly encryptedWhen: EncryptedWhen;
-  /** The bit, or `null` with `maskUnknownReason` when the evidence does not determine it. */
-  readonly maskBit: number | null;
+  /** The polarity; required unless `maskBit` is `'none'`. */
+  readonly encryptedWhen?: EncryptedWhen;
+  /**
+   * The address bit; `null` with `maskUnknownReason` when the evidence does not determine it;
+   * `'none'` for a type that has no page-table bit (it shares pages by a call).
+   */
+  readonly maskBit: number | null | 'none';
   readonly maskUnknownReason?: string;
+  /** The entry formats and where each stores the bit, the default first; without it, one format stores it in place. */
+  readonly formats?: readonly EntryFormatSpec[];
+  /** What the bit is called (`C-bit`, `shared bit`), or for a type without one, how it shares pages (`ultravisor call`). */
   readonly maskName: string;
   readonly quirks?: Quirks;
   readonly cvm: string;
@@ -68,7 +84,7 @@ export interface TypeSpec {
 
 /** What {@link deriveType} may change. Attributes never change: they come from the type. */
 export interface TypeChanges {
-  readonly maskBit?: number | null;
+  readonly maskBit?: number | null | 'none';
   readonly maskUnknownReason?: string;
   readonly quirks?: QuirksPatch;
   readonly cvm?: string;
@@ -100,6 +116,7 @@ const SPEC_KEYS = [
   'encryptedWhen',
   'maskBit',
   'maskUnknownReason',
+  'formats',
   'maskName',
   'quirks',
   'cvm',
@@ -118,23 +135,37 @@ function ownSpec(spec: TypeSpec): TypeSpec {
 export function createType(input: TypeSpec): CocoType {
   const spec = ownSpec(input);
   if (typeof spec?.id !== 'string' || !TYPE_ID_PATTERN.test(spec.id)) {
-    invalid('id', spec?.id, 'use lower-case letters, digits and dashes, such as "tdx" or "acme:realm"');
+    invalid('id', spec?.id, 'use lower-case letters, digits and dashes, such as "acme-realm" or "acme:realm"');
   }
   const variant = spec.variant ?? null;
   if (variant !== null && (typeof variant !== 'string' || !TYPE_ID_PATTERN.test(variant))) {
-    invalid('variant', variant, 'use lower-case letters, digits and dashes, such as "sev-snp", or null');
+    invalid('variant', variant, 'use lower-case letters, digits and dashes, such as "v2", or null');
   }
   if (typeof spec.title !== 'string' || spec.title === '') invalid('title', spec.title, 'give a human name');
   if (typeof spec.cvm !== 'string' || spec.cvm === '')
     invalid('cvm', spec.cvm, 'give the systemd-detect-virt --cvm label');
   const tee = spec.tee ?? null;
   if (tee !== null && (typeof tee !== 'string' || !TYPE_ID_PATTERN.test(tee)))
-    invalid('tee', tee, 'give a Confidential Containers TEE name such as "snp", or null');
+    invalid('tee', tee, 'give a Confidential Containers TEE name, or null');
+  const none = spec.maskBit === 'none';
   const marking =
-    spec.maskBit === null
+    spec.maskBit === null || none
       ? null
-      : createMarking({ maskBit: spec.maskBit, encryptedWhen: spec.encryptedWhen }, 'type');
-  if (marking === null && !spec.maskUnknownReason) {
+      : createMarking(
+          {
+            maskBit: spec.maskBit,
+            encryptedWhen: spec.encryptedWhen as EncryptedWhen,
+            ...(spec.formats !== undefined && { formats: spec.formats }),
+          },
+          'type',
+        );
+  if (typeof spec.maskName !== 'string' || spec.maskName === '')
+    invalid('maskName', spec.maskName, 'name the bit ("shared bit") or, without one, how pages are shared');
+  const maskState: MaskState = marking ? 'known' : none ? 'none' : 'unknown';
+  if (!none && spec.encryptedWhen !== 'set' && spec.encryptedWhen !== 'clear')
+    invalid('encryptedWhen', spec.encryptedWhen, 'use "set" or "clear" (a type without a bit gives none)');
+  const encryptedWhen = none ? null : (spec.encryptedWhen as EncryptedWhen);
+  if (maskState === 'unknown' && !spec.maskUnknownReason) {
     invalid('maskUnknownReason', spec.maskUnknownReason, 'say why the mask is unknown when maskBit is null');
   }
   const attributes = createAttributeSet(spec.attributes, `type ${spec.id} attributes`);
@@ -156,8 +187,9 @@ export function createType(input: TypeSpec): CocoType {
     guest: spec.guest ?? true,
     attributes,
     marking,
-    maskUnknownReason: marking ? null : (spec.maskUnknownReason ?? null),
-    encryptedWhen: spec.encryptedWhen,
+    maskState,
+    maskUnknownReason: maskState === 'unknown' ? (spec.maskUnknownReason ?? null) : null,
+    encryptedWhen,
     maskName: spec.maskName,
     quirks,
     cvm: spec.cvm,
@@ -165,8 +197,10 @@ export function createType(input: TypeSpec): CocoType {
     details,
     describe: () =>
       marking
-        ? `${spec.title}, ${spec.maskName} ${marking.maskBit}, encrypted when ${spec.encryptedWhen}`
-        : `${spec.title}, ${spec.maskName} unknown (${spec.maskUnknownReason}), encrypted when ${spec.encryptedWhen}`,
+        ? `${spec.title}, ${spec.maskName} ${marking.maskBit}, encrypted when ${encryptedWhen}`
+        : none
+          ? `${spec.title}, no page-table bit (pages are shared by ${spec.maskName})`
+          : `${spec.title}, ${spec.maskName} unknown (${spec.maskUnknownReason}), encrypted when ${encryptedWhen}`,
     [SPEC]: frozenSpec,
   };
   return Object.freeze(type);
@@ -195,6 +229,7 @@ export function deriveType(type: CocoType, input: TypeChanges): CocoType {
     ...(maskBit === null
       ? { maskUnknownReason: changes.maskUnknownReason ?? spec.maskUnknownReason ?? '' }
       : {}),
+    ...(spec.formats !== undefined && { formats: spec.formats }),
     quirks: changes.quirks ? applyQuirks(type.quirks, changes.quirks) : type.quirks,
     cvm: changes.cvm ?? spec.cvm,
     tee: changes.tee === undefined ? (spec.tee ?? null) : changes.tee,

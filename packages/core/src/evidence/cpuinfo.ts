@@ -2,10 +2,16 @@ import { CocoError } from '../errors.js';
 import { type Evidence, EvidenceBuilder } from './model.js';
 import type { ParseOptions } from './snapshot.js';
 
-const FLAGS_LINE = /^flags\s*:(.*)$/;
-const FLAG = /^[a-z0-9_]{1,64}$/;
+const FIELD_LINE = /^([^:\n]{1,64}?)\s*:\s?(.*)$/;
+const FIELD_NAME = /^[A-Za-z0-9_ ()#./-]{1,64}$/;
+const MAX_FIELDS = 4096;
 
-/** Parses `/proc/cpuinfo`: the flags of the first processor. */
+/**
+ * Parses `/proc/cpuinfo` of any architecture Linux runs on: every `name : value` field, the first
+ * occurrence of each (the first processor's, and the machine-wide ones some architectures print
+ * after or before the processors). The feature words (`flags`, `Features` or `features`) also
+ * become flags. Lines that are not fields are skipped; text with no field at all is refused.
+ */
 export function parseCpuinfo(text: string, options: ParseOptions = {}): Evidence {
   const name = options.source ?? 'cpuinfo';
   if (typeof text !== 'string') {
@@ -14,25 +20,29 @@ export function parseCpuinfo(text: string, options: ParseOptions = {}): Evidence
       fix: 'pass the contents of /proc/cpuinfo',
     });
   }
+  const source = options.source === undefined ? name : `cpuinfo ${name}`;
+  const fields = new Map<string, string>();
   const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const match = FLAGS_LINE.exec((lines[i] as string).trim());
+  for (const raw of lines) {
+    const match = FIELD_LINE.exec(raw.replace(/\r$/, ''));
     if (!match) continue;
-    const flags = (match[1] as string).trim().split(/\s+/).filter(Boolean);
-    const bad = flags.find((f) => !FLAG.test(f));
-    if (bad !== undefined) {
-      throw new CocoError('CPUINFO_INVALID', `${JSON.stringify(bad.slice(0, 40))} is not a cpuinfo flag`, {
-        input: name,
-        location: `line ${i + 1}`,
-        fix: 'pass /proc/cpuinfo as the kernel writes it',
-      });
-    }
-    return new EvidenceBuilder()
-      .addFlags(flags, options.source === undefined ? name : `cpuinfo ${name}`)
-      .build();
+    const field = (match[1] as string).trim();
+    if (!FIELD_NAME.test(field) || fields.has(field)) continue;
+    fields.set(field, (match[2] as string).trim().slice(0, 8192));
+    if (fields.size >= MAX_FIELDS) break;
   }
-  throw new CocoError('CPUINFO_INVALID', 'no "flags" line found', {
-    input: name,
-    fix: 'pass /proc/cpuinfo of an x86 machine (it has a "flags : ..." line per processor)',
-  });
+  if (fields.size === 0) {
+    throw new CocoError('CPUINFO_INVALID', 'no "name : value" field found', {
+      input: name,
+      fix: 'pass /proc/cpuinfo as the kernel writes it',
+    });
+  }
+  try {
+    return new EvidenceBuilder().addCpuinfo(fields, source).build();
+  } catch (error) {
+    throw new CocoError('CPUINFO_INVALID', error instanceof Error ? error.message : 'not valid', {
+      input: name,
+      fix: 'pass /proc/cpuinfo as the kernel writes it',
+    });
+  }
 }

@@ -149,7 +149,7 @@ const PROMPTS: readonly RegExp[] = [
   /^\$(?:\s|$)/,
   // `# dmesg`, `# sudo journalctl -k`, a bare `#`; only before a command, because KUnit's kernel
   // lines start with `# ` too.
-  /^#(?:\s{1,8}(?:dmesg|journalctl|sudo|su|cat|zcat|less|more|tail|head|grep|egrep|fgrep|zgrep|rg|awk|sed|uname|lscpu|cpuid|ls|coco|npx|pnpm|echo|systemctl)(?:\s|$)|$)/,
+  /^#(?:\s{1,8}(?:dmesg|journalctl|sudo|su|cat|zcat|less|more|tail|head|grep|egrep|fgrep|zgrep|rg|awk|sed|uname|lscpu|ls|coco|npx|pnpm|echo|systemctl)(?:\s|$)|$)/,
   // `root@host:~# dmesg`, `user@host:~/x$ journalctl -k`, `user@host ~ % dmesg`.
   /^[\w.-]{1,64}@[\w.-]{1,255}(?::[^\s#$%]{0,1024})?[ \t]?(?:[^\s#$%]{1,1024}[ \t])?[#$%](?:\s|$)/,
   // `[root@host ~]# dmesg`.

@@ -1,40 +1,43 @@
-import { CocoError, CocoRangeError, describeValue } from '../errors.js';
+import { CocoError, describeValue } from '../errors.js';
+import {
+  canonicalJson,
+  describeFactKey,
+  FACT_KEY_PATTERN,
+  FACT_KIND_PATTERN,
+  type FactDifference,
+  type FactKind,
+  type JsonValue,
+} from './facts.js';
 import { readOnlyMap, readOnlySet } from './read-only.js';
 
-/** The kinds of evidence a machine can show. */
-export type EvidenceKind = 'cpuid' | 'msr' | 'tdx' | 'kernel-log' | 'cpuinfo' | 'files';
+/**
+ * The kinds of evidence a machine can show: the three core reads for every architecture
+ * (`kernel-log`, `cpuinfo`, `files`) and the namespaced fact kinds plugins declare (`<ns>.<name>`).
+ */
+export type EvidenceKind = 'kernel-log' | 'cpuinfo' | 'files' | (string & {});
 
-/** Every {@link EvidenceKind}. */
-export const EVIDENCE_KINDS: readonly EvidenceKind[] = Object.freeze([
-  'cpuid',
-  'msr',
-  'tdx',
-  'kernel-log',
-  'cpuinfo',
-  'files',
-]);
-const KINDS: readonly string[] = EVIDENCE_KINDS;
+/** The kinds of evidence core itself knows; every other kind is a plugin's fact kind. */
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = Object.freeze(['kernel-log', 'cpuinfo', 'files']);
 
-/** A value and where it came from (`snapshot azure.json`, `cpuid dump cpuid.txt`, `--msr`). */
+/** True for a core kind or a well-formed fact kind id. */
+export function isEvidenceKind(kind: unknown): kind is EvidenceKind {
+  return typeof kind === 'string' && (EVIDENCE_KINDS.includes(kind) || FACT_KIND_PATTERN.test(kind));
+}
+
+/** A value and where it came from (`snapshot azure.json`, `--dmesg boot.log`). */
 export interface Sourced<T> {
   readonly value: T;
   readonly source: string;
 }
 
-/** The four registers one CPUID leaf/subleaf returns, as unsigned 32-bit numbers. */
-export interface CpuidRegisters {
-  readonly eax: number;
-  readonly ebx: number;
-  readonly ecx: number;
-  readonly edx: number;
+/** A file, device node or sysfs/configfs entry: whether it exists and, when read, its contents. */
+export interface FileFact extends Sourced<boolean> {
+  /** The text it held when it was read (`"1\n"`); absent when only its presence is known. */
+  readonly content?: string;
 }
 
-/** One CPUID leaf/subleaf with its registers and source. */
-export interface CpuidRecord extends CpuidRegisters {
-  readonly leaf: number;
-  readonly subleaf: number;
-  readonly source: string;
-}
+/** Longest file content evidence keeps: sysfs and configfs attributes are one page at most. */
+export const FILE_CONTENT_MAX = 4096;
 
 /**
  * One kernel-log line, normalised: timestamps, printk caller ids, syslog/journal prefixes and
@@ -70,7 +73,7 @@ export interface UnavailableSource {
 
 /** The same fact seen with two different values, each with its source. */
 export interface EvidenceConflict {
-  /** The fact: `msr 0xc0010131`, `cpuid 0x8000001f/0x0 ebx`, `tdx.gpaw`, `file /dev/sev-guest`. */
+  /** The fact, as its kind describes it: `file /sys/firmware/uv/prot_virt_guest`, `acme.config 0x1 eax`. */
   readonly fact: string;
   readonly values: readonly Sourced<string>[];
 }
@@ -82,37 +85,40 @@ export interface EvidenceConflict {
 export interface Evidence {
   /** The kinds at least one source provided (a kernel log that was read, even if empty). */
   readonly kinds: ReadonlySet<EvidenceKind>;
-  cpuid(leaf: number, subleaf?: number): CpuidRecord | undefined;
-  readonly cpuidRecords: readonly CpuidRecord[];
-  msr(index: number): Sourced<bigint> | undefined;
-  readonly msrs: ReadonlyMap<number, Sourced<bigint>>;
-  /** TDX guest width from TDG.VP.INFO, when known. */
-  readonly tdxGpaw: Sourced<number> | undefined;
+  /** The fact `key` of `kind`, decoded by the kind; `undefined` when no source gave it. */
+  fact<T>(kind: FactKind<T>, key?: string): Sourced<T> | undefined;
+  /** Every fact of `kind`, decoded, by key. */
+  facts<T>(kind: FactKind<T>): ReadonlyMap<string, Sourced<T>>;
+  /** Every fact as stored (JSON), by kind id and key: what a snapshot writes. */
+  readonly storedFacts: ReadonlyMap<string, ReadonlyMap<string, Sourced<JsonValue>>>;
   readonly kernelLog: readonly LogLine[];
-  /** The `/proc/cpuinfo` flags, each with its source. */
+  /** The `/proc/cpuinfo` fields of the first processor and the machine-wide ones, by name. */
+  readonly cpuinfo: ReadonlyMap<string, Sourced<string>>;
+  /** The feature words of `/proc/cpuinfo` (its `flags`, `Features` or `features` field), each with its source. */
   readonly cpuinfoFlags: ReadonlyMap<string, string>;
   hasFlag(flag: string): boolean;
-  /** Whether a device node or sysfs/configfs entry exists, when known. */
-  file(path: string): Sourced<boolean> | undefined;
-  readonly files: ReadonlyMap<string, Sourced<boolean>>;
+  /** Whether a device node or sysfs/configfs entry exists, and what it holds when read. */
+  file(path: string): FileFact | undefined;
+  readonly files: ReadonlyMap<string, FileFact>;
   readonly unavailable: readonly UnavailableSource[];
   readonly conflicts: readonly EvidenceConflict[];
+  /** Notes about the evidence itself: facts of a kind this coco does not know, kept but not read. */
+  readonly warnings: readonly string[];
   /** Who the evidence is from, when a snapshot says (the first one that does). */
   readonly machine: MachineIdentity | undefined;
 }
 
-const REGISTERS = ['eax', 'ebx', 'ecx', 'edx'] as const;
-const hex = (value: number | bigint) => `0x${value.toString(16)}`;
-const cpuidKey = (leaf: number, subleaf: number) => leaf * 2 ** 32 + subleaf;
+/** The cpuinfo fields that hold feature words, on the architectures Linux prints them for. */
+const FLAG_FIELDS = ['flags', 'Features', 'features'];
+const FLAG = /^[A-Za-z0-9_.-]{1,64}$/;
+const CPUINFO_FIELD = /^[A-Za-z0-9_ ().-]{1,64}$/;
 
-function checkRange(value: unknown, max: number | bigint, what: string, source: string, min = 0): void {
-  const ok = typeof max === 'bigint' ? typeof value === 'bigint' : Number.isInteger(value);
-  if (!ok || (value as number) < min || (value as number) > max) {
-    throw new CocoRangeError(`${what} ${describeValue(value)} is out of range`, {
-      input: source,
-      fix: `use a value from ${min} to ${hex(max)}`,
-    });
-  }
+function invalid(problem: string, input: string, fix: string): never {
+  throw new CocoError('EVIDENCE_INVALID', problem, { input, fix });
+}
+
+interface StoredFact extends Sourced<JsonValue> {
+  readonly text: string;
 }
 
 /**
@@ -121,92 +127,101 @@ function checkRange(value: unknown, max: number | bigint, what: string, source: 
  */
 export class EvidenceBuilder {
   readonly #kinds = new Set<EvidenceKind>();
-  readonly #cpuid = new Map<number, CpuidRecord>();
-  readonly #msr = new Map<number, Sourced<bigint>>();
-  readonly #gpaw = new Map<0, Sourced<number>>();
+  readonly #facts = new Map<string, Map<string, StoredFact>>();
+  readonly #kindOf = new Map<string, FactKind>();
   readonly #log: LogLine[] = [];
+  readonly #cpuinfo = new Map<string, Sourced<string>>();
   readonly #flags = new Map<string, string>();
-  readonly #files = new Map<string, Sourced<boolean>>();
+  readonly #files = new Map<string, FileFact>();
   readonly #unavailable: UnavailableSource[] = [];
   readonly #conflicts: EvidenceConflict[] = [];
+  readonly #warnings: string[] = [];
   #machine: MachineIdentity | undefined;
 
-  /** Keeps the first value of a fact; a different later value becomes a conflict. */
-  #put<K, V extends number | bigint | boolean>(
-    map: Map<K, Sourced<V>>,
-    key: K,
-    value: V,
-    source: string,
-    fact: string,
-  ): void {
-    const old = map.get(key);
-    if (!old) map.set(key, Object.freeze({ value, source }));
-    else if (old.value !== value) this.#conflict(fact, old.value, old.source, value, source);
-  }
-
-  #conflict(
-    fact: string,
-    a: number | bigint | boolean,
-    aSource: string,
-    b: number | bigint | boolean,
-    bSource: string,
-  ): void {
-    const show = (v: number | bigint | boolean) =>
-      typeof v === 'boolean' || fact === 'tdx.gpaw' ? String(v) : hex(v);
-    this.#conflicts.push(
-      Object.freeze({
-        fact,
-        values: Object.freeze([
-          { value: show(a), source: aSource },
-          { value: show(b), source: bSource },
-        ]),
-      }),
-    );
+  #conflict(fact: string, differences: readonly FactDifference[], aSource: string, bSource: string): void {
+    for (const d of differences) {
+      this.#conflicts.push(
+        Object.freeze({
+          fact: d.part ? `${fact} ${d.part}` : fact,
+          values: Object.freeze([
+            Object.freeze({ value: d.a, source: aSource }),
+            Object.freeze({ value: d.b, source: bSource }),
+          ]),
+        }),
+      );
+    }
   }
 
   /** Records that a kind of evidence was read, even when it held nothing (an empty kernel log). */
   saw(kind: EvidenceKind): this {
+    if (!isEvidenceKind(kind))
+      invalid(
+        `${describeValue(kind)} is not a kind of evidence`,
+        'evidence',
+        'use kernel-log, cpuinfo, files or a fact kind id',
+      );
     this.#kinds.add(kind);
     return this;
   }
 
-  addCpuid(leaf: number, subleaf: number, registers: CpuidRegisters, source: string): this {
-    checkRange(leaf, 0xffff_ffff, 'CPUID leaf', source);
-    checkRange(subleaf, 0xffff_ffff, 'CPUID subleaf', source);
-    for (const reg of REGISTERS) checkRange(registers[reg], 0xffff_ffff, reg, source);
-    const { eax, ebx, ecx, edx } = registers;
-    const record: CpuidRecord = Object.freeze({ leaf, subleaf, eax, ebx, ecx, edx, source });
-    this.#kinds.add('cpuid');
-    const key = cpuidKey(leaf, subleaf);
-    const old = this.#cpuid.get(key);
-    if (!old) this.#cpuid.set(key, record);
-    else {
-      for (const reg of REGISTERS) {
-        if (old[reg] !== record[reg])
-          this.#conflict(
-            `cpuid ${hex(leaf)}/${hex(subleaf)} ${reg}`,
-            old[reg],
-            old.source,
-            record[reg],
-            source,
-          );
+  /** Adds fact `key` of `kind`, encoded by the kind; a different value for the same key is a conflict. */
+  addFact<T>(kind: FactKind<T>, key: string, value: T, source: string): this {
+    let json: JsonValue;
+    try {
+      json = kind.encode(value);
+      kind.decode(json, key);
+    } catch (error) {
+      invalid(
+        `${describeFactKey(kind as FactKind, String(key))} = ${describeValue(value)} is not valid (${error instanceof Error ? error.message : 'invalid'})`,
+        source,
+        `give a value ${kind.title} can hold`,
+      );
+    }
+    this.#kindOf.set(kind.id, kind as FactKind);
+    return this.addStoredFact(kind.id, key, json, source);
+  }
+
+  /**
+   * Adds a fact as stored JSON (from a snapshot). Facts of a kind no plugin declared are kept and
+   * written back to snapshots, but no plugin reads them.
+   */
+  addStoredFact(kindId: string, key: string, json: JsonValue, source: string): this {
+    if (typeof kindId !== 'string' || !FACT_KIND_PATTERN.test(kindId))
+      invalid(
+        `fact kind ${describeValue(kindId)} is not "<namespace>.<name>"`,
+        source,
+        'name facts like "acme.realm-config"',
+      );
+    if (typeof key !== 'string' || !FACT_KEY_PATTERN.test(key))
+      invalid(
+        `fact key ${describeValue(key)} of ${kindId} is not valid`,
+        source,
+        'use printable ASCII without spaces, at most 64 characters',
+      );
+    this.#kinds.add(kindId);
+    let byKey = this.#facts.get(kindId);
+    if (!byKey) {
+      byKey = new Map();
+      this.#facts.set(kindId, byKey);
+    }
+    const text = canonicalJson(json);
+    const old = byKey.get(key);
+    if (!old) {
+      byKey.set(key, Object.freeze({ value: deepFreeze(json), source: String(source), text }));
+      return this;
+    }
+    if (old.text === text) return this;
+    const kind = this.#kindOf.get(kindId);
+    let differences: readonly FactDifference[] = [{ part: '', a: old.text, b: text }];
+    if (kind?.differences) {
+      try {
+        differences = kind.differences(kind.decode(old.value, key), kind.decode(json, key));
+      } catch {
+        // Fall back to the whole value.
       }
     }
-    return this;
-  }
-
-  addMsr(index: number, value: bigint, source: string): this {
-    checkRange(index, 0xffff_ffff, 'MSR index', source);
-    checkRange(value, 2n ** 64n - 1n, `MSR ${hex(index)} value`, source);
-    this.#kinds.add('msr');
-    this.#put(this.#msr, index, value, source, `msr ${hex(index)}`);
-    return this;
-  }
-
-  setTdxGpaw(gpaw: number, source: string): this {
-    checkRange(gpaw, 64, 'TDX GPAW', source, 1);
-    this.#kinds.add('tdx');
-    this.#put(this.#gpaw, 0, gpaw, source, 'tdx.gpaw');
+    const fact = kind ? describeFactKey(kind, key) : key === '' ? kindId : `${kindId} ${key}`;
+    this.#conflict(fact, differences, old.source, source);
     return this;
   }
 
@@ -216,25 +231,88 @@ export class EvidenceBuilder {
     return this;
   }
 
-  addFlags(flags: Iterable<string>, source: string): this {
+  /** Adds `/proc/cpuinfo` fields (name and value); the feature-word fields also give flags. */
+  addCpuinfo(fields: Iterable<readonly [string, string]>, source: string): this {
     this.#kinds.add('cpuinfo');
-    for (const flag of flags) if (!this.#flags.has(flag)) this.#flags.set(flag, source);
+    for (const [name, value] of fields) {
+      if (
+        typeof name !== 'string' ||
+        !CPUINFO_FIELD.test(name) ||
+        typeof value !== 'string' ||
+        value.length > 8192
+      )
+        invalid(
+          `cpuinfo field ${describeValue(name)} is not valid`,
+          source,
+          'pass /proc/cpuinfo as the kernel writes it',
+        );
+      if (!this.#cpuinfo.has(name)) this.#cpuinfo.set(name, Object.freeze({ value, source }));
+      if (FLAG_FIELDS.includes(name)) this.addFlags(value.split(/\s+/).filter(Boolean), source);
+    }
     return this;
   }
 
-  setFile(path: string, exists: boolean, source: string): this {
-    if (typeof path !== 'string' || path[0] !== '/' || typeof exists !== 'boolean') {
-      throw new CocoError(
-        'EVIDENCE_INVALID',
+  addFlags(flags: Iterable<string>, source: string): this {
+    this.#kinds.add('cpuinfo');
+    for (const flag of flags) {
+      if (typeof flag !== 'string' || !FLAG.test(flag))
+        invalid(
+          `${describeValue(flag)} is not a cpuinfo feature word`,
+          source,
+          'pass the flags as /proc/cpuinfo prints them',
+        );
+      if (!this.#flags.has(flag)) this.#flags.set(flag, source);
+    }
+    return this;
+  }
+
+  /**
+   * Records whether a device node or sysfs/configfs entry exists and, when it was read, its text
+   * (at most {@link FILE_CONTENT_MAX} characters).
+   */
+  setFile(path: string, exists: boolean, source: string, content?: string): this {
+    if (typeof path !== 'string' || path[0] !== '/' || path.length > 4096 || typeof exists !== 'boolean') {
+      invalid(
         `file entry ${describeValue(path)} = ${describeValue(exists)} is not valid`,
-        {
-          input: source,
-          fix: 'give an absolute path and true or false',
-        },
+        source,
+        'give an absolute path and true or false',
+      );
+    }
+    if (
+      content !== undefined &&
+      (typeof content !== 'string' || content.length > FILE_CONTENT_MAX || !exists)
+    ) {
+      invalid(
+        `the content of ${path} is not valid`,
+        source,
+        `give the text of an existing file, at most ${FILE_CONTENT_MAX} characters`,
       );
     }
     this.#kinds.add('files');
-    this.#put(this.#files, path, exists, source, `file ${path}`);
+    const old = this.#files.get(path);
+    const fact: FileFact = Object.freeze({
+      value: exists,
+      source,
+      ...(content !== undefined && { content }),
+    });
+    if (!old) this.#files.set(path, fact);
+    else if (old.value !== exists) {
+      this.#conflict(
+        `file ${path}`,
+        [{ part: '', a: String(old.value), b: String(exists) }],
+        old.source,
+        source,
+      );
+    } else if (content !== undefined) {
+      if (old.content === undefined) this.#files.set(path, Object.freeze({ ...old, content }));
+      else if (old.content !== content)
+        this.#conflict(
+          `file ${path}`,
+          [{ part: 'content', a: JSON.stringify(old.content), b: JSON.stringify(content) }],
+          old.source,
+          source,
+        );
+    }
     return this;
   }
 
@@ -253,11 +331,12 @@ export class EvidenceBuilder {
 
   addUnavailable(note: UnavailableSource): this {
     const kind = note.kind;
-    if (kind !== undefined && !KINDS.includes(kind)) {
-      throw new CocoError('EVIDENCE_INVALID', `kind ${describeValue(kind)} is not a kind of evidence`, {
-        input: note.source,
-        fix: `use one of ${KINDS.join(', ')}`,
-      });
+    if (kind !== undefined && !isEvidenceKind(kind)) {
+      invalid(
+        `kind ${describeValue(kind)} is not a kind of evidence`,
+        String(note.source),
+        'use kernel-log, cpuinfo, files or a fact kind id such as "acme.config"',
+      );
     }
     this.#unavailable.push(
       Object.freeze({
@@ -270,16 +349,26 @@ export class EvidenceBuilder {
     return this;
   }
 
+  /** Adds a note about the evidence itself (read with a warning, not refused). */
+  warn(message: string): this {
+    const text = String(message);
+    if (!this.#warnings.includes(text)) this.#warnings.push(text);
+    return this;
+  }
+
   /** Adds every fact of `evidence`, recording conflicts with what is already here. */
   merge(evidence: Evidence): this {
     for (const kind of evidence.kinds) this.#kinds.add(kind);
-    for (const r of evidence.cpuidRecords) this.addCpuid(r.leaf, r.subleaf, r, r.source);
-    for (const [index, v] of evidence.msrs) this.addMsr(index, v.value, v.source);
-    if (evidence.tdxGpaw) this.setTdxGpaw(evidence.tdxGpaw.value, evidence.tdxGpaw.source);
+    for (const [kindId, byKey] of evidence.storedFacts)
+      for (const [key, v] of byKey) this.addStoredFact(kindId, key, v.value, v.source);
+    const kinds = (evidence as { [KINDS]?: ReadonlyMap<string, FactKind> })[KINDS];
+    if (kinds) for (const [id, kind] of kinds) if (!this.#kindOf.has(id)) this.#kindOf.set(id, kind);
     if (evidence.kinds.has('kernel-log')) this.addLogLines(evidence.kernelLog);
+    for (const [name, v] of evidence.cpuinfo) if (!this.#cpuinfo.has(name)) this.#cpuinfo.set(name, v);
     for (const [flag, source] of evidence.cpuinfoFlags) this.addFlags([flag], source);
-    for (const [path, v] of evidence.files) this.setFile(path, v.value, v.source);
+    for (const [path, v] of evidence.files) this.setFile(path, v.value, v.source, v.content);
     for (const note of evidence.unavailable) this.addUnavailable(note);
+    for (const warning of evidence.warnings) this.warn(warning);
     if (evidence.machine) this.setMachine(evidence.machine);
     this.#conflicts.push(...evidence.conflicts);
     return this;
@@ -287,29 +376,71 @@ export class EvidenceBuilder {
 
   /** The evidence, immutable in fact: plugins receive read-only views that cannot be changed. */
   build(): Evidence {
-    const cpuid = new Map(this.#cpuid);
-    const msrs = readOnlyMap(this.#msr);
+    const stored = new Map<string, ReadonlyMap<string, Sourced<JsonValue>>>();
+    for (const [kindId, byKey] of this.#facts) {
+      stored.set(
+        kindId,
+        readOnlyMap(
+          [...byKey].map(([key, f]) => [key, Object.freeze({ value: f.value, source: f.source })] as const),
+        ),
+      );
+    }
+    const storedFacts = readOnlyMap(stored);
+    const decoded = new Map<string, ReadonlyMap<string, Sourced<unknown>>>();
+    const decodeAll = <T>(kind: FactKind<T>): ReadonlyMap<string, Sourced<T>> => {
+      const id = String(kind?.id);
+      let out = decoded.get(id) as ReadonlyMap<string, Sourced<T>> | undefined;
+      if (out) return out;
+      const entries: [string, Sourced<T>][] = [];
+      for (const [key, v] of stored.get(id) ?? []) {
+        let value: T;
+        try {
+          value = kind.decode(v.value, key);
+        } catch (error) {
+          invalid(
+            `${describeFactKey(kind as FactKind, key)} is not valid (${error instanceof Error ? error.message : 'invalid'})`,
+            v.source,
+            `give a value ${kind.title} can hold`,
+          );
+        }
+        entries.push([key, Object.freeze({ value, source: v.source })]);
+      }
+      out = readOnlyMap(entries);
+      decoded.set(id, out as ReadonlyMap<string, Sourced<unknown>>);
+      return out;
+    };
     const flags = readOnlyMap(this.#flags);
     const files = readOnlyMap(this.#files);
-    return Object.freeze({
+    const evidence: Evidence & { [KINDS]: ReadonlyMap<string, FactKind> } = {
       kinds: readOnlySet(this.#kinds),
-      cpuid: (leaf: number, subleaf = 0) => cpuid.get(cpuidKey(leaf, subleaf)),
-      cpuidRecords: Object.freeze(
-        [...cpuid.values()].sort((a, b) => a.leaf - b.leaf || a.subleaf - b.subleaf),
-      ),
-      msr: (index: number) => msrs.get(index),
-      msrs,
-      tdxGpaw: this.#gpaw.get(0),
+      fact: <T>(kind: FactKind<T>, key = '') => decodeAll(kind).get(key),
+      facts: decodeAll,
+      storedFacts,
       kernelLog: Object.freeze([...this.#log]),
+      cpuinfo: readOnlyMap(this.#cpuinfo),
       cpuinfoFlags: flags,
       hasFlag: (flag: string) => flags.has(flag),
       file: (path: string) => files.get(path),
       files,
       unavailable: Object.freeze([...this.#unavailable]),
       conflicts: Object.freeze([...this.#conflicts]),
+      warnings: Object.freeze([...this.#warnings]),
       machine: this.#machine,
-    });
+      [KINDS]: readOnlyMap(this.#kindOf),
+    };
+    return Object.freeze(evidence);
   }
+}
+
+// The fact kinds a builder saw, carried along so a merge keeps their conflict formatting.
+const KINDS = Symbol('fact kinds');
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** Merges evidence from several sources; the same fact with two values becomes a conflict. */
@@ -322,4 +453,12 @@ export function mergeEvidence(...parts: Evidence[]): Evidence {
 /** Evidence with nothing in it. */
 export function emptyEvidence(): Evidence {
   return new EvidenceBuilder().build();
+}
+
+/**
+ * Checks that every stored fact of the given kinds decodes: detection calls it before any plugin
+ * reads, so a bad value is one `EVIDENCE_INVALID` error naming the fact and its source.
+ */
+export function checkFacts(evidence: Evidence, kinds: Iterable<FactKind>): void {
+  for (const kind of kinds) evidence.facts(kind);
 }

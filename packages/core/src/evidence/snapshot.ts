@@ -1,52 +1,71 @@
 import { CocoError, describeValue, isCocoError } from '../errors.js';
 import { hasOwn, own } from '../own.js';
-import { parseHex, parseHex32 } from './hex.js';
+import { describeFactKey, FACT_KIND_PATTERN, type FactKind, type JsonValue } from './facts.js';
 import { findDuplicateKey } from './json-duplicates.js';
 import { normaliseKernelLog } from './kernel-log.js';
 import {
-  EVIDENCE_KINDS,
   type Evidence,
   EvidenceBuilder,
   type EvidenceKind,
+  FILE_CONTENT_MAX,
+  isEvidenceKind,
   type LogLine,
   type MachineIdentity,
 } from './model.js';
 
-/** The format tag of a snapshot document. */
-export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
+/** The format tag of the snapshot documents `toSnapshot` writes. */
+export const SNAPSHOT_FORMAT = 'coco-snapshot/2';
+/** The format tag of the first snapshot format, still read (and written on request). */
+export const SNAPSHOT_FORMAT_V1 = 'coco-snapshot/1';
 
-/** The `$schema` `toSnapshot` writes: the JSON Schema of `coco-snapshot/1` (also in `@coco/core/schemas/*`). */
+/** The `$schema` `toSnapshot` writes: the JSON Schema of `coco-snapshot/2` (also in `@coco/core/schemas/*`). */
 export const SNAPSHOT_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-snapshot-2.schema.json';
+/** The JSON Schema of `coco-snapshot/1`. */
+export const SNAPSHOT_V1_SCHEMA_URL =
   'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-snapshot-1.schema.json';
 
-/** One CPUID entry of a `coco-snapshot/1` document. */
-export interface SnapshotCpuidJson {
-  readonly leaf: string;
-  readonly subleaf: string;
-  readonly eax: string;
-  readonly ebx: string;
-  readonly ecx: string;
-  readonly edx: string;
-}
+/** A file in a snapshot: `true`/`false` for presence only, or its contents when it was read. */
+export type SnapshotFileJson = boolean | { readonly exists: true; readonly content: string };
 
-/** The `coco-snapshot/1` document: a machine's evidence, for bug reports and offline detection. */
+/**
+ * The `coco-snapshot/2` document: a machine's evidence, for bug reports, fleets and offline
+ * detection. Core knows no fact kind: `facts` holds each plugin's namespaced facts as JSON, by kind
+ * id and key (`{"acme.config": {"0x1": ...}}`).
+ */
 export interface SnapshotJson {
   /** The JSON Schema of the document; any string is accepted when reading. */
   readonly $schema?: string;
   readonly format: typeof SNAPSHOT_FORMAT;
-  readonly cpuid?: readonly SnapshotCpuidJson[];
-  readonly msr?: Readonly<Record<string, string>>;
-  readonly tdx?: { readonly gpaw?: number };
+  /** Who the snapshot is from: host name, capture time, the coco version that took it. */
+  readonly machine?: MachineIdentity;
+  /** Namespaced facts by kind id, then key. */
+  readonly facts?: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
   readonly kernelLog?: readonly string[];
-  readonly cpuinfoFlags?: readonly string[];
-  readonly files?: Readonly<Record<string, boolean>>;
+  /** `/proc/cpuinfo` fields by name (only those plugins read, unless the whole file was asked for). */
+  readonly cpuinfo?: Readonly<Record<string, string>>;
+  readonly files?: Readonly<Record<string, SnapshotFileJson>>;
   /**
    * The sources that could not be read when the snapshot was taken, and what would make them
    * readable: a snapshot taken without root says so, and reads back as "cannot tell", not "no".
    */
   readonly unavailable?: readonly SnapshotUnavailableJson[];
-  /** Who the snapshot is from: host name, capture time, the coco version that took it. */
+}
+
+/**
+ * The `coco-snapshot/1` document, still read and converted: its `cpuid`, `msr` and `tdx` keys
+ * belong to the fact kinds that declare them as their `legacy` key.
+ */
+export interface SnapshotV1Json {
+  readonly $schema?: string;
+  readonly format: typeof SNAPSHOT_FORMAT_V1;
+  readonly kernelLog?: readonly string[];
+  readonly cpuinfoFlags?: readonly string[];
+  readonly files?: Readonly<Record<string, boolean>>;
+  readonly unavailable?: readonly SnapshotUnavailableJson[];
   readonly machine?: MachineIdentity;
+  /** The keys that belong to plugins' fact kinds (`legacy.key`). */
+  readonly [legacyKey: string]: unknown;
 }
 
 /** One source a snapshot could not read. */
@@ -63,28 +82,26 @@ export interface ParseOptions {
   readonly source?: string;
 }
 
+/** Options of {@link parseSnapshot}. */
+export interface SnapshotParseOptions extends ParseOptions {
+  /**
+   * The fact kinds to check now and to convert `coco-snapshot/1` keys with (a registry's
+   * `factKinds`). Facts of other kinds are kept with a warning; detection checks them later.
+   */
+  readonly factKinds?: readonly FactKind[];
+}
+
 /** Snapshots larger than this are refused rather than parsed. */
 export const SNAPSHOT_MAX_BYTES = 16 * 1024 * 1024;
-const TOP_KEYS = new Set([
-  '$schema',
-  'format',
-  'cpuid',
-  'msr',
-  'tdx',
-  'kernelLog',
-  'cpuinfoFlags',
-  'files',
-  'unavailable',
-  'machine',
-]);
+const V1_KEYS = ['$schema', 'format', 'kernelLog', 'cpuinfoFlags', 'files', 'unavailable', 'machine'];
+const V2_KEYS = ['$schema', 'format', 'machine', 'facts', 'kernelLog', 'cpuinfo', 'files', 'unavailable'];
 const MACHINE_KEYS = ['hostname', 'capturedAt', 'cocoVersion'];
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
 const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$/;
 const NOTE_KEYS = ['source', 'kind', 'reason', 'fix'];
 const NOTE_TEXT_MAX = 1024;
-const CPUID_KEYS = ['leaf', 'subleaf', 'eax', 'ebx', 'ecx', 'edx'] as const;
-const FLAG = /^[a-z0-9_]{1,64}$/;
+const FLAG = /^[A-Za-z0-9_.-]{1,64}$/;
 
 type Json = unknown;
 
@@ -98,249 +115,310 @@ function isRecord(value: Json): value is Record<string, Json> {
 
 function expectRecord(value: Json, input: string, path: string): Record<string, Json> {
   if (!isRecord(value))
-    fail(input, path, `expected an object, found ${describeValue(value)}`, 'see the coco-snapshot/1 format');
+    fail(input, path, `expected an object, found ${describeValue(value)}`, 'see the coco-snapshot/2 format');
   return value;
 }
 
 function expectArray(value: Json, input: string, path: string): Json[] {
   if (!Array.isArray(value))
-    fail(input, path, `expected an array, found ${describeValue(value)}`, 'see the coco-snapshot/1 format');
+    fail(input, path, `expected an array, found ${describeValue(value)}`, 'see the coco-snapshot/2 format');
   return value;
 }
 
-/**
- * Parses a `coco-snapshot/1` document (text or an already parsed value) into evidence. Strict:
- * unknown keys are named in the error, every hex width is checked, and no key (`__proto__`
- * included) ever reaches an object prototype.
- */
-export function parseSnapshot(input: string | Json, options: ParseOptions = {}): Evidence {
-  const given = own(options, 'source');
-  const name = typeof given === 'string' ? given : 'snapshot';
-  const source = typeof given === 'string' ? `snapshot ${name}` : name;
-  let doc: Json = input;
-  if (typeof input === 'string') {
-    if (input.length > SNAPSHOT_MAX_BYTES) {
-      fail(
-        name,
-        '$',
-        `the snapshot is ${input.length} bytes, more than ${SNAPSHOT_MAX_BYTES}`,
-        'pass a snapshot written by coco snapshot',
-      );
-    }
-    const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-    try {
-      doc = JSON.parse(text);
-    } catch (error) {
-      fail(
-        name,
-        '$',
-        `not valid JSON (${error instanceof Error ? error.message : 'parse error'})`,
-        'pass a coco-snapshot/1 JSON file',
-      );
-    }
-    const duplicate = findDuplicateKey(text);
-    if (duplicate) {
-      fail(
-        name,
-        duplicate.path,
-        `key ${JSON.stringify(duplicate.key)} appears twice`,
-        'keep one entry per key: JSON readers disagree about which of two duplicates counts',
-      );
-    }
-  }
-  const top = expectRecord(doc, name, '$');
-  for (const key of Object.keys(top)) {
-    if (!TOP_KEYS.has(key)) {
-      fail(name, `$.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${[...TOP_KEYS].join(', ')}`);
-    }
-  }
-  const schema = own(top, '$schema');
-  if (hasOwn(top, '$schema') && (typeof schema !== 'string' || schema.length > 2048)) {
-    fail(
-      name,
-      '$.$schema',
-      `${describeValue(schema)} is not a URL`,
-      'give the schema URL as a string, or leave it out',
-    );
-  }
-  if (own(top, 'format') !== SNAPSHOT_FORMAT) {
-    fail(
-      name,
-      '$.format',
-      `format is ${describeValue(own(top, 'format'))}`,
-      `set "format": "${SNAPSHOT_FORMAT}"`,
-    );
-  }
-  const builder = new EvidenceBuilder();
-  const hex = (value: Json, bits: 32 | 64, location: string) =>
-    parseHex(value, bits, { input: name, location, code: 'SNAPSHOT_INVALID' });
-  try {
-    if (hasOwn(top, 'cpuid')) {
-      expectArray(top.cpuid, name, '$.cpuid').forEach((entry, i) => {
-        const path = `$.cpuid[${i}]`;
-        const e = expectRecord(entry, name, path);
-        for (const key of Object.keys(e)) {
-          if (!(CPUID_KEYS as readonly string[]).includes(key))
-            fail(
-              name,
-              `${path}.${key}`,
-              `unknown key ${JSON.stringify(key)}`,
-              `use only ${CPUID_KEYS.join(', ')}`,
-            );
-        }
-        const reg = (key: (typeof CPUID_KEYS)[number]) => {
-          if (!hasOwn(e, key)) fail(name, `${path}.${key}`, `missing ${key}`, `give ${key} as a hex string`);
-          return parseHex32(e[key], { input: name, location: `${path}.${key}`, code: 'SNAPSHOT_INVALID' });
-        };
-        builder.addCpuid(
-          reg('leaf'),
-          reg('subleaf'),
-          { eax: reg('eax'), ebx: reg('ebx'), ecx: reg('ecx'), edx: reg('edx') },
-          source,
-        );
-      });
-    }
-    if (hasOwn(top, 'msr')) {
-      const msr = expectRecord(top.msr, name, '$.msr');
-      for (const key of Object.keys(msr)) {
-        const path = `$.msr[${JSON.stringify(key)}]`;
-        builder.addMsr(Number(hex(key, 32, `${path} (the MSR index)`)), hex(msr[key], 64, path), source);
-      }
-      builder.saw('msr');
-    }
-    if (hasOwn(top, 'tdx')) {
-      const tdx = expectRecord(top.tdx, name, '$.tdx');
-      for (const key of Object.keys(tdx))
-        if (key !== 'gpaw') fail(name, `$.tdx.${key}`, `unknown key ${JSON.stringify(key)}`, 'use only gpaw');
-      if (hasOwn(tdx, 'gpaw')) {
-        const gpaw = tdx.gpaw;
-        if (gpaw !== 48 && gpaw !== 52)
-          fail(
-            name,
-            '$.tdx.gpaw',
-            `gpaw ${describeValue(gpaw)} is not 48 or 52`,
-            'give the GPAW TDG.VP.INFO reports: 48 or 52',
-          );
-        builder.setTdxGpaw(gpaw, source);
-      }
-    }
-    if (hasOwn(top, 'kernelLog')) {
-      const lines = expectArray(top.kernelLog, name, '$.kernelLog').map((line, i) => {
-        if (typeof line !== 'string')
-          fail(
-            name,
-            `$.kernelLog[${i}]`,
-            `expected a string, found ${describeValue(line)}`,
-            'give each log line as a string',
-          );
-        return line;
-      });
-      builder.addLogLines(normaliseKernelLog(lines, { source: name }));
-    }
-    if (hasOwn(top, 'cpuinfoFlags')) {
-      const flags = expectArray(top.cpuinfoFlags, name, '$.cpuinfoFlags').map((flag, i) => {
-        if (typeof flag !== 'string' || !FLAG.test(flag))
-          fail(
-            name,
-            `$.cpuinfoFlags[${i}]`,
-            `${describeValue(flag)} is not a cpuinfo flag`,
-            'give flags as in /proc/cpuinfo, such as "sev_snp"',
-          );
-        return flag;
-      });
-      builder.addFlags(flags, source);
-    }
-    if (hasOwn(top, 'files')) {
-      const files = expectRecord(top.files, name, '$.files');
-      for (const path of Object.keys(files)) {
-        const exists = files[path];
-        if (!path.startsWith('/') || typeof exists !== 'boolean') {
-          fail(
-            name,
-            `$.files[${JSON.stringify(path)}]`,
-            `${describeValue(path)}: ${describeValue(exists)} is not an absolute path with true or false`,
-            'write "/dev/sev-guest": true',
-          );
-        }
-        builder.setFile(path, exists, source);
-      }
-      builder.saw('files');
-    }
-    if (hasOwn(top, 'unavailable')) {
-      expectArray(top.unavailable, name, '$.unavailable').forEach((entry, i) => {
-        const path = `$.unavailable[${i}]`;
-        const note = expectRecord(entry, name, path);
-        for (const key of Object.keys(note)) {
-          if (!NOTE_KEYS.includes(key))
-            fail(
-              name,
-              `${path}.${key}`,
-              `unknown key ${JSON.stringify(key)}`,
-              `use only ${NOTE_KEYS.join(', ')}`,
-            );
-        }
-        const text = (key: string) => {
-          const value = own(note, key);
-          if (typeof value !== 'string' || value === '' || value.length > NOTE_TEXT_MAX)
-            fail(
-              name,
-              `${path}.${key}`,
-              `${describeValue(value)} is not a short text`,
-              `give ${key} as a string`,
-            );
-          return value;
-        };
-        const kind = own(note, 'kind');
-        if (kind !== undefined && !(EVIDENCE_KINDS as readonly unknown[]).includes(kind))
-          fail(
-            name,
-            `${path}.kind`,
-            `${describeValue(kind)} is not a kind of evidence`,
-            `use ${EVIDENCE_KINDS.join(', ')}`,
-          );
-        builder.addUnavailable({
-          source: text('source'),
-          ...(kind !== undefined && { kind: kind as EvidenceKind }),
-          reason: text('reason'),
-          fix: text('fix'),
-        });
-      });
-    }
-    if (hasOwn(top, 'machine')) {
-      const machine = expectRecord(top.machine, name, '$.machine');
-      const checks: Record<string, [RegExp, string]> = {
-        hostname: [HOSTNAME, 'a host name such as "node-17"'],
-        capturedAt: [DATE_TIME, 'an ISO 8601 date-time such as "2026-11-30T06:20:00Z"'],
-        cocoVersion: [VERSION, 'a version such as "1.2.0"'],
-      };
-      for (const key of Object.keys(machine)) {
-        const check = checks[key];
-        if (!MACHINE_KEYS.includes(key) || !check)
-          fail(
-            name,
-            `$.machine.${key}`,
-            `unknown key ${JSON.stringify(key)}`,
-            `use only ${MACHINE_KEYS.join(', ')}`,
-          );
-        const value = machine[key];
-        if (typeof value !== 'string' || !check[0].test(value))
-          fail(name, `$.machine.${key}`, `${describeValue(value)} is not valid`, `give ${check[1]}`);
-      }
-      builder.setMachine(machine as MachineIdentity);
-    }
-  } catch (error) {
-    if (isCocoError(error)) throw error;
+const member = (path: string, key: string) =>
+  /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+
+function readText(input: string, name: string): Json {
+  if (input.length > SNAPSHOT_MAX_BYTES) {
     fail(
       name,
       '$',
-      `could not be read (${error instanceof Error ? error.message : 'unknown error'})`,
-      'pass a coco-snapshot/1 JSON file',
+      `the snapshot is ${input.length} bytes, more than ${SNAPSHOT_MAX_BYTES}`,
+      'pass a snapshot written by coco snapshot',
     );
+  }
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  let doc: Json;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    fail(
+      name,
+      '$',
+      `not valid JSON (${error instanceof Error ? error.message : 'parse error'})`,
+      'pass a coco-snapshot/2 (or /1) JSON file',
+    );
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    fail(
+      name,
+      duplicate.path,
+      `key ${JSON.stringify(duplicate.key)} appears twice`,
+      'keep one entry per key: JSON readers disagree about which of two duplicates counts',
+    );
+  }
+  return doc;
+}
+
+function readKernelLog(top: Record<string, Json>, name: string, builder: EvidenceBuilder): void {
+  const lines = expectArray(top.kernelLog, name, '$.kernelLog').map((line, i) => {
+    if (typeof line !== 'string')
+      fail(name, `$.kernelLog[${i}]`, `expected a string, found ${describeValue(line)}`, 'give each log line as a string');
+    return line;
+  });
+  builder.addLogLines(normaliseKernelLog(lines, { source: name }));
+}
+
+function readUnavailable(top: Record<string, Json>, name: string, builder: EvidenceBuilder): void {
+  expectArray(top.unavailable, name, '$.unavailable').forEach((entry, i) => {
+    const path = `$.unavailable[${i}]`;
+    const note = expectRecord(entry, name, path);
+    for (const key of Object.keys(note)) {
+      if (!NOTE_KEYS.includes(key))
+        fail(name, `${path}.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${NOTE_KEYS.join(', ')}`);
+    }
+    const text = (key: string) => {
+      const value = own(note, key);
+      if (typeof value !== 'string' || value === '' || value.length > NOTE_TEXT_MAX)
+        fail(name, `${path}.${key}`, `${describeValue(value)} is not a short text`, `give ${key} as a string`);
+      return value;
+    };
+    const kind = own(note, 'kind');
+    if (kind !== undefined && !isEvidenceKind(kind))
+      fail(
+        name,
+        `${path}.kind`,
+        `${describeValue(kind)} is not a kind of evidence`,
+        'use kernel-log, cpuinfo, files or a fact kind id such as "acme.config"',
+      );
+    builder.addUnavailable({
+      source: text('source'),
+      ...(kind !== undefined && { kind }),
+      reason: text('reason'),
+      fix: text('fix'),
+    });
+  });
+}
+
+function readMachine(top: Record<string, Json>, name: string, builder: EvidenceBuilder): void {
+  const machine = expectRecord(top.machine, name, '$.machine');
+  const checks: Record<string, [RegExp, string]> = {
+    hostname: [HOSTNAME, 'a host name such as "node-17"'],
+    capturedAt: [DATE_TIME, 'an ISO 8601 date-time such as "2026-11-30T06:20:00Z"'],
+    cocoVersion: [VERSION, 'a version such as "1.2.0"'],
+  };
+  for (const key of Object.keys(machine)) {
+    const check = checks[key];
+    if (!MACHINE_KEYS.includes(key) || !check)
+      fail(name, `$.machine.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${MACHINE_KEYS.join(', ')}`);
+    const value = machine[key];
+    if (typeof value !== 'string' || !check[0].test(value))
+      fail(name, `$.machine.${key}`, `${describeValue(value)} is not valid`, `give ${check[1]}`);
+  }
+  builder.setMachine(machine as MachineIdentity);
+}
+
+function readFiles(top: Record<string, Json>, name: string, source: string, builder: EvidenceBuilder, v2: boolean): void {
+  const files = expectRecord(top.files, name, '$.files');
+  for (const path of Object.keys(files)) {
+    const at = member('$.files', path);
+    const entry = files[path];
+    if (!path.startsWith('/') || path.length > 4096)
+      fail(name, at, `${describeValue(path)} is not an absolute path`, 'write "/dev/acme-guest": true');
+    if (typeof entry === 'boolean') {
+      builder.setFile(path, entry, source);
+      continue;
+    }
+    if (!v2 || !isRecord(entry))
+      fail(
+        name,
+        at,
+        `${describeValue(entry)} is not true or false${v2 ? ' or {"exists": true, "content": "..."}' : ''}`,
+        v2 ? 'write "/dev/acme-guest": true, or "/sys/acme/guest": {"exists": true, "content": "1\\n"}' : 'write "/dev/acme-guest": true',
+      );
+    for (const key of Object.keys(entry))
+      if (key !== 'exists' && key !== 'content')
+        fail(name, `${at}.${key}`, `unknown key ${JSON.stringify(key)}`, 'use only exists and content');
+    const content = own(entry, 'content');
+    if (own(entry, 'exists') !== true || typeof content !== 'string' || content.length > FILE_CONTENT_MAX)
+      fail(
+        name,
+        at,
+        'a file with contents needs "exists": true and "content" as text',
+        `give the text it held, at most ${FILE_CONTENT_MAX} characters`,
+      );
+    builder.setFile(path, true, source, content);
+  }
+  builder.saw('files');
+}
+
+function addFact(
+  builder: EvidenceBuilder,
+  kind: FactKind | undefined,
+  kindId: string,
+  key: string,
+  json: Json,
+  source: string,
+  name: string,
+  at: string,
+): void {
+  if (kind) {
+    try {
+      kind.decode(json as JsonValue, key);
+    } catch (error) {
+      fail(
+        name,
+        at,
+        `${describeFactKey(kind, key)} is not valid (${error instanceof Error ? error.message : 'invalid'})`,
+        `give a value ${kind.title} can hold`,
+      );
+    }
+  }
+  try {
+    builder.addStoredFact(kindId, key, json as JsonValue, source);
+  } catch (error) {
+    fail(name, at, isCocoError(error) ? error.problem : 'not a valid fact', 'see the coco-snapshot/2 format');
+  }
+}
+
+function readFacts(
+  top: Record<string, Json>,
+  name: string,
+  source: string,
+  builder: EvidenceBuilder,
+  kinds: ReadonlyMap<string, FactKind>,
+): void {
+  const facts = expectRecord(top.facts, name, '$.facts');
+  for (const kindId of Object.keys(facts)) {
+    const at = member('$.facts', kindId);
+    if (!FACT_KIND_PATTERN.test(kindId))
+      fail(name, at, `${JSON.stringify(kindId)} is not a fact kind`, 'name fact kinds "<namespace>.<name>"');
+    const byKey = expectRecord(facts[kindId], name, at);
+    const kind = kinds.get(kindId);
+    if (!kind)
+      builder.warn(
+        `${name}: facts of kind "${kindId}" are not read by any registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
+      );
+    for (const key of Object.keys(byKey)) addFact(builder, kind, kindId, key, byKey[key], source, name, member(at, key));
+  }
+}
+
+function readV1(
+  top: Record<string, Json>,
+  name: string,
+  source: string,
+  builder: EvidenceBuilder,
+  kinds: ReadonlyMap<string, FactKind>,
+): void {
+  const legacy = new Map<string, FactKind>();
+  for (const kind of kinds.values()) if (kind.legacy) legacy.set(kind.legacy.key, kind);
+  for (const key of Object.keys(top)) {
+    if (V1_KEYS.includes(key)) continue;
+    const kind = legacy.get(key);
+    if (!kind) {
+      fail(
+        name,
+        `$.${key}`,
+        `no registered plugin reads ${JSON.stringify(key)} of ${SNAPSHOT_FORMAT_V1}`,
+        legacy.size > 0
+          ? `use only ${[...V1_KEYS, ...legacy.keys()].join(', ')}, or register the plugin that reads it`
+          : 'register the backends for this machine before reading the snapshot',
+      );
+    }
+    let pairs: (readonly [string, unknown])[];
+    try {
+      pairs = [...(kind.legacy as NonNullable<FactKind['legacy']>).read(top[key] as JsonValue)];
+    } catch (error) {
+      if (isCocoError(error)) throw error;
+      fail(name, `$.${key}`, `${error instanceof Error ? error.message : 'not valid'}`, `see the ${SNAPSHOT_FORMAT_V1} format`);
+    }
+    for (const [factKey, value] of pairs) {
+      try {
+        builder.addFact(kind, factKey, value, source);
+      } catch (error) {
+        fail(name, `$.${key}`, isCocoError(error) ? error.problem : 'not valid', `see the ${SNAPSHOT_FORMAT_V1} format`);
+      }
+    }
+    builder.saw(kind.id);
+  }
+  if (hasOwn(top, 'cpuinfoFlags')) {
+    const flags = expectArray(top.cpuinfoFlags, name, '$.cpuinfoFlags').map((flag, i) => {
+      if (typeof flag !== 'string' || !FLAG.test(flag))
+        fail(name, `$.cpuinfoFlags[${i}]`, `${describeValue(flag)} is not a cpuinfo flag`, 'give flags as /proc/cpuinfo prints them');
+      return flag;
+    });
+    builder.addFlags(flags, source);
+  }
+}
+
+function readCpuinfo(top: Record<string, Json>, name: string, source: string, builder: EvidenceBuilder): void {
+  const fields = expectRecord(top.cpuinfo, name, '$.cpuinfo');
+  const pairs: [string, string][] = [];
+  for (const field of Object.keys(fields)) {
+    const value = fields[field];
+    if (typeof value !== 'string')
+      fail(name, member('$.cpuinfo', field), `expected a string, found ${describeValue(value)}`, 'give each field as text');
+    pairs.push([field, value]);
+  }
+  try {
+    builder.addCpuinfo(pairs, source);
+  } catch (error) {
+    fail(name, '$.cpuinfo', isCocoError(error) ? error.problem : 'not valid', 'give /proc/cpuinfo fields as the kernel writes them');
+  }
+}
+
+let defaultKinds: (() => readonly FactKind[]) | undefined;
+/** @internal The registry module gives the default registry's fact kinds here (no import cycle). */
+export function setDefaultFactKinds(get: () => readonly FactKind[]): void {
+  defaultKinds = get;
+}
+
+/**
+ * Parses a `coco-snapshot/2` document, or a `coco-snapshot/1` one which it converts (text or an
+ * already parsed value), into evidence. Strict about what core reads: unknown keys of format 1 are
+ * named in the error, no key (`__proto__` included) ever reaches an object prototype. Facts of a
+ * kind no plugin declares are kept with a warning (a newer coco may have written them).
+ */
+export function parseSnapshot(input: string | Json, options: SnapshotParseOptions = {}): Evidence {
+  const given = own(options, 'source');
+  const name = typeof given === 'string' ? given : 'snapshot';
+  const source = typeof given === 'string' ? `snapshot ${name}` : name;
+  const list = (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? defaultKinds?.() ?? [];
+  const kinds = new Map<string, FactKind>();
+  for (const kind of list) if (kind && typeof kind.id === 'string') kinds.set(kind.id, kind);
+  const doc = typeof input === 'string' ? readText(input, name) : input;
+  const top = expectRecord(doc, name, '$');
+  const format = own(top, 'format');
+  const v2 = format === SNAPSHOT_FORMAT;
+  if (!v2 && format !== SNAPSHOT_FORMAT_V1) {
+    fail(name, '$.format', `format is ${describeValue(format)}`, `set "format": "${SNAPSHOT_FORMAT}"`);
+  }
+  const schema = own(top, '$schema');
+  if (hasOwn(top, '$schema') && (typeof schema !== 'string' || schema.length > 2048)) {
+    fail(name, '$.$schema', `${describeValue(schema)} is not a URL`, 'give the schema URL as a string, or leave it out');
+  }
+  const builder = new EvidenceBuilder();
+  try {
+    if (v2) {
+      for (const key of Object.keys(top))
+        if (!V2_KEYS.includes(key))
+          builder.warn(`${name}: unknown key ${JSON.stringify(key)} (a newer coco may have written it): not read`);
+      if (hasOwn(top, 'facts')) readFacts(top, name, source, builder, kinds);
+      if (hasOwn(top, 'cpuinfo')) readCpuinfo(top, name, source, builder);
+    } else {
+      readV1(top, name, source, builder, kinds);
+    }
+    if (hasOwn(top, 'kernelLog')) readKernelLog(top, name, builder);
+    if (hasOwn(top, 'files')) readFiles(top, name, source, builder, v2);
+    if (hasOwn(top, 'unavailable')) readUnavailable(top, name, builder);
+    if (hasOwn(top, 'machine')) readMachine(top, name, builder);
+  } catch (error) {
+    if (isCocoError(error)) throw error;
+    fail(name, '$', `could not be read (${error instanceof Error ? error.message : 'unknown error'})`, 'pass a coco-snapshot/2 JSON file');
   }
   return builder.build();
 }
-
-const hexOf = (value: number | bigint) => `0x${value.toString(16)}`;
 
 /**
  * The lines as they were read, each once: one source line the normaliser split into several
@@ -405,55 +483,96 @@ export interface SnapshotOptions {
    * registry's `logPatterns`: what core and the plugins read). Without it, every line is kept.
    */
   readonly logPatterns?: readonly RegExp[];
+  /** Keep only these `/proc/cpuinfo` fields (a registry's `cpuinfoFields`). Without it, every field is kept. */
+  readonly cpuinfoFields?: readonly string[];
+  /**
+   * `2` (the default) writes `coco-snapshot/2`; `1` writes `coco-snapshot/1` for tools that read
+   * only that, through the fact kinds' `legacy` keys (`factKinds`); what format 1 cannot hold
+   * (file contents, cpuinfo fields other than flags, facts without a legacy key) is left out.
+   */
+  readonly version?: 1 | 2;
+  /** The fact kinds, for `version: 1`. */
+  readonly factKinds?: readonly FactKind[];
+}
+
+const define = (target: Record<string, unknown>, key: string, value: unknown) =>
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+
+function commonParts(evidence: Evidence, patterns: readonly RegExp[] | undefined) {
+  return {
+    ...(evidence.kinds.has('kernel-log') && {
+      kernelLog: patterns ? keptLines(evidence.kernelLog, patterns) : rawLines(evidence.kernelLog),
+    }),
+    ...(evidence.unavailable.length > 0 && {
+      unavailable: evidence.unavailable.map((n) => ({
+        source: n.source,
+        ...(n.kind !== undefined && { kind: n.kind }),
+        reason: n.reason,
+        fix: n.fix,
+      })),
+    }),
+  };
 }
 
 /**
- * Writes evidence as a `coco-snapshot/1` document, with the sources that could not be read
- * (conflicts are not part of it: resolve them first). With `logPatterns`, the kernel log keeps
- * only the lines a plugin reads, which keeps the boot command line, host names and serial numbers
- * out of bug reports.
+ * Writes evidence as a `coco-snapshot/2` document (or `/1` on request), with the sources that
+ * could not be read (conflicts are not part of it: resolve them first). With `logPatterns` and
+ * `cpuinfoFields`, only what a plugin reads is kept, which keeps the boot command line, host names
+ * and serial numbers out of bug reports.
  */
 export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): SnapshotJson {
   const patterns = own(options, 'logPatterns') as readonly RegExp[] | undefined;
-  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = {
-    $schema: SNAPSHOT_SCHEMA_URL,
-    format: SNAPSHOT_FORMAT,
-  };
-  if (evidence.kinds.has('cpuid')) {
-    doc.cpuid = evidence.cpuidRecords.map((r) => ({
-      leaf: hexOf(r.leaf),
-      subleaf: hexOf(r.subleaf),
-      eax: hexOf(r.eax),
-      ebx: hexOf(r.ebx),
-      ecx: hexOf(r.ecx),
-      edx: hexOf(r.edx),
-    }));
+  const fields = own(options, 'cpuinfoFields') as readonly string[] | undefined;
+  if (own(options, 'version') === 1) return toSnapshotV1(evidence, options) as unknown as SnapshotJson;
+  const doc: Record<string, unknown> = { $schema: SNAPSHOT_SCHEMA_URL, format: SNAPSHOT_FORMAT };
+  if (evidence.machine && Object.keys(evidence.machine).length > 0) doc.machine = { ...evidence.machine };
+  if (evidence.storedFacts.size > 0) {
+    const facts: Record<string, Record<string, JsonValue>> = {};
+    for (const [kindId, byKey] of [...evidence.storedFacts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const out: Record<string, JsonValue> = {};
+      for (const [key, v] of byKey) define(out, key, v.value);
+      define(facts, kindId, out);
+    }
+    doc.facts = facts;
   }
-  if (evidence.kinds.has('msr')) {
-    const msr: Record<string, string> = {};
-    for (const [index, v] of evidence.msrs)
-      Object.defineProperty(msr, hexOf(index), { value: hexOf(v.value), enumerable: true });
-    doc.msr = msr;
+  const { kernelLog, unavailable } = commonParts(evidence, patterns);
+  if (kernelLog) doc.kernelLog = kernelLog;
+  if (evidence.kinds.has('cpuinfo')) {
+    const cpuinfo: Record<string, string> = {};
+    for (const [field, v] of evidence.cpuinfo) if (!fields || fields.includes(field)) define(cpuinfo, field, v.value);
+    if (evidence.cpuinfo.size === 0 && evidence.cpuinfoFlags.size > 0) {
+      define(cpuinfo, 'flags', [...evidence.cpuinfoFlags.keys()].join(' '));
+    }
+    doc.cpuinfo = cpuinfo;
   }
-  if (evidence.tdxGpaw) doc.tdx = { gpaw: evidence.tdxGpaw.value };
-  if (evidence.kinds.has('kernel-log')) {
-    doc.kernelLog = patterns ? keptLines(evidence.kernelLog, patterns) : rawLines(evidence.kernelLog);
+  if (evidence.kinds.has('files')) {
+    const files: Record<string, SnapshotFileJson> = {};
+    for (const [path, v] of evidence.files)
+      define(files, path, v.content === undefined ? v.value : { exists: true, content: v.content });
+    doc.files = files;
   }
+  if (unavailable) doc.unavailable = unavailable;
+  return doc as unknown as SnapshotJson;
+}
+
+function toSnapshotV1(evidence: Evidence, options: SnapshotOptions): SnapshotV1Json {
+  const doc: Record<string, unknown> = { $schema: SNAPSHOT_V1_SCHEMA_URL, format: SNAPSHOT_FORMAT_V1 };
+  for (const kind of (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? []) {
+    const legacy = kind.legacy;
+    if (!legacy?.write || !evidence.kinds.has(kind.id)) continue;
+    const facts = new Map<string, unknown>();
+    for (const [key, v] of evidence.facts(kind)) facts.set(key, v.value);
+    doc[legacy.key] = legacy.write(facts);
+  }
+  const { kernelLog, unavailable } = commonParts(evidence, own(options, 'logPatterns') as readonly RegExp[] | undefined);
+  if (kernelLog) doc.kernelLog = kernelLog;
   if (evidence.kinds.has('cpuinfo')) doc.cpuinfoFlags = [...evidence.cpuinfoFlags.keys()];
   if (evidence.kinds.has('files')) {
     const files: Record<string, boolean> = {};
-    for (const [path, v] of evidence.files)
-      Object.defineProperty(files, path, { value: v.value, enumerable: true });
+    for (const [path, v] of evidence.files) define(files, path, v.value);
     doc.files = files;
   }
+  if (unavailable) doc.unavailable = unavailable;
   if (evidence.machine && Object.keys(evidence.machine).length > 0) doc.machine = { ...evidence.machine };
-  if (evidence.unavailable.length > 0) {
-    doc.unavailable = evidence.unavailable.map((n) => ({
-      source: n.source,
-      ...(n.kind !== undefined && { kind: n.kind }),
-      reason: n.reason,
-      fix: n.fix,
-    }));
-  }
-  return doc;
+  return doc as SnapshotV1Json;
 }
