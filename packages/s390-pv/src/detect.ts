@@ -86,9 +86,12 @@ export function detectS390Pv(evidence: Evidence, context: DetectContext): Backen
     return cannotTell(`${PROT_VIRT_GUEST} exists (an ultravisor is installed) but was not read`, READ_IT);
   }
 
-  if (file?.value === false) {
-    context.step('files', `${PROT_VIRT_GUEST} is missing`, FILE_FACT);
-    if (evidence.file(UV_DIR)?.value === true) {
+  // The file lives in /sys/firmware/uv: a directory read as missing means the file is missing too.
+  const dir = evidence.file(UV_DIR);
+  if (file?.value === false || (file === undefined && dir?.value === false)) {
+    if (file?.value === false) context.step('files', `${PROT_VIRT_GUEST} is missing`, FILE_FACT);
+    else context.step('files', `${UV_DIR} is missing, and ${PROT_VIRT_GUEST} with it`, `file ${UV_DIR}`);
+    if (dir?.value === true) {
       return cannotTell(
         `${UV_DIR} exists (an ultravisor is installed) without prot_virt_guest: a kernel older than ${SINCE}`,
         `boot a kernel ${SINCE} or later and read ${PROT_VIRT_GUEST}`,

@@ -66,7 +66,7 @@ export function s390Machine(evidence: Evidence): S390Machine {
 export function systemdCvmS390(evidence: Evidence): CvmReading | null {
   if (s390Machine(evidence) !== 's390x') return null;
   const file = evidence.file(PROT_VIRT_GUEST);
-  if (file?.value === false) {
+  if (file?.value === false || (file === undefined && evidence.file(UV_DIR)?.value === false)) {
     return {
       label: 'none',
       steps: [`s390x: ${PROT_VIRT_GUEST} cannot be read (it is missing): none`],

@@ -102,6 +102,35 @@ describe('detectS390Pv', () => {
     ).toMatchObject({ verdict: 'unknown', because: expect.stringContaining('4.18') });
   });
 
+  it('reads /sys/firmware/uv missing as prot_virt_guest missing', () => {
+    const r = recorder();
+    expect(
+      detectS390Pv(
+        evidence({ cpuinfo: S390_CPUINFO, files: { '/sys/firmware/uv': false }, log: BANNER_6_8 }),
+        r.context,
+      ),
+    ).toMatchObject({ verdict: 'absent' });
+    expect(r.steps.map((s) => s.fact)).toContain('file /sys/firmware/uv');
+    expect(
+      detectS390Pv(
+        evidence({ cpuinfo: S390_CPUINFO, files: { '/sys/firmware/uv': false } }),
+        recorder().context,
+      ),
+    ).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('draws the kernel-version line at 5.13, the release that added prot_virt_guest', () => {
+    // Representative banners of 5.12 and 5.13 kernels (init/main.c: "Linux version %s (%s) ...").
+    const banner = (v: string) => `[    0.000000] Linux version ${v} (buildd@bos02-s390x-012) (gcc) #1 SMP`;
+    const at = (v: string) =>
+      detectS390Pv(
+        evidence({ cpuinfo: S390_CPUINFO, files: { [PVG]: false }, log: banner(v) }),
+        recorder().context,
+      );
+    expect(at('5.12.19-051219-generic')).toMatchObject({ verdict: 'unknown' });
+    expect(at('5.13.0-52-generic')).toMatchObject({ verdict: 'absent' });
+  });
+
   it('cannot tell when the file is missing and the kernel version is unknown', () => {
     expect(
       detectS390Pv(evidence({ cpuinfo: S390_CPUINFO, files: { [PVG]: false } }), recorder().context),

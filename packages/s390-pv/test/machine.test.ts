@@ -14,6 +14,9 @@ describe('systemd-detect-virt --cvm on s390x', () => {
   it('prints none for 0 and for a missing file', () => {
     expect(systemdCvmS390(evidence({ cpuinfo: S390_CPUINFO, files: { [PVG]: '0\n' } }))?.label).toBe('none');
     expect(systemdCvmS390(evidence({ cpuinfo: S390_CPUINFO, files: { [PVG]: false } }))?.label).toBe('none');
+    expect(
+      systemdCvmS390(evidence({ cpuinfo: S390_CPUINFO, files: { '/sys/firmware/uv': false } }))?.label,
+    ).toBe('none');
   });
 
   it('cannot run without the file content', () => {
