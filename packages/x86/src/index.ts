@@ -55,3 +55,21 @@ export {
 export type { SevStatusLine } from './sev-status-log.js';
 export { findSevStatusLines, parseSevStatusLine } from './sev-status-log.js';
 export { systemdCvmX86, X86_CVM_PROCEDURE } from './systemd.js';
+export { parseCpuidDump } from './cpuid-dump.js';
+export type { CpuidRecord, CpuidRegisters, SnapshotCpuidJson } from './facts.js';
+export {
+  addCpuid,
+  addMsr,
+  CPUID_FACT,
+  cpuidKey,
+  cpuidOf,
+  cpuidRecordsOf,
+  MSR_FACT,
+  msrOf,
+  msrsOf,
+  X86_FACTS,
+  X86EvidenceBuilder,
+} from './facts.js';
+export type { Interface1Evidence } from './interface-1.js';
+export { INTERFACE_1_ADAPTER, interface1Evidence } from './interface-1.js';
+export { parseMsrAssignment } from './msr-assignment.js';
