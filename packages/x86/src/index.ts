@@ -73,3 +73,12 @@ export {
 export type { Interface1Evidence } from './interface-1.js';
 export { INTERFACE_1_ADAPTER, interface1Evidence } from './interface-1.js';
 export { parseMsrAssignment } from './msr-assignment.js';
+export {
+  checkX86MaskBit,
+  X86_ARCHITECTURES,
+  X86_ENTRY_FORMATS,
+  X86_PA_BIT_MAX,
+  X86_PA_BIT_MIN,
+  X86_PLUGIN_PARTS,
+  X86_PROBES,
+} from './plugin-parts.js';

@@ -330,7 +330,7 @@ function readV1(
         `no registered plugin reads ${JSON.stringify(key)} of ${SNAPSHOT_FORMAT_V1}`,
         legacy.size > 0
           ? `use only ${[...V1_KEYS, ...legacy.keys()].join(', ')}, or register the plugin that reads it`
-          : 'register the backends for this machine before reading the snapshot',
+          : "parse it with the parseSnapshot of a registry that holds the machine's backends (registry.parseSnapshot), or use() them on the default registry first",
       );
     }
     let pairs: (readonly [string, unknown])[];
