@@ -78,7 +78,10 @@ export function amdCbitQuirks(inputs: AmdCbitQuirkInputs): Quirks {
       `The kernel sends ${PSC_KERNEL_BATCH} entries per request (v6.5+); 2M entries for aligned 2M runs.`,
     );
   if (variant === 'sev') notes.push('No #VC handler: INS/OUTS are unrolled into IN/OUT.');
-  if (variant === 'sme') notes.push('A host: C-bit changes need no protocol.');
+  if (variant === 'sme') {
+    notes.push('A host: C-bit changes need no protocol.');
+    notes.push('DMA goes unencrypted only for devices that cannot address the C-bit (force_dma_unencrypted).');
+  }
   return defineQuirks({
     privateMmio: [],
     flush: { toShared: { cache, tlb: true }, toPrivate: { cache, tlb: true } },
@@ -87,6 +90,9 @@ export function amdCbitQuirks(inputs: AmdCbitQuirkInputs): Quirks {
         ? { ...base, toShared: [CACHE, ...base.toShared], toPrivate: [CACHE, ...base.toPrivate] }
         : base,
     unrollStringIo: variant === 'sev',
+    // force_dma_unencrypted() is true whenever GUEST_MEM_ENCRYPT is (arch/x86/mm/mem_encrypt.c, v6.18);
+    // on an SME host it depends on each device's DMA mask.
+    forceDmaUnencrypted: variant !== 'sme',
     notes,
   });
 }

@@ -29,6 +29,8 @@ export const AMD_VTOM_QUIRKS: Quirks = defineQuirks({
   },
   conversion: null,
   unrollStringIo: false,
+  // force_dma_unencrypted() is true whenever GUEST_MEM_ENCRYPT is (arch/x86/mm/mem_encrypt.c, v6.18).
+  forceDmaUnencrypted: true,
   notes: [
     'vTOM gives the guest no conversion protocol (no PVALIDATE, no GHCB page-state change): the hypervisor supplies it.',
     'No cache flush; a TLB flush before the page-table change unless the protocol unmaps the pages first.',

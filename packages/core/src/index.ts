@@ -129,6 +129,7 @@ export type {
   MmioRange,
   Quirks,
   QuirksPatch,
+  QuirksSpec,
 } from './quirks.js';
 export { applyQuirks, defineQuirks, flushRule, NO_QUIRKS, privateMmioAt } from './quirks.js';
 export type {

@@ -32,27 +32,31 @@ export interface FileProbe {
 export interface ProbeIO {
   /**
    * Reads up to `length` bytes (default 4096, at most 65536) at `offset` of a file or device,
-   * without blocking. `missing` tells "not there" from "there but unreadable".
+   * without blocking. `missing` tells "not there" from "there but unreadable"; `code` is the
+   * system's error code (`EACCES`, `EIO`) when there is one.
    */
-  read(path: string, options?: { readonly offset?: bigint; readonly length?: number }): Promise<ProbeRead>;
+  read(path: string, options?: { readonly offset?: bigint; readonly length?: number }): ProbeRead;
 }
 
 /** What {@link ProbeIO.read} gives. */
 export type ProbeRead =
   | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly missing: boolean; readonly reason: string };
+  | { readonly ok: false; readonly missing: boolean; readonly reason: string; readonly code?: string };
 
 /** Where a fact probe puts what it read. */
 export interface ProbeSink<T> {
   fact(key: string, value: T): void;
   /** A source it could not read, and what would make it readable. */
   unavailable(note: { readonly source: string; readonly reason: string; readonly fix: string }): void;
+  /** What other probes of the same run found, by fact kind (the CPU vendor another probe read first). */
+  readonly evidence: () => Evidence;
 }
 
 /** A probe that reads one fact kind from the live machine. */
 export interface FactProbe<T = unknown> {
   readonly kind: FactKind<T>;
-  run(io: ProbeIO, sink: ProbeSink<T>): Promise<void>;
+  /** Reads its facts; it never throws for a source it cannot read (it reports it to the sink). */
+  run(io: ProbeIO, sink: ProbeSink<T>): void;
 }
 
 /**

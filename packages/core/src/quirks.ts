@@ -181,7 +181,13 @@ export function applyQuirks(base: Quirks, patch: QuirksPatch): Quirks {
   });
 }
 
+/** Quirks as a backend writes them: `forceDmaUnencrypted` (default false) and `extra` (default none) may be left out. */
+export type QuirksSpec = Omit<Quirks, 'forceDmaUnencrypted' | 'extra'> & {
+  readonly forceDmaUnencrypted?: boolean;
+  readonly extra?: Readonly<Record<string, JsonValue>>;
+};
+
 /** Freezes quirks built by a backend so no consumer can edit them. */
-export function defineQuirks(quirks: Quirks): Quirks {
-  return freezeDeep(applyQuirks(quirks, {}));
+export function defineQuirks(quirks: QuirksSpec): Quirks {
+  return freezeDeep(applyQuirks(quirks as Quirks, {}));
 }

@@ -5,7 +5,7 @@ import { CocoError, describeValue, isCocoError } from './errors.js';
 import { CORE_LOG_PATTERNS } from './evidence/boot-log.js';
 import { checkFactKind, type FactKind } from './evidence/facts.js';
 import type { Evidence } from './evidence/model.js';
-import { setDefaultFactKinds } from './evidence/snapshot.js';
+import { type ParseOptions, parseSnapshot, setDefaultFactKinds } from './evidence/snapshot.js';
 import { fieldOf, own } from './own.js';
 import { checkParamSchema } from './params.js';
 import {
@@ -56,6 +56,11 @@ export interface Registry {
    * names); without `arch`, the union over every architecture (a machine image of unknown kind).
    */
   probes(arch?: string): ProbePlan;
+  /**
+   * Parses a snapshot with this registry's fact kinds: format 2's facts are checked now, and
+   * format 1's plugin keys (`cpuid`, `msr`, ...) convert through the kinds that declare them.
+   */
+  parseSnapshot(input: unknown, options?: ParseOptions): Evidence;
   /** Notices about the plugins themselves (one loaded through an adapter), added to each detection's warnings. */
   readonly notices: readonly string[];
   /** Detects the machine the evidence describes: hypervisor plugins first, then backends. */
@@ -408,6 +413,9 @@ export function createRegistry(): Registry {
         cpuinfo: Object.freeze([...new Set(applies.flatMap((d) => d.cpuinfo))]),
         facts: Object.freeze([...facts.values()]),
       });
+    },
+    parseSnapshot(input: unknown, options: ParseOptions = {}) {
+      return parseSnapshot(input, { ...(options.source !== undefined && { source: options.source }), factKinds: [...factKinds.values()] });
     },
     get notices() {
       return Object.freeze([...notices]);

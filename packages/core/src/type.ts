@@ -2,7 +2,7 @@ import { type AttributeId, type AttributeSet, createAttributeSet } from './attri
 import { CocoError, describeValue } from './errors.js';
 import { createMarking, type EncryptedWhen, type EntryFormatSpec, type Marking } from './marking.js';
 import { hasOwn, own } from './own.js';
-import { applyQuirks, defineQuirks, NO_QUIRKS, type Quirks, type QuirksPatch } from './quirks.js';
+import { applyQuirks, defineQuirks, NO_QUIRKS, type Quirks, type QuirksPatch, type QuirksSpec } from './quirks.js';
 
 /** A named fact about a type instance, such as a decoded register (`SEV status`: `SEV SEV-ES SNP`). */
 export interface TypeDetail {
@@ -75,7 +75,7 @@ export interface TypeSpec {
   readonly formats?: readonly EntryFormatSpec[];
   /** What the bit is called (`C-bit`, `shared bit`), or for a type without one, how it shares pages (`ultravisor call`). */
   readonly maskName: string;
-  readonly quirks?: Quirks;
+  readonly quirks?: QuirksSpec;
   readonly cvm: string;
   /** The Confidential Containers TEE name; `null` or absent when there is none. */
   readonly tee?: string | null;

@@ -6,7 +6,8 @@ import {
   type Evidence,
   readBootLog,
 } from '@coco/core';
-import { cpuVendor } from '@coco/x86';
+import { cpuidOf, cpuVendor } from '@coco/x86';
+import { gpawOf } from './gpaw.js';
 import { findTdxLogLines } from './log.js';
 import { createTdxType } from './type.js';
 
@@ -35,8 +36,8 @@ function readCpuid(
   evidence: Evidence,
   context: DetectContext,
 ): { kind?: 'tdx' | 'stale' | 'none'; says: string } {
-  const leaf = evidence.cpuid(TDX_CPUID_LEAF, 0);
-  const max = evidence.cpuid(0, 0)?.eax;
+  const leaf = cpuidOf(evidence, TDX_CPUID_LEAF, 0);
+  const max = cpuidOf(evidence, 0, 0)?.eax;
   const known = typeof max === 'number';
   const maxSays = known ? `max basic leaf ${hex(max)}` : 'leaf 0 missing';
   if (
@@ -46,7 +47,11 @@ function readCpuid(
     leaf.ecx !== TDX_SIGNATURE.ecx
   ) {
     if (leaf || known)
-      context.step('cpuid', `${maxSays}: ${leaf ? 'leaf 0x21 holds' : 'no leaf 0x21, so'} no TDX signature`);
+      context.step(
+        'cpuid',
+        `${maxSays}: ${leaf ? 'leaf 0x21 holds' : 'no leaf 0x21, so'} no TDX signature`,
+        leaf ? 'cpuid 0x21/0x0' : 'cpuid 0x0/0x0',
+      );
     // The kernel's tdx_early_init reads leaf 0x21 whatever the maximum: no signature, no TDX guest.
     if (leaf) return { kind: 'none', says: 'CPUID 0x21 holds no "IntelTDX    " signature' };
     if (known && max < TDX_CPUID_LEAF) return { kind: 'none', says: `CPUID 0 EAX ${hex(max)} is below 0x21` };
@@ -54,7 +59,7 @@ function readCpuid(
   }
   const says = `${maxSays}, ${SIGNED}`;
   if (!known) {
-    context.step('cpuid', `${says}: taken as TDX unchecked, as the kernel does`);
+    context.step('cpuid', `${says}: taken as TDX unchecked, as the kernel does`, 'cpuid 0x21/0x0');
     context.warn(
       'CPUID leaf 0 missing: the TDX signature was not checked against the max leaf; include leaf 0',
     );
@@ -62,10 +67,10 @@ function readCpuid(
   }
   if (max < TDX_CPUID_LEAF) {
     const stale = `${says}, not valid below 0x21: ignored`;
-    context.step('cpuid', stale);
+    context.step('cpuid', stale, 'cpuid 0x21/0x0');
     return { kind: 'stale', says: stale };
   }
-  context.step('cpuid', `${says}: a TDX guest`);
+  context.step('cpuid', `${says}: a TDX guest`, 'cpuid 0x21/0x0');
   return { kind: 'tdx', says };
 }
 
@@ -85,27 +90,28 @@ function absenceOf(evidence: Evidence, cpuid: { kind?: string; says: string }): 
 
 function claim(evidence: Evidence, context: DetectContext): BackendResult {
   const pointers: { source: string; says: string }[] = [];
-  const add = (kind: string, says: string, source: string) => {
-    context.step(kind, `${says} (${source})`);
+  const add = (kind: string, says: string, source: string, fact: string) => {
+    context.step(kind, `${says} (${source})`, fact);
     pointers.push({ source, says });
   };
   const cpuid = readCpuid(evidence, context);
-  const cpuidSource = evidence.cpuid(TDX_CPUID_LEAF, 0)?.source ?? '';
+  const cpuidSource = cpuidOf(evidence, TDX_CPUID_LEAF, 0)?.source ?? '';
   if (cpuid.kind === 'tdx') pointers.push({ source: cpuidSource, says: cpuid.says });
   for (const { line, wording } of findTdxLogLines(evidence.kernelLog)) {
-    add('kernel-log', `"${line.text}": ${wording.origin}`, `${line.source} line ${line.line}`);
+    add('kernel-log', `"${line.text}": ${wording.origin}`, `${line.source} line ${line.line}`, `dmesg line ${line.line}`);
   }
-  if (evidence.hasFlag(FLAG)) add('cpuinfo', `flag ${FLAG}`, evidence.cpuinfoFlags.get(FLAG) ?? '');
+  if (evidence.hasFlag(FLAG)) add('cpuinfo', `flag ${FLAG}`, evidence.cpuinfoFlags.get(FLAG) ?? '', `cpuinfo flag ${FLAG}`);
   const device = evidence.file(DEVICE);
-  if (device?.value) add('files', `${DEVICE} exists`, device.source);
-  else if (device) context.step('files', `${DEVICE} absent (${device.source}): its driver may not be loaded`);
+  if (device?.value) add('files', `${DEVICE} exists`, device.source, `file ${DEVICE}`);
+  else if (device)
+    context.step('files', `${DEVICE} absent (${device.source}): its driver may not be loaded`, `file ${DEVICE}`);
 
-  const gpaw = evidence.tdxGpaw;
+  const gpaw = gpawOf(evidence);
   const given = gpaw && `GPAW ${gpaw.value} (${gpaw.source})`;
   if (!pointers[0]) {
     if (given) {
       const alone = `${given} given, but nothing else shows a TDX guest`;
-      context.step('tdx', alone);
+      context.step('tdx', alone, 'tdx.gpaw');
       context.warn(alone);
     }
     const why = absenceOf(evidence, cpuid);
@@ -133,7 +139,7 @@ function claim(evidence: Evidence, context: DetectContext): BackendResult {
     ]);
   } else if (cpuid.kind === 'none' && direct) {
     context.conflict('TDX guest, but CPUID leaf 0x21 has no TDX signature', [
-      { says: cpuid.says, source: cpuidSource || (evidence.cpuid(0)?.source ?? '') },
+      { says: cpuid.says, source: cpuidSource || (cpuidOf(evidence, 0)?.source ?? '') },
       { says: `TDX guest: ${direct.says}`, source: direct.source },
     ]);
   }
@@ -147,6 +153,7 @@ function claim(evidence: Evidence, context: DetectContext): BackendResult {
       : width
         ? `${given}: shared bit ${width - 1}`
         : 'no GPAW: shared bit unknown (give tdx.gpaw or --tdx-gpaw)',
+    'tdx.gpaw',
   );
   return { type: createTdxType(odd ? { maskUnknownReason: odd } : { gpaw: width }) };
 }
@@ -154,7 +161,7 @@ function claim(evidence: Evidence, context: DetectContext): BackendResult {
 /**
  * Looks for a TDX guest in the evidence: the CPUID leaf 0x21 signature (valid only when
  * CPUID 0 EAX >= 0x21), the kernel's TDX boot lines, the `tdx_guest` cpuinfo flag and
- * `/dev/tdx_guest`. The shared bit comes from the GPAW (`evidence.tdxGpaw`). Every piece used
+ * `/dev/tdx_guest`. The shared bit comes from the GPAW (`gpawOf(evidence)`, the `tdx.gpaw` fact). Every piece used
  * or rejected becomes a step of the trail. A signature in a leaf the maximum basic leaf rules
  * out, alongside other TDX evidence, is reported as a conflict. Without a claim it says whether the
  * evidence rules a TDX guest out, or cannot tell and why. Never throws: evidence that cannot be read

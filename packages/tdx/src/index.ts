@@ -4,4 +4,5 @@ export { findTdxLogLines, matchTdxLogLine, TDX_LOG_WORDINGS, TDX_MEM_ENCRYPT_WOR
 export { tdxBackend } from './plugin.js';
 export { TDX_QUIRKS } from './quirks.js';
 export type { TdxParams } from './type.js';
-export { createTdxType, TDX_ATTRIBUTES } from './type.js';
+export { createTdxType, TDX_ATTRIBUTES, TDX_PARAMS } from './type.js';
+export { GPAW_FACT, gpawEvidence, gpawOf } from './gpaw.js';

@@ -47,6 +47,8 @@ export const TDX_QUIRKS: Quirks = defineQuirks({
     ],
   },
   unrollStringIo: true,
+  // force_dma_unencrypted() is true whenever GUEST_MEM_ENCRYPT is (arch/x86/mm/mem_encrypt.c, v6.18).
+  forceDmaUnencrypted: true,
   notes: [
     'MMIO is emulated via #VE on shared mappings; none is private.',
     'An EPT violation on a private GPA is fatal.',

@@ -1,4 +1,12 @@
-import { CocoError, type CocoType, createType, describeValue, type KernelAttributeId } from '@coco/core';
+import {
+  CocoError,
+  type CocoType,
+  createType,
+  describeValue,
+  type KernelAttributeId,
+  type ParamSchema,
+} from '@coco/core';
+import { checkX86MaskBit, X86_ENTRY_FORMATS, X86_PA_BIT_MAX, X86_PA_BIT_MIN } from '@coco/x86';
 import { TDX_QUIRKS } from './quirks.js';
 
 /**
@@ -37,7 +45,20 @@ export const TDX_ATTRIBUTES: readonly KernelAttributeId[] = Object.freeze([
 /** The reason given when neither `gpaw` nor `maskBit` is known. */
 export const TDX_MASK_UNKNOWN_REASON = 'GPAW unknown: give tdx.gpaw (snapshot) or --tdx-gpaw';
 
-const KEYS = ['gpaw', 'maskBit', 'maskUnknownReason'];
+/** The parameters of {@link createTdxType}, for `coco pte --param` and the registry. */
+export const TDX_PARAMS = Object.freeze({
+  gpaw: {
+    type: 'integer',
+    min: 48,
+    max: 52,
+    values: [48, 52],
+    description: 'the guest physical-address width TDG.VP.INFO reports; the shared bit is GPAW - 1',
+  },
+  maskBit: { type: 'integer', min: X86_PA_BIT_MIN, max: X86_PA_BIT_MAX, description: 'the shared bit itself' },
+  maskUnknownReason: { type: 'string', description: 'why the shared bit is unknown, when neither is given' },
+} as const satisfies ParamSchema);
+
+const KEYS = Object.keys(TDX_PARAMS);
 
 function fail(key: string, problem: string, fix: string): never {
   throw new CocoError('PARAMETER_INVALID', problem, { input: `tdx params${key && '.'}${key}`, fix });
@@ -78,6 +99,7 @@ export function createTdxType(params?: TdxParams): CocoType {
     fail('gpaw', `gpaw ${describeValue(gpaw)} is not 48 or 52`, 'give the GPAW that TDG.VP.INFO reports');
   }
   const bit = (maskBit ?? (gpaw ? (gpaw as number) - 1 : null)) as number | null;
+  checkX86MaskBit(bit);
   if (gpaw && bit !== (gpaw as number) - 1) {
     fail(
       'maskBit',
@@ -103,6 +125,7 @@ export function createTdxType(params?: TdxParams): CocoType {
     encryptedWhen: 'clear',
     maskBit: bit,
     ...(bit === null ? { maskUnknownReason: (maskUnknownReason as string) ?? TDX_MASK_UNKNOWN_REASON } : {}),
+    formats: X86_ENTRY_FORMATS,
     maskName: 'shared bit',
     quirks: TDX_QUIRKS,
     cvm: TDX_CVM,

@@ -1,17 +1,9 @@
-import {
-  EvidenceBuilder,
-  emptyEvidence,
-  mergeEvidence,
-  parseCpuidDump,
-  parseCpuinfo,
-  parseKernelLogEvidence,
-  parseSnapshot,
-  tdxGpawEvidence,
-} from '@coco/core';
+import { EvidenceBuilder, emptyEvidence, mergeEvidence, parseCpuinfo, parseKernelLogEvidence, parseSnapshot } from '@coco/core';
 import { backendConformance } from '@coco/core/testing';
 import { describe, it } from 'vitest';
-import { tdxBackend } from '../src/index.js';
+import { gpawEvidence, tdxBackend } from '../src/index.js';
 import { AUTHENTIC_AMD, cpuid, SIG } from './evidence.js';
+import { parseCpuidDump, X86EvidenceBuilder } from '@coco/x86';
 
 // Facts sheet §2: a TDX guest has exactly these; §1: encrypted (private) when the shared bit is clear.
 const ATTRS = ['guest-mem-encrypt', 'guest-unroll-string-io', 'mem-encrypt'] as const;
@@ -45,7 +37,7 @@ const snapshotTd = parseSnapshot(
     cpuinfoFlags: ['fpu', 'tdx_guest'],
     files: { '/dev/tdx_guest': true },
   }),
-  { source: 'td.json' },
+  { source: 'td.json', factKinds: tdxBackend.facts ?? [] },
 );
 
 const dump = parseCpuidDump(
@@ -57,7 +49,7 @@ const dump = parseCpuidDump(
   { source: 'cpuid.txt' },
 );
 
-const amd = new EvidenceBuilder()
+const amd = new X86EvidenceBuilder()
   .addCpuid(0, 0, { eax: 0x10, ...AUTHENTIC_AMD }, 'amd')
   .addCpuid(0x80000000, 0, { eax: 0x80000028, ebx: 0, ecx: 0, edx: 0 }, 'amd')
   .addCpuid(0x8000001f, 0, { eax: 0x1003f, ebx: 0x4173, ecx: 0x1fd, edx: 0x1 }, 'amd')
@@ -147,7 +139,7 @@ describe('@coco/tdx conformance', () => {
       { name: 'a cpuid -1 -r dump with max leaf exactly 0x21', evidence: dump, variant: null, maskBit: null },
       {
         name: 'the signature with GPAW 48',
-        evidence: mergeEvidence(cpuid(0x23, SIG), tdxGpawEvidence(48)),
+        evidence: mergeEvidence(cpuid(0x23, SIG), gpawEvidence(48)),
         variant: null,
         maskBit: 47,
       },
@@ -163,7 +155,7 @@ describe('@coco/tdx conformance', () => {
         name: 'a journal line only, with GPAW 52',
         evidence: mergeEvidence(
           parseKernelLogEvidence('Feb 14 16:16:55 td1 kernel: Memory Encryption Features active: Intel TDX'),
-          tdxGpawEvidence(52),
+          gpawEvidence(52),
         ),
         variant: null,
         maskBit: 51,
@@ -178,7 +170,7 @@ describe('@coco/tdx conformance', () => {
       },
       {
         name: 'the device node only',
-        evidence: new EvidenceBuilder().setFile('/dev/tdx_guest', true, 'probe').build(),
+        evidence: new X86EvidenceBuilder().setFile('/dev/tdx_guest', true, 'probe').build(),
         variant: null,
         maskBit: null,
       },
@@ -201,10 +193,10 @@ describe('@coco/tdx conformance', () => {
         name: 'the signature registers in the wrong order (EBX, ECX, EDX)',
         evidence: cpuid(0x23, { eax: 0, ebx: SIG.ebx, ecx: SIG.edx, edx: SIG.ecx }),
       },
-      { name: 'a GPAW alone', evidence: tdxGpawEvidence(52) },
+      { name: 'a GPAW alone', evidence: gpawEvidence(52) },
       {
         name: '/dev/tdx_guest absent',
-        evidence: new EvidenceBuilder().setFile('/dev/tdx_guest', false, 'probe').build(),
+        evidence: new X86EvidenceBuilder().setFile('/dev/tdx_guest', false, 'probe').build(),
       },
       {
         name: 'a log line that only mentions TDX',

@@ -1,19 +1,9 @@
-import {
-  createRegistry,
-  type DetectContext,
-  type Evidence,
-  EvidenceBuilder,
-  emptyEvidence,
-  mergeEvidence,
-  parseCpuinfo,
-  parseKernelLogEvidence,
-  parseSnapshot,
-  tdxGpawEvidence,
-} from '@coco/core';
+import { createRegistry, type DetectContext, type Evidence, EvidenceBuilder, emptyEvidence, mergeEvidence, parseCpuinfo, parseKernelLogEvidence, parseSnapshot } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { TDX_SIGNATURE } from '../src/detect.js';
-import { detectTdx, tdxBackend } from '../src/index.js';
+import { detectTdx, GPAW_FACT, gpawEvidence, tdxBackend } from '../src/index.js';
 import { cpuid, SIG } from './evidence.js';
+import { X86EvidenceBuilder } from '@coco/x86';
 
 const detect = (evidence: Evidence) => createRegistry().use(tdxBackend).detect(evidence);
 const log = (text: string) => parseKernelLogEvidence(text, { source: 'dmesg.txt' });
@@ -42,11 +32,11 @@ describe('TDX detection', () => {
     const evidence = mergeEvidence(
       cpuid(0x23, SIG),
       log('[    0.000000] tdx: Guest detected'),
-      new EvidenceBuilder()
+      new X86EvidenceBuilder()
         .addFlags(['tdx_guest'], 'cpuinfo c.txt')
         .setFile('/dev/tdx_guest', true, 'probe')
         .build(),
-      tdxGpawEvidence(52),
+      gpawEvidence(52),
     );
     const d = detect(evidence);
     expect(d.type?.describe()).toBe('Intel TDX, shared bit 51, encrypted when clear');
@@ -115,15 +105,15 @@ describe('TDX detection', () => {
   });
 
   it('warns about a GPAW with nothing else pointing to TDX', () => {
-    const d = detect(tdxGpawEvidence(48));
+    const d = detect(gpawEvidence(48));
     expect(d.type).toBeNull();
     expect(d.warnings).toEqual(['tdx: GPAW 48 (--tdx-gpaw) given, but nothing else shows a TDX guest']);
   });
 
   it('leaves the mask unknown for a GPAW that is not 48 or 52, with a warning', () => {
     for (const gpaw of [1, 50, 64]) {
-      const evidence = new EvidenceBuilder()
-        .setTdxGpaw(gpaw, 'probe')
+      const evidence = new X86EvidenceBuilder()
+        .addFact(GPAW_FACT, '', gpaw, 'probe')
         .addFlags(['tdx_guest'], 'cpuinfo')
         .build();
       const d = detect(evidence);
@@ -135,7 +125,7 @@ describe('TDX detection', () => {
 
   it('reports two different GPAWs as a conflict (core records it)', () => {
     const d = detect(
-      mergeEvidence(log('tdx: Guest detected'), tdxGpawEvidence(52), tdxGpawEvidence(48, 'other')),
+      mergeEvidence(log('tdx: Guest detected'), gpawEvidence(52), gpawEvidence(48, 'other')),
     );
     expect(d.type).toBeNull();
     expect(d.conflicts[0]?.what).toBe('tdx.gpaw');
@@ -206,7 +196,7 @@ describe('TDX detection', () => {
 
   it('rules TDX out from CPUID, a whole boot log without its line, or cpuinfo without tdx_guest', () => {
     const r = recorder();
-    const leaf0Only = new EvidenceBuilder()
+    const leaf0Only = new X86EvidenceBuilder()
       .addCpuid(0, 0, { eax: 0x20, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'cpuid.txt')
       .build();
     expect(detectTdx(leaf0Only, r.context)).toMatchObject({
@@ -230,10 +220,10 @@ describe('TDX detection', () => {
 });
 
 describe('TDX evidence that the CPU contradicts', () => {
-  const amdLeaf0 = new EvidenceBuilder()
+  const amdLeaf0 = new X86EvidenceBuilder()
     .addCpuid(0, 0, { eax: 0x10, ebx: 0x68747541, ecx: 0x444d4163, edx: 0x69746e65 }, 'cpuid.txt')
     .build();
-  const intelNoSignature = new EvidenceBuilder()
+  const intelNoSignature = new X86EvidenceBuilder()
     .addCpuid(0, 0, { eax: 0x21, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'cpuid.txt')
     .addCpuid(0x21, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'cpuid.txt')
     .build();

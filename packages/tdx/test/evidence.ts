@@ -1,4 +1,5 @@
 import { type Evidence, EvidenceBuilder } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 
 // "IntelTDX    " as CPUID 0x21 returns it: EBX "Inte", EDX "lTDX", ECX "    ", little-endian ASCII.
 export const SIG = { eax: 0, ebx: 0x65746e49, edx: 0x5844546c, ecx: 0x20202020 } as const;
@@ -12,7 +13,7 @@ export function cpuid(
   max: number | null,
   leaf21?: { eax: number; ebx: number; ecx: number; edx: number },
 ): Evidence {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   if (max !== null) b.addCpuid(0, 0, { eax: max, ...GENUINE_INTEL }, 'test cpuid');
   if (leaf21) b.addCpuid(0x21, 0, leaf21, 'test cpuid');
   return b.build();

@@ -9,7 +9,7 @@ import {
   parseKernelLogEvidence,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { tdxBackend } from '../src/index.js';
+import { GPAW_FACT, tdxBackend } from '../src/index.js';
 import { cpuid, SIG } from './evidence.js';
 
 function detect(evidence: Evidence) {
@@ -106,12 +106,12 @@ describe('tdx: other evidence steps', () => {
   });
 
   it('says a GPAW given alone shows nothing', () => {
-    const e = new EvidenceBuilder().setTdxGpaw(52, 'snapshot').build();
+    const e = new EvidenceBuilder().addFact(GPAW_FACT, '', 52, 'snapshot').build();
     expect(own(e)[0]).toBe('GPAW 52 (snapshot) given, but nothing else shows a TDX guest');
   });
 
   it('names an odd GPAW in the step and leaves the shared bit unknown', () => {
-    const e = mergeEvidence(cpuid(0x21, SIG), new EvidenceBuilder().setTdxGpaw(47, 'snapshot').build());
+    const e = mergeEvidence(cpuid(0x21, SIG), new EvidenceBuilder().addFact(GPAW_FACT, '', 47, 'snapshot').build());
     const d = detect(e);
     expect(d.trail.filter((s) => s.by === 'tdx').at(-1)?.says).toBe(
       'GPAW 47 (snapshot) is not 48 or 52: shared bit unknown',
@@ -158,7 +158,7 @@ describe('tdx: the kind of evidence each step comes from', () => {
   it('the device step is a files step, the lone GPAW a tdx step', () => {
     const missing = new EvidenceBuilder().setFile('/dev/tdx_guest', false, 'probe').build();
     expect(sources(missing)[0]).toEqual(['files', expect.stringMatching(/^\/dev\/tdx_guest absent \(p/)]);
-    const gpaw = new EvidenceBuilder().setTdxGpaw(52, 'snapshot').build();
+    const gpaw = new EvidenceBuilder().addFact(GPAW_FACT, '', 52, 'snapshot').build();
     expect(sources(gpaw)[0]).toEqual(['tdx', expect.stringMatching(/^GPAW 52 \(snapshot\) given/)]);
   });
 });

@@ -30,7 +30,7 @@ describe('createTdxType parameter errors', () => {
   });
 
   it('says what a gpaw must be', () => {
-    const e = errorOf(() => tdxBackend.createType({ gpaw: 50 }));
+    const e = errorOf(() => tdxBackend.createType({ gpaw: 50 } as never));
     expect(e.input).toBe('tdx params.gpaw');
     expect(e.message).toContain('gpaw 50 is not 48 or 52');
     expect(e.fix).toBe('give the GPAW that TDG.VP.INFO reports');
@@ -49,7 +49,7 @@ describe('createTdxType parameter errors', () => {
       { maskUnknownReason: ' ' },
       { maskUnknownReason: 3 },
     ]) {
-      const e = errorOf(() => tdxBackend.createType(params));
+      const e = errorOf(() => tdxBackend.createType(params as never));
       expect(e.input).toBe('tdx params.maskUnknownReason');
       expect(e.message).toContain('maskUnknownReason needs a text, and no gpaw or maskBit');
       expect(e.fix).toBe('give it only without both');

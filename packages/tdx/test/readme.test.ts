@@ -1,4 +1,4 @@
-import { createRegistry, parseSnapshot } from '@coco/core';
+import { createRegistry } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import readme from '../README.md?raw';
 import { createTdxType, tdxBackend } from '../src/index.js';
@@ -11,7 +11,19 @@ describe('README example', () => {
 
   it('prints what its comments say', () => {
     const registry = createRegistry().use(tdxBackend);
-    const evidence = parseSnapshot({
+    const evidence = registry.parseSnapshot({
+      format: 'coco-snapshot/2',
+      facts: {
+        'x86.cpuid': {
+          '0x0/0x0': { eax: '0x23', ebx: '0x756e6547', ecx: '0x6c65746e', edx: '0x49656e69' },
+          '0x21/0x0': { eax: '0x0', ebx: '0x65746e49', ecx: '0x20202020', edx: '0x5844546c' },
+        },
+        'tdx.gpaw': { '': 52 },
+      },
+      kernelLog: ['[    0.000000] tdx: Guest detected'],
+    });
+    // The same machine as a coco-snapshot/1 document reads the same.
+    const v1 = registry.parseSnapshot({
       format: 'coco-snapshot/1',
       cpuid: [
         { leaf: '0x0', subleaf: '0x0', eax: '0x23', ebx: '0x756e6547', ecx: '0x6c65746e', edx: '0x49656e69' },
@@ -20,6 +32,7 @@ describe('README example', () => {
       tdx: { gpaw: 52 },
       kernelLog: ['[    0.000000] tdx: Guest detected'],
     });
+    expect(registry.detect(v1).toJSON()).toEqual(registry.detect(evidence).toJSON());
     const detection = registry.detect(evidence);
     expect(detection.type?.describe()).toBe('Intel TDX, shared bit 51, encrypted when clear');
     expect(detection.trail.filter((s) => s.by === 'tdx').map((s) => s.source)).toEqual([

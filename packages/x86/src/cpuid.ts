@@ -1,4 +1,6 @@
-import type { CpuidRecord, Evidence, Sourced } from '@coco/core';
+import type { Evidence, Sourced } from '@coco/core';
+import type { CpuidRecord } from './facts.js';
+import { CPUID_FACT, cpuidOf } from './facts.js';
 
 // Leaf numbers: Intel SDM vol. 2A and AMD APM vol. 3 (CPUID); Hyper-V TLFS for 0x4000_00xx.
 /** CPUID 0: EAX the maximum basic leaf; EBX, EDX, ECX the vendor string. */
@@ -32,13 +34,13 @@ export function registerText(a: number, b: number, c: number): string {
 
 /** The CPU vendor string of CPUID 0 (EBX, EDX, ECX): `AuthenticAMD`, `GenuineIntel`, `HygonGenuine`. */
 export function cpuVendor(evidence: Evidence): Sourced<string> | undefined {
-  const leaf = evidence.cpuid(CPUID_VENDOR);
+  const leaf = cpuidOf(evidence, CPUID_VENDOR);
   return leaf && { value: registerText(leaf.ebx, leaf.edx, leaf.ecx), source: leaf.source };
 }
 
 /** CPUID 1 ECX bit 31, or `undefined` when leaf 1 is not in the evidence. */
 export function hypervisorPresent(evidence: Evidence): boolean | undefined {
-  const leaf = evidence.cpuid(CPUID_FEATURES);
+  const leaf = cpuidOf(evidence, CPUID_FEATURES);
   return leaf ? ((leaf.ecx >>> HYPERVISOR_PRESENT_BIT) & 1) === 1 : undefined;
 }
 
@@ -69,19 +71,19 @@ function rangeBase(leaf: number): number {
  */
 export function readLeaf(evidence: Evidence, leaf: number, subleaf = 0): LeafReading {
   const base = rangeBase(leaf);
-  const head = evidence.cpuid(base);
+  const head = cpuidOf(evidence, base);
   if (!head)
     return { state: 'missing', says: `CPUID ${hex(base)} (the maximum leaf) is not in the evidence` };
   const max = head.eax >>> 0;
   if (leaf !== base && max < leaf) {
     return { state: 'beyond-max', max, says: `CPUID ${hex(base)} EAX ${hex(max)} is below ${hex(leaf)}` };
   }
-  const record = leaf === base && subleaf === 0 ? head : evidence.cpuid(leaf, subleaf);
+  const record = leaf === base && subleaf === 0 ? head : cpuidOf(evidence, leaf, subleaf);
   if (!record) return { state: 'missing', says: `CPUID ${hex(leaf)} is not in the evidence` };
   return { state: 'valid', record };
 }
 
 /** True when CPUID was attempted but could not be read (a probe note of kind `cpuid`). */
 export function cpuidUnreadable(evidence: Evidence): boolean {
-  return evidence.unavailable.some((note) => note.kind === 'cpuid');
+  return evidence.unavailable.some((note) => note.kind === CPUID_FACT.id);
 }

@@ -1,4 +1,4 @@
-import type { CpuidRecord } from '@coco/core';
+import type { CpuidRecord } from './facts.js';
 import { hypervisorSignature } from './cpuid.js';
 
 // Hyper-V's CPUID leaves (arch/x86/include/asm/hyperv-tlfs.h and include/hyperv/hvgdk_mini.h, v6.18;

@@ -55,3 +55,30 @@ export {
 export type { SevStatusLine } from './sev-status-log.js';
 export { findSevStatusLines, parseSevStatusLine } from './sev-status-log.js';
 export { systemdCvmX86, X86_CVM_PROCEDURE } from './systemd.js';
+export { parseCpuidDump } from './cpuid-dump.js';
+export type { CpuidRecord, CpuidRegisters, SnapshotCpuidJson } from './facts.js';
+export {
+  addCpuid,
+  addMsr,
+  CPUID_FACT,
+  cpuidKey,
+  cpuidOf,
+  cpuidRecordsOf,
+  MSR_FACT,
+  msrOf,
+  msrsOf,
+  X86_FACTS,
+  X86EvidenceBuilder,
+} from './facts.js';
+export type { Interface1Evidence } from './interface-1.js';
+export { INTERFACE_1_ADAPTER, interface1Evidence } from './interface-1.js';
+export { parseMsrAssignment } from './msr-assignment.js';
+export {
+  checkX86MaskBit,
+  X86_ARCHITECTURES,
+  X86_ENTRY_FORMATS,
+  X86_PA_BIT_MAX,
+  X86_PA_BIT_MIN,
+  X86_PLUGIN_PARTS,
+  X86_PROBES,
+} from './plugin-parts.js';

@@ -1,5 +1,6 @@
 import type { Evidence, MachineFacts, MachineReader } from '@coco/core';
 import { CPUID_FEATURES, CPUID_HYPERVISOR, HYPERVISOR_PRESENT_BIT, hypervisorSignature } from './cpuid.js';
+import { cpuidOf, cpuidRecordsOf } from './facts.js';
 
 /** One CPUID hypervisor signature and the name `systemd-detect-virt` prints for it. */
 export interface HypervisorSignature {
@@ -59,12 +60,12 @@ export interface VmReading {
  * DMI evidence, so an EC2 Nitro or GCE guest is `kvm` here where systemd prints `amazon` or `google`.
  */
 export function systemdVmX86(evidence: Evidence): VmReading {
-  const features = evidence.cpuid(CPUID_FEATURES);
+  const features = cpuidOf(evidence, CPUID_FEATURES);
   if (!features) return { name: null };
   // CPUID 1 ECX bit 31 clear: no hypervisor (bare metal).
   if (((features.ecx >>> HYPERVISOR_PRESENT_BIT) & 1) === 0) return { name: 'none' };
   // systemd reads 0x40000000 without checking a maximum leaf: any hypervisor defines it.
-  const head = evidence.cpuid(CPUID_HYPERVISOR);
+  const head = cpuidOf(evidence, CPUID_HYPERVISOR);
   if (!head) return { name: null };
   const signature = hypervisorSignature(head);
   const known = HYPERVISOR_SIGNATURES.find((s) => s.signature === signature);
@@ -94,7 +95,7 @@ export const X86_ATTESTATION_FILES: readonly string[] = Object.freeze([
 export function readX86Machine(evidence: Evidence): MachineFacts | null {
   const attestation = X86_ATTESTATION_FILES.filter((path) => evidence.file(path)?.value === true);
   const known = X86_ATTESTATION_FILES.some((path) => evidence.file(path) !== undefined);
-  if (evidence.cpuidRecords.length === 0 && !known) return null;
+  if (cpuidRecordsOf(evidence).length === 0 && !known) return null;
   return { hypervisor: systemdVmX86(evidence).name, attestation };
 }
 

@@ -16,6 +16,7 @@ import {
   isIsolatedPartition,
 } from './hyperv-leaves.js';
 import { SEV_BIT, SEV_STATUS_MSR } from './sev-status.js';
+import { CPUID_FACT, cpuidOf, cpuidRecordsOf, MSR_FACT, msrOf, msrsOf } from './facts.js';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 const TDX_SIGNATURE = 'IntelTDX    ';
@@ -44,10 +45,10 @@ class Missing extends Error {}
  */
 export function systemdCvmX86(evidence: Evidence): CvmReading | null {
   const unreadable = new Set(evidence.unavailable.map((n) => n.kind));
-  if (evidence.cpuidRecords.length === 0 && !unreadable.has('cpuid') && evidence.msrs.size === 0) return null;
+  if (cpuidRecordsOf(evidence).length === 0 && !unreadable.has(CPUID_FACT.id) && msrsOf(evidence).size === 0) return null;
   const steps: string[] = [];
   const leaf = (index: number) => {
-    const record = evidence.cpuid(index);
+    const record = cpuidOf(evidence, index);
     if (!record) throw new Missing(`CPUID ${hex(index)}`);
     return record;
   };
@@ -87,9 +88,9 @@ export function systemdCvmX86(evidence: Evidence): CvmReading | null {
         steps.push('AuthenticAMD, CPUID 0x8000001f EAX bit 1 (SEV) clear');
         return hyperv(HYPERV_ISOLATION_TYPES.snp, 'SNP') ? 'sev-snp' : 'none';
       }
-      const msr = evidence.msr(SEV_STATUS_MSR);
+      const msr = msrOf(evidence, SEV_STATUS_MSR);
       if (!msr) {
-        if (!unreadable.has('msr')) throw new Missing('MSR 0xc0010131');
+        if (!unreadable.has(MSR_FACT.id)) throw new Missing('MSR 0xc0010131');
         steps.push('AuthenticAMD with SEV in CPUID, SEV status MSR unreadable: a SEV guest of unknown kind');
         return 'sev';
       }

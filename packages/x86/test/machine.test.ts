@@ -1,15 +1,9 @@
 // systemd-detect-virt's CPUID table (src/basic/virt.c detect_vm_cpuid) with real signatures, and the
 // x86 machine reader's attestation files. Each signature is written here as the 12 bytes the CPU
 // returns, with where it comes from; none is taken from coco's own table.
-import { type Evidence, EvidenceBuilder } from '@coco/core';
+import type { Evidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import {
-  HYPERVISOR_SIGNATURES,
-  readX86Machine,
-  systemdVmX86,
-  X86_ATTESTATION_FILES,
-  X86_MACHINE_READER,
-} from '../src/index.js';
+import { HYPERVISOR_SIGNATURES, readX86Machine, systemdVmX86, X86_ATTESTATION_FILES, X86_MACHINE_READER, X86EvidenceBuilder } from '../src/index.js';
 
 /** The three registers of a 12-byte signature, little-endian, as CPUID 0x40000000 returns them. */
 function registers(signature: string): { ebx: number; ecx: number; edx: number } {
@@ -28,7 +22,7 @@ function guest(
   signature: string | null,
   options: { hypervisorBit?: boolean; files?: Record<string, boolean> } = {},
 ): Evidence {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   b.addCpuid(
     1,
     0,
@@ -75,7 +69,7 @@ describe('systemdVmX86: the name systemd-detect-virt prints, from CPUID', () => 
   });
 
   it('is null (unknown) when CPUID 1, or 0x40000000 under a hypervisor, is not in the evidence', () => {
-    expect(systemdVmX86(new EvidenceBuilder().build()).name).toBeNull();
+    expect(systemdVmX86(new X86EvidenceBuilder().build()).name).toBeNull();
     expect(systemdVmX86(guest(null)).name).toBeNull();
   });
 
@@ -107,8 +101,8 @@ describe('X86_MACHINE_READER', () => {
   });
 
   it('says nothing about a machine without CPUID or any of its files', () => {
-    expect(readX86Machine(new EvidenceBuilder().build())).toBeNull();
-    const onlyFiles = new EvidenceBuilder().setFile('/dev/tdx_guest', true, 'files').build();
+    expect(readX86Machine(new X86EvidenceBuilder().build())).toBeNull();
+    const onlyFiles = new X86EvidenceBuilder().setFile('/dev/tdx_guest', true, 'files').build();
     expect(readX86Machine(onlyFiles)).toEqual({ hypervisor: null, attestation: ['/dev/tdx_guest'] });
   });
 

@@ -1,24 +1,15 @@
 // Tests written from Stryker's surviving mutants (docs/mutation.md): CPUID readers and the
 // validity rule of a leaf (defined only when its range's maximum leaf reaches it), and Hyper-V's
 // leaf checks.
-import { type Evidence, EvidenceBuilder } from '@coco/core';
+import type { Evidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import {
-  cpuidUnreadable,
-  cpuVendor,
-  hypervisorPresent,
-  hypervisorSignature,
-  isHypervLeaf,
-  isIsolatedPartition,
-  readLeaf,
-  registerText,
-} from '../src/index.js';
+import { cpuidUnreadable, cpuVendor, hypervisorPresent, hypervisorSignature, isHypervLeaf, isIsolatedPartition, readLeaf, registerText, X86EvidenceBuilder } from '../src/index.js';
 
 const AMD = { ebx: 0x68747541, edx: 0x69746e65, ecx: 0x444d4163 }; // "Auth" "enti" "cAMD"
 const HV = { ebx: 0x7263694d, ecx: 0x666f736f, edx: 0x76482074 }; // "Micr" "osof" "t Hv"
 
 function leaves(...records: [number, number, { eax?: number; ebx?: number; ecx?: number; edx?: number }][]) {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   for (const [leaf, subleaf, regs] of records) {
     b.addCpuid(leaf, subleaf, { eax: 0, ebx: 0, ecx: 0, edx: 0, ...regs }, 'cpuid.txt');
   }
@@ -53,9 +44,9 @@ describe('registers as text', () => {
 
   it('says whether CPUID could not be read at all', () => {
     const note = { source: 'cpuid', kind: 'cpuid' as const, reason: 'no such device', fix: 'modprobe cpuid' };
-    expect(cpuidUnreadable(new EvidenceBuilder().addUnavailable(note).build())).toBe(true);
+    expect(cpuidUnreadable(new X86EvidenceBuilder().addUnavailable(note).build())).toBe(true);
     expect(
-      cpuidUnreadable(new EvidenceBuilder().addUnavailable({ ...note, source: 'msr', kind: 'msr' }).build()),
+      cpuidUnreadable(new X86EvidenceBuilder().addUnavailable({ ...note, source: 'msr', kind: 'msr' }).build()),
     ).toBe(false);
     expect(cpuidUnreadable(leaves([0, 0, {}]))).toBe(false);
   });

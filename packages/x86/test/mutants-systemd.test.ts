@@ -1,8 +1,8 @@
 // Tests written from Stryker's surviving mutants (docs/mutation.md): the steps of systemd's
 // `--cvm` procedure word for word on every path, when it starts at all, and what it lets through.
-import { type Evidence, EvidenceBuilder } from '@coco/core';
+import type { Evidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { systemdCvmX86 } from '../src/index.js';
+import { systemdCvmX86, X86EvidenceBuilder } from '../src/index.js';
 
 const AMD = { ebx: 0x68747541, edx: 0x69746e65, ecx: 0x444d4163 };
 const INTEL = { ebx: 0x756e6547, edx: 0x49656e69, ecx: 0x6c65746e };
@@ -14,7 +14,7 @@ const ISOLATED = 1 << 22;
 type Regs = { eax?: number; ebx?: number; ecx?: number; edx?: number };
 
 function build(records: [number, Regs][], msr?: bigint | 'unreadable'): Evidence {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   for (const [leaf, regs] of records) b.addCpuid(leaf, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0, ...regs }, 'c');
   if (msr === 'unreadable') {
     b.addUnavailable({
@@ -130,7 +130,7 @@ describe("systemd's --cvm steps, word for word", () => {
 
 describe("when systemd's procedure runs", () => {
   it('does not run on evidence with no CPUID, no MSR and no note that CPUID was unreadable', () => {
-    expect(systemdCvmX86(new EvidenceBuilder().build())).toBeNull();
+    expect(systemdCvmX86(new X86EvidenceBuilder().build())).toBeNull();
   });
 
   it('runs on an MSR alone, or on a note that CPUID could not be read, naming the missing leaf', () => {
@@ -139,7 +139,7 @@ describe("when systemd's procedure runs", () => {
       steps: [],
       missing: 'CPUID 0x1 is not in the evidence',
     });
-    const noted = new EvidenceBuilder()
+    const noted = new X86EvidenceBuilder()
       .addUnavailable({
         source: '/dev/cpu/0/cpuid',
         kind: 'cpuid',

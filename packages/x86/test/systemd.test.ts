@@ -1,8 +1,8 @@
 // systemd-detect-virt --cvm on x86-64 (src/basic/confidential-virt.c, PRs #33872 and #42697), one
 // rule at a time, with the values of the facts sheet (part C1) and Azure's public leaf layout.
-import { type Evidence, EvidenceBuilder } from '@coco/core';
+import type { Evidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { systemdCvmX86 } from '../src/index.js';
+import { systemdCvmX86, X86EvidenceBuilder } from '../src/index.js';
 
 const AMD = { ebx: 0x68747541, edx: 0x69746e65, ecx: 0x444d4163 }; // "Auth" "enti" "cAMD"
 const INTEL = { ebx: 0x756e6547, edx: 0x49656e69, ecx: 0x6c65746e }; // "Genu" "ineI" "ntel"
@@ -21,7 +21,7 @@ interface Spec {
 }
 
 function machine(spec: Spec): Evidence {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   const s = 'cpuid.txt';
   b.addCpuid(0, 0, { eax: spec.max ?? 0x10, ...(spec.vendor ?? AMD) }, s);
   if (spec.hypervisor !== undefined)
@@ -100,6 +100,6 @@ describe("systemd's x86-64 --cvm procedure", () => {
   });
 
   it('does not apply to evidence with nothing x86 in it', () => {
-    expect(systemdCvmX86(new EvidenceBuilder().build())).toBeNull();
+    expect(systemdCvmX86(new X86EvidenceBuilder().build())).toBeNull();
   });
 });

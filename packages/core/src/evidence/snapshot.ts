@@ -170,7 +170,12 @@ function readKernelLog(top: Record<string, Json>, name: string, builder: Evidenc
   builder.addLogLines(normaliseKernelLog(lines, { source: name }));
 }
 
-function readUnavailable(top: Record<string, Json>, name: string, builder: EvidenceBuilder): void {
+function readUnavailable(
+  top: Record<string, Json>,
+  name: string,
+  builder: EvidenceBuilder,
+  legacyKinds: ReadonlyMap<string, string> | null,
+): void {
   expectArray(top.unavailable, name, '$.unavailable').forEach((entry, i) => {
     const path = `$.unavailable[${i}]`;
     const note = expectRecord(entry, name, path);
@@ -184,7 +189,9 @@ function readUnavailable(top: Record<string, Json>, name: string, builder: Evide
         fail(name, `${path}.${key}`, `${describeValue(value)} is not a short text`, `give ${key} as a string`);
       return value;
     };
-    const kind = own(note, 'kind');
+    const given = own(note, 'kind');
+    // Format 1 named kinds by its top-level keys; they become the fact kinds that declare them.
+    const kind = legacyKinds && typeof given === 'string' && legacyKinds.has(given) ? legacyKinds.get(given) : given;
     if (kind !== undefined && !isEvidenceKind(kind))
       fail(
         name,
@@ -323,7 +330,7 @@ function readV1(
         `no registered plugin reads ${JSON.stringify(key)} of ${SNAPSHOT_FORMAT_V1}`,
         legacy.size > 0
           ? `use only ${[...V1_KEYS, ...legacy.keys()].join(', ')}, or register the plugin that reads it`
-          : 'register the backends for this machine before reading the snapshot',
+          : "parse it with the parseSnapshot of a registry that holds the machine's backends (registry.parseSnapshot), or use() them on the default registry first",
       );
     }
     let pairs: (readonly [string, unknown])[];
@@ -411,7 +418,8 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
     }
     if (hasOwn(top, 'kernelLog')) readKernelLog(top, name, builder);
     if (hasOwn(top, 'files')) readFiles(top, name, source, builder, v2);
-    if (hasOwn(top, 'unavailable')) readUnavailable(top, name, builder);
+    const legacyKinds = v2 ? null : new Map([...kinds.values()].filter((k) => k.legacy).map((k) => [k.legacy?.key as string, k.id]));
+    if (hasOwn(top, 'unavailable')) readUnavailable(top, name, builder, legacyKinds);
     if (hasOwn(top, 'machine')) readMachine(top, name, builder);
   } catch (error) {
     if (isCocoError(error)) throw error;
@@ -557,7 +565,8 @@ export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): S
 
 function toSnapshotV1(evidence: Evidence, options: SnapshotOptions): SnapshotV1Json {
   const doc: Record<string, unknown> = { $schema: SNAPSHOT_V1_SCHEMA_URL, format: SNAPSHOT_FORMAT_V1 };
-  for (const kind of (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? []) {
+  const kinds = (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? [];
+  for (const kind of kinds) {
     const legacy = kind.legacy;
     if (!legacy?.write || !evidence.kinds.has(kind.id)) continue;
     const facts = new Map<string, unknown>();
@@ -566,6 +575,10 @@ function toSnapshotV1(evidence: Evidence, options: SnapshotOptions): SnapshotV1J
   }
   const { kernelLog, unavailable } = commonParts(evidence, own(options, 'logPatterns') as readonly RegExp[] | undefined);
   if (kernelLog) doc.kernelLog = kernelLog;
+  const legacyKey = new Map(kinds.filter((k) => k.legacy).map((k) => [k.id, k.legacy?.key]));
+  if (unavailable)
+    for (const note of unavailable as { kind?: string }[])
+      if (note.kind !== undefined && legacyKey.has(note.kind)) note.kind = legacyKey.get(note.kind) as string;
   if (evidence.kinds.has('cpuinfo')) doc.cpuinfoFlags = [...evidence.cpuinfoFlags.keys()];
   if (evidence.kinds.has('files')) {
     const files: Record<string, boolean> = {};

@@ -2,7 +2,13 @@ import type { AttributeId } from '../attributes.js';
 import { isCocoError } from '../errors.js';
 import { type Evidence, emptyEvidence } from '../evidence/model.js';
 import type { EncryptedWhen } from '../marking.js';
-import { type BackendPlugin, PLUGIN_INTERFACE_VERSION, type TypeParams } from '../plugin.js';
+import { checkParams } from '../params.js';
+import {
+  type BackendPlugin,
+  PLUGIN_INTERFACE_VERSION,
+  SUPPORTED_INTERFACE_VERSIONS,
+  type TypeParams,
+} from '../plugin.js';
 import { createRegistry } from '../registry.js';
 import type { CocoType } from '../type.js';
 
@@ -18,11 +24,23 @@ export interface ExpectedType {
   readonly name: string;
   readonly params: TypeParams;
   readonly variant: string | null;
+  /** The address bit; `null` when the type has none or it is unknown (say which in `maskState`). */
   readonly maskBit: number | null;
-  readonly encryptedWhen: EncryptedWhen;
+  /** `known`, `unknown` or `none`; default `known` with a bit and `unknown` without. */
+  readonly maskState?: 'known' | 'unknown' | 'none';
+  /** Where each entry format stores the bit, by format id (for formats that move it). */
+  readonly entryBits?: Readonly<Record<string, number>>;
+  /** The polarity; `null` for a type without a bit. */
+  readonly encryptedWhen: EncryptedWhen | null;
   readonly attributes: readonly AttributeId[];
   readonly cvm?: string;
+  /** Vectors on the default entry format. */
   readonly vectors?: readonly MarkingVector[];
+  /**
+   * How pages change state: `page-table` (exactly one page-table change per direction) or `call`
+   * (by a firmware or hypervisor call, no page-table change). Default: `page-table` with a bit.
+   */
+  readonly conversion?: 'page-table' | 'call';
 }
 
 /** Everything the conformance suite needs from a backend. */
@@ -41,6 +59,7 @@ export interface BackendConformanceSpec {
     readonly evidence: Evidence;
     readonly variant: string | null;
     readonly maskBit: number | null;
+    readonly maskState?: 'known' | 'unknown' | 'none';
   }[];
   /** Evidence that is not this type. */
   readonly negative: readonly { readonly name: string; readonly evidence: Evidence }[];
@@ -81,8 +100,8 @@ function sameIds(actual: readonly string[], expected: readonly string[]): boolea
   return a.length === e.length && a.every((id, i) => id === e[i]);
 }
 
-function markingLaws(type: CocoType, samples: number): void {
-  const m = type.marking;
+function markingLaws(type: CocoType, samples: number, format?: string): void {
+  const m = format === undefined ? type.marking : (type.marking?.forFormat(format) ?? null);
   if (!m) return;
   const notMask = U64_MAX ^ m.mask;
   const values = sampleValues(m.mask, samples);
@@ -136,16 +155,32 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
   const samples = spec.samples ?? 200;
   const cases: ConformanceCase[] = [
     {
-      name: `${plugin.id}: declares interface version ${PLUGIN_INTERFACE_VERSION} and registers`,
+      name: `${plugin.id}: declares a supported interface version and registers`,
       run() {
         check(
-          plugin.interfaceVersion === PLUGIN_INTERFACE_VERSION,
-          `interfaceVersion is ${plugin.interfaceVersion}`,
+          SUPPORTED_INTERFACE_VERSIONS.includes(plugin.interfaceVersion),
+          `interfaceVersion ${plugin.interfaceVersion} is not one this core supports (${SUPPORTED_INTERFACE_VERSIONS.join(', ')}; current ${PLUGIN_INTERFACE_VERSION})`,
         );
         check(plugin.kind === 'backend', 'kind is not "backend"');
         const registry = createRegistry().use(plugin);
         check(registry.backend(plugin.id) === plugin, 'the registry does not return the plugin by id');
         check(plugin.variants.length > 0, 'no variants listed');
+        check(
+          plugin.params !== null && typeof plugin.params === 'object',
+          'params (the parameter schema) is missing',
+        );
+      },
+    },
+    {
+      name: `${plugin.id}: refuses a parameter its schema does not name`,
+      run() {
+        let threw: unknown;
+        try {
+          plugin.createType({ conformanceUnknownParameter: 1 } as never);
+        } catch (error) {
+          threw = error;
+        }
+        check(isCocoError(threw) && threw.code === 'PARAMETER_INVALID', 'an unknown parameter was accepted');
       },
     },
     {
@@ -163,8 +198,18 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
     cases.push({
       name: `${plugin.id}: ${t.name}: attributes, mask and polarity as the facts say`,
       run() {
-        const type = plugin.createType(t.params);
+        checkParams(plugin.params, t.params, `${plugin.id} params`);
+        const type = plugin.createType(t.params as never);
         check(type.id === plugin.id, `type id ${type.id} != ${plugin.id}`);
+        const state = t.maskState ?? (t.maskBit === null ? 'unknown' : 'known');
+        check(type.maskState === state, `maskState ${type.maskState} != ${state}`);
+        for (const [format, bit] of Object.entries(t.entryBits ?? {})) {
+          check(type.marking !== null, `entry bits given for a type without a marking`);
+          check(
+            type.marking.forFormat(format).entryBit === bit,
+            `format ${format} stores the bit at ${type.marking.forFormat(format).entryBit}, not ${bit}`,
+          );
+        }
         check(type.variant === t.variant, `variant ${type.variant} != ${t.variant}`);
         check(
           type.encryptedWhen === t.encryptedWhen,
@@ -175,9 +220,10 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
           `mask bit ${type.marking?.maskBit} != ${t.maskBit}`,
         );
         check(
-          type.marking !== null || (type.maskUnknownReason ?? '') !== '',
+          state !== 'unknown' || (type.maskUnknownReason ?? '') !== '',
           'unknown mask without a reason',
         );
+        check(state === 'unknown' || type.maskUnknownReason === null, 'a reason for a mask that is not unknown');
         check(
           sameIds(type.attributes.ids, t.attributes),
           `attributes [${type.attributes.ids}] != [${t.attributes}]`,
@@ -192,9 +238,13 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
             typeof q.flush[dir].cache === 'boolean' && typeof q.flush[dir].tlb === 'boolean',
             `flush.${dir} is not two booleans`,
           );
+          const by = t.conversion ?? (state === 'none' ? 'call' : 'page-table');
+          if (by === 'call') check(q.conversion !== null, 'a type that converts by call has no conversion protocol');
           if (q.conversion) {
             const changes = q.conversion[dir].filter((s) => s.kind === 'page-table-change').length;
-            check(changes === 1, `conversion.${dir} has ${changes} page-table-change steps, not 1`);
+            const want = by === 'call' ? 0 : 1;
+            check(changes === want, `conversion.${dir} has ${changes} page-table-change steps, not ${want}`);
+            check(q.conversion[dir].length > 0, `conversion.${dir} has no steps`);
           }
         }
         for (const r of q.privateMmio)
@@ -204,8 +254,9 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
     cases.push({
       name: `${plugin.id}: ${t.name}: marking laws and vectors`,
       run() {
-        const type = plugin.createType(t.params);
+        const type = plugin.createType(t.params as never);
         markingLaws(type, samples);
+        for (const format of type.marking?.formats ?? []) markingLaws(type, samples, format.id);
         for (const v of t.vectors ?? []) {
           const m = type.marking;
           check(m !== null, 'vectors given for a type without a marking');
@@ -227,7 +278,7 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
       run() {
         let threw: unknown;
         try {
-          plugin.createType(bad.params);
+          plugin.createType(bad.params as never);
         } catch (error) {
           threw = error;
         }
@@ -254,9 +305,15 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
           (detection.type.marking?.maskBit ?? null) === p.maskBit,
           `mask bit ${detection.type.marking?.maskBit} != ${p.maskBit}`,
         );
+        if (p.maskState !== undefined)
+          check(detection.type.maskState === p.maskState, `maskState ${detection.type.maskState} != ${p.maskState}`);
         check(
           detection.trail.some((s) => s.by === plugin.id),
           'no reasoning step from the plugin',
+        );
+        check(
+          detection.trail.some((s) => s.by === plugin.id && typeof s.fact === 'string' && s.fact !== ''),
+          'no reasoning step of the plugin names the fact it read',
         );
         const json = detection.toJSON();
         check(json.type === plugin.id && json.maskBit === p.maskBit, 'toJSON() disagrees with the detection');
