@@ -7,7 +7,10 @@ import type { CvmProcedure, CvmReading, Evidence, MachineFacts, MachineReader } 
  * with CONFIG_PPC_SVM, and only a kernel built with it can switch to secure mode: prom_init's
  * `setup_secure_guest` (the `UV_ESM` ultracall) is empty without it. The file came in the same
  * series as the secure-VM support itself ("[RFC PATCH v4 11/16] powerpc/pseries/svm: Export guest
- * SVM status to user space via sysfs", Message-ID 20190820021326.6884-12-bauerman@linux.ibm.com).
+ * SVM status to user space via sysfs", Message-ID 20190820021326.6884-12-bauerman@linux.ibm.com), and
+ * both were merged for Linux 5.4 in the same pull ("[GIT PULL] Please pull powerpc/linux.git
+ * powerpc-5.4-1 tag", Message-ID 87blvft845.fsf@mpe.ellerman.id.au, with "powerpc/prom_init: Add
+ * the ESM call to prom_init").
  */
 export const SVM_FILE = '/sys/devices/system/cpu/svm';
 

@@ -5,7 +5,10 @@ import type { CvmProcedure, CvmReading, Evidence, MachineFacts, MachineReader } 
  * Virtualization guest (Linux arch/s390/kernel/uv.c `uv_is_prot_virt_guest`, v6.18). It is created
  * with the whole `/sys/firmware/uv` directory, and only when facility 158 (the ultravisor call) is
  * installed (`uv_sysfs_init`). First in Linux 5.13: commit 37564ed834ac "s390/uv: add prot virt
- * guest/host indication files", merged with tag s390-5.13-1 on 2021-04-28.
+ * guest/host indication files", merged with tag s390-5.13-1 on 2021-04-28 (kernel.org post-receive
+ * mail Message-ID 161957137903.16322.3933985086132566614@gitolite.kernel.org). Older distribution
+ * kernels may carry it as a backport (Ubuntu 20.04's 5.4 tree, initdc/focal, has it;
+ * node-feature-discovery says "kernels >=5.12 + backports"): then it is read like any other.
  */
 export const PROT_VIRT_GUEST = '/sys/firmware/uv/prot_virt_guest';
 
