@@ -61,7 +61,7 @@ export function detectS390Pv(evidence: Evidence, context: DetectContext): Backen
         context.conflict('the architecture', [
           { says: `${PROT_VIRT_GUEST} (only s390 kernels write it) reads 1`, source: file.source },
           {
-            says: `cpuinfo shows another architecture (vendor_id ${vendor?.value ?? 'without zarch'})`,
+            says: `cpuinfo shows another architecture${vendor ? ` (vendor_id ${vendor.value})` : ''}`,
             source: vendor?.source ?? 'cpuinfo',
           },
         ]);

@@ -36,13 +36,13 @@ export type S390Machine = 's390x' | 'other' | 'unknown';
 
 /**
  * What `/proc/cpuinfo` alone says: `s390x` for `vendor_id : IBM/S390` or the `zarch` feature word
- * (only s390 prints either), `other` for another `vendor_id` or feature words without `zarch`,
- * `unknown` without cpuinfo.
+ * (only s390 prints either), `other` for any other cpuinfo (another `vendor_id`, feature words
+ * without `zarch`, powerpc's fields), `unknown` without cpuinfo.
  */
 export function s390Cpuinfo(evidence: Evidence): S390Machine {
   const vendor = evidence.cpuinfo.get('vendor_id')?.value;
   if (vendor === S390_VENDOR || evidence.hasFlag('zarch')) return 's390x';
-  if (vendor !== undefined || evidence.cpuinfoFlags.size > 0) return 'other';
+  if (evidence.cpuinfo.size > 0 || evidence.cpuinfoFlags.size > 0) return 'other';
   return 'unknown';
 }
 

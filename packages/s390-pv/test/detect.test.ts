@@ -33,7 +33,8 @@ describe('detectS390Pv', () => {
   it('reports a conflict when cpuinfo shows another architecture', () => {
     const r = recorder();
     detectS390Pv(evidence({ cpuinfo: X86_CPUINFO, files: { [PVG]: '1\n' } }), r.context);
-    expect(r.conflicts).toEqual(['the architecture']);
+    detectS390Pv(evidence({ cpuinfo: PPC64_CPUINFO, files: { [PVG]: '1\n' } }), r.context);
+    expect(r.conflicts).toEqual(['the architecture', 'the architecture']);
   });
 
   it('proves absent when prot_virt_guest reads 0 (a KVM host with prot_virt=1 reads 0 too)', () => {
