@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createRegistry } from '@coco/core';
+import { createRegistry, parseSnapshot, toSnapshot } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { ppcPefBackend } from '../src/index.js';
 import { readRoot } from './evidence.js';
@@ -27,5 +27,24 @@ describe('probe roots', () => {
     expect(detection.type).toBeNull();
     expect(detection.confidential).toBe(false);
     expect(detection.cvm).toBe('none');
+  });
+
+  it('a private snapshot keeps what detection reads: the same answers read back', () => {
+    const registry = createRegistry().use(ppcPefBackend);
+    expect(registry.probes('x64')).toEqual({ files: [], cpuinfo: [], facts: [] });
+    for (const name of ['secure-guest', 'power-not-secure']) {
+      const evidence = readRoot(root(name));
+      const snapshot = toSnapshot(evidence, {
+        logPatterns: registry.logPatterns,
+        cpuinfoFields: registry.probes('ppc64').cpuinfo,
+      });
+      const again = registry.detect(parseSnapshot(snapshot));
+      const first = registry.detect(evidence);
+      expect([again.type?.id, again.confidential, again.cvm]).toEqual([
+        first.type?.id,
+        first.confidential,
+        first.cvm,
+      ]);
+    }
   });
 });
