@@ -4,8 +4,6 @@ import {
   deriveType,
   type HypervisorClaim,
   type HypervisorContext,
-  MASK_BIT_MAX,
-  MASK_BIT_MIN,
 } from '@coco/core';
 import {
   describeIsolation,
@@ -53,7 +51,7 @@ export function composeHypervType(
     const bit = config.boundaryBits;
     const unknown = !config.boundaryActive
       ? 'the Hyper-V boundary is not active'
-      : bit < MASK_BIT_MIN || bit > MASK_BIT_MAX
+      : bit < X86_PA_BIT_MIN || bit > X86_PA_BIT_MAX
         ? `the Hyper-V boundary bit ${bit} is out of range`
         : '';
     if (unknown) context.warn(`${unknown}: vTOM mask unknown`);

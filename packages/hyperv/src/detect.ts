@@ -9,16 +9,7 @@ import {
 // CPUID leaves (arch/x86/include/asm/hyperv-tlfs.h, v6.18), read through @coco/x86: 0x40000000 max
 // leaf and "Microsoft Hv" (accepted as Linux's `ms_hyperv_platform` does), 0x40000003 EBX privileges
 // (`priv_high`) with HV_ISOLATION (bit 22) and HV_CPU_MANAGEMENT (bit 12), 0x4000000C isolation config.
-import {
-  HYPERV_CPU_MANAGEMENT_BIT as CPU_MANAGEMENT_BIT,
-  cpuVendor,
-  HYPERV_FEATURES as FEATURES,
-  hypervisorSignature,
-  HYPERV_ISOLATION_BIT as ISOLATION_BIT,
-  HYPERV_ISOLATION_CONFIG as ISOLATION_CONFIG,
-  isHypervLeaf,
-  CPUID_HYPERVISOR as VENDOR,
-} from '@coco/x86';
+import { CPUID_HYPERVISOR as VENDOR, cpuidOf, cpuVendor, HYPERV_CPU_MANAGEMENT_BIT as CPU_MANAGEMENT_BIT, HYPERV_FEATURES as FEATURES, HYPERV_ISOLATION_BIT as ISOLATION_BIT, HYPERV_ISOLATION_CONFIG as ISOLATION_CONFIG, hypervisorSignature, isHypervLeaf } from '@coco/x86';
 import { composeHypervType } from './compose.js';
 import { decodeIsolationConfig, describeIsolation, formatIsolationGroups } from './isolation.js';
 import { isHypervName, type LogValue, readHypervLog } from './log.js';
@@ -57,7 +48,7 @@ function disagree<T>(
  */
 export function detectHyperv(evidence: Evidence, context: HypervisorContext): HypervisorResult {
   const log = readHypervLog(evidence.kernelLog);
-  const leaf0 = evidence.cpuid(VENDOR);
+  const leaf0 = cpuidOf(evidence, VENDOR);
   const maxLeaf = leaf0?.eax ?? 0;
   const sides: LogValue<boolean>[] = [];
   if (leaf0) {
@@ -78,7 +69,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     return null;
   }
   if (!sides[0]?.value) {
-    if (!leaf0 && evidence.cpuid(ISOLATION_CONFIG)) {
+    if (!leaf0 && cpuidOf(evidence, ISOLATION_CONFIG)) {
       context.warn('add CPUID 0x40000000 and 0x40000003 to confirm Hyper-V');
     }
     if (!sides[0]) {
@@ -88,7 +79,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     return absent('the hypervisor is not Hyper-V');
   }
 
-  const leaf3 = leaf0 && evidence.cpuid(FEATURES);
+  const leaf3 = leaf0 && cpuidOf(evidence, FEATURES);
   const high = [...(leaf3 ? [{ value: leaf3.ebx, where: leaf3.source }] : []), ...log.privilegesHigh];
   if (disagree(context, 'CPUID 0x40000003 EBX', high, hex)) return null;
   const privileges = high[0]?.value;
@@ -116,7 +107,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   }
   if (root || !isolated) return absent(`a Hyper-V ${root ? 'root partition' : 'guest without isolation'}`);
 
-  const leafC = maxLeaf >= ISOLATION_CONFIG ? evidence.cpuid(ISOLATION_CONFIG) : undefined;
+  const leafC = maxLeaf >= ISOLATION_CONFIG ? cpuidOf(evidence, ISOLATION_CONFIG) : undefined;
   const configs = [
     ...(leafC ? [{ value: { groupA: leafC.eax, groupB: leafC.ebx }, where: leafC.source }] : []),
     ...log.isolationConfigs,

@@ -13,6 +13,8 @@ import {
   logEvidence,
   registryWith,
 } from './fixtures.js';
+import { X86EvidenceBuilder, cpuidOf } from '@coco/x86';
+import { GPAW_FACT } from '@coco/tdx';
 
 // Expected values written from the facts sheet §1, §2, §6 and §8, not from the code.
 const VTOM_ATTRS = ['guest-mem-encrypt', 'mem-encrypt'];
@@ -144,9 +146,9 @@ describe.each(Object.entries(sources))('Hyper-V isolated guests from %s', (sourc
 describe('fully enlightened guests (no paravisor) come from their own backend', () => {
   it('Azure TDX preview (0x0, 0x3) with its own TDX evidence is an ordinary tdx guest, GPAW 52', () => {
     const builder = addTdxCpuid(
-      addHypervCpuid(new EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 3 }),
+      addHypervCpuid(new X86EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 3 }),
     );
-    builder.setTdxGpaw(52, 'test tdx');
+    builder.addFact(GPAW_FACT, '', 52, 'test tdx');
     const json = registryWith().detect(builder.build()).toJSON();
     expect(json).toMatchObject({
       confidential: true,
@@ -184,7 +186,7 @@ describe('fully enlightened guests (no paravisor) come from their own backend', 
   });
 
   it('SNP without a paravisor (0x0, 0x2) with its own SEV status is an ordinary amd-cbit SEV-SNP guest', () => {
-    const builder = addHypervCpuid(new EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 2 });
+    const builder = addHypervCpuid(new X86EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 2 });
     builder.addCpuid(0x80000000, 0, { eax: 0x80000021, ebx: 0, ecx: 0, edx: 0 }, 'test cpuid');
     // EAX: SME, SEV, SEV-ES, SNP; EBX: C-bit 51, reduction 1, 4 VMPLs.
     builder.addCpuid(0x8000001f, 0, { eax: 0x1b, ebx: 0x4073, ecx: 0, edx: 0 }, 'test cpuid');
@@ -244,7 +246,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
       '"Microsoft Hv" with a max leaf below 0x40000005',
       cpuidEvidence({ maxLeaf: 0x40000004, high: HIGH_ISOLATED }),
     ],
-    ['nothing at all', new EvidenceBuilder().build()],
+    ['nothing at all', new X86EvidenceBuilder().build()],
   ])('%s', (_name, evidence) => {
     const detection = registryWith().detect(evidence);
     expect(detection.toJSON()).toMatchObject({ type: null, hypervisor: null, paravisor: null, warnings: [] });
@@ -255,7 +257,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
     const full = registryWith().detect(mergeEvidence(evidence, intelBase()));
     expect(full.toJSON()).toMatchObject({
       type: null,
-      confidential: evidence.cpuid(0x4000_0000) ? false : null,
+      confidential: cpuidOf(evidence, 0x4000_0000) ? false : null,
       warnings: [],
     });
   });
@@ -286,7 +288,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
 
 describe('CPUID and the kernel log together', () => {
   it('agreeing sources give the same answer, with steps from both', () => {
-    const evidence = mergeEvidence(sources.cpuid(1, 0xba2), sources['kernel-log'](1, 0xba2));
+    const evidence = mergeEvidence(cpuidOf(sources, 1, 0xba2), sources['kernel-log'](1, 0xba2));
     const detection = registryWith().detect(evidence);
     expect(detection.toJSON()).toMatchObject({ type: 'amd-vtom', maskBit: 46, warnings: [] });
     const kinds = new Set(detection.trail.filter((s) => s.by === 'hyperv').map((s) => s.source));
@@ -300,7 +302,7 @@ describe('CPUID and the kernel log together', () => {
       '[    0.000000] SEV: Status: vTom',
     ].join('\n');
     const json = registryWith()
-      .detect(mergeEvidence(sources.cpuid(1, 0xba2), logEvidence(text)))
+      .detect(mergeEvidence(cpuidOf(sources, 1, 0xba2), logEvidence(text)))
       .toJSON();
     expect(json).toMatchObject({
       type: 'amd-vtom',
@@ -312,7 +314,7 @@ describe('CPUID and the kernel log together', () => {
   });
 
   it('a different isolation config in CPUID and the log is a conflict, never a guess', () => {
-    const evidence = mergeEvidence(sources.cpuid(1, 0xba2), logEvidence(hypervLog(1, 0xbe3)));
+    const evidence = mergeEvidence(cpuidOf(sources, 1, 0xba2), logEvidence(hypervLog(1, 0xbe3)));
     const json = registryWith().detect(evidence).toJSON();
     expect(json.type).toBeNull();
     expect(json.warnings).toContainEqual(
@@ -347,7 +349,7 @@ describe('CPUID and the kernel log together', () => {
   });
 
   it('only leaf 0x4000000C, with no 0x40000000: Hyper-V is not assumed, a warning says what to add', () => {
-    const evidence = new EvidenceBuilder()
+    const evidence = new X86EvidenceBuilder()
       .addCpuid(0x4000000c, 0, { eax: 1, ebx: 0xba2, ecx: 0, edx: 0 }, 's')
       .build();
     const json = registryWith().detect(evidence).toJSON();

@@ -11,6 +11,7 @@ import {
 } from '@coco/core';
 import { tdxBackend } from '@coco/tdx';
 import { hypervPlugin } from '../src/index.js';
+import { X86EvidenceBuilder } from '@coco/x86';
 
 /** "Microsoft Hv" as little-endian EBX, ECX, EDX. */
 export const MICROSOFT_HV = { ebx: 0x7263694d, ecx: 0x666f736f, edx: 0x76482074 } as const;
@@ -51,7 +52,7 @@ export function addHypervCpuid(builder: EvidenceBuilder, cpu: HypervCpuid): Evid
 
 /** Hyper-V evidence from CPUID only. */
 export function cpuidEvidence(cpu: HypervCpuid): Evidence {
-  return addHypervCpuid(new EvidenceBuilder(), cpu).build();
+  return addHypervCpuid(new X86EvidenceBuilder(), cpu).build();
 }
 
 /** The lines Linux prints on an isolated Hyper-V guest, with dmesg timestamps. */
@@ -65,7 +66,7 @@ export function hypervLog(groupA: number, groupB: number, high = HIGH_ISOLATED):
 
 /** Hyper-V evidence from the kernel log only. */
 export function logEvidence(text: string): Evidence {
-  return new EvidenceBuilder().addLogLines(parseKernelLog(text, { source: 'dmesg' })).build();
+  return new X86EvidenceBuilder().addLogLines(parseKernelLog(text, { source: 'dmesg' })).build();
 }
 
 /** CPUID of an Intel TDX guest: leaf 0 (max 0x23, GenuineIntel) and leaf 0x21 "IntelTDX    ". */
@@ -90,7 +91,7 @@ export function registryWith(backends: readonly BackendPlugin[] = ALL_BACKENDS):
  * TDX leaf), leaf 1 with the hypervisor bit, maximum extended leaf 0x80000008 (no AMD memory encryption).
  */
 export function intelBase(): Evidence {
-  return new EvidenceBuilder()
+  return new X86EvidenceBuilder()
     .addCpuid(0, 0, { eax: 0x1f, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'test cpuid')
     .addCpuid(1, 0, { eax: 0x806f8, ebx: 0x800, ecx: 0x8000_0000, edx: 0 }, 'test cpuid')
     .addCpuid(0x8000_0000, 0, { eax: 0x8000_0008, ebx: 0, ecx: 0, edx: 0 }, 'test cpuid')
