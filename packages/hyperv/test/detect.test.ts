@@ -1,4 +1,6 @@
 import { EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { GPAW_FACT } from '@coco/tdx';
+import { cpuidOf, X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import {
   addHypervCpuid,
@@ -13,8 +15,6 @@ import {
   logEvidence,
   registryWith,
 } from './fixtures.js';
-import { X86EvidenceBuilder, cpuidOf } from '@coco/x86';
-import { GPAW_FACT } from '@coco/tdx';
 
 // Expected values written from the facts sheet §1, §2, §6 and §8, not from the code.
 const VTOM_ATTRS = ['guest-mem-encrypt', 'mem-encrypt'];
@@ -47,6 +47,8 @@ describe.each(Object.entries(sources))('Hyper-V isolated guests from %s', (sourc
       source,
       says: 'Hyper-V isolation: SNP, paravisor, boundary bit 46 (Group A 0x1, Group B 0xba2)',
       by: 'hyperv',
+      // The step names what it read: the CPUID leaf, or the kernel's "Isolation Config" line.
+      fact: source === 'cpuid' ? 'cpuid 0x4000000c/0x0' : expect.stringMatching(/^dmesg line \d+$/),
     });
   });
 
@@ -268,6 +270,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
       source: 'cpuid',
       says: 'CPUID 0x40000003 EBX 0x7b9030: root partition',
       by: 'hyperv',
+      fact: 'cpuid 0x40000003/0x0',
     });
   });
 
@@ -288,7 +291,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
 
 describe('CPUID and the kernel log together', () => {
   it('agreeing sources give the same answer, with steps from both', () => {
-    const evidence = mergeEvidence(cpuidOf(sources, 1, 0xba2), sources['kernel-log'](1, 0xba2));
+    const evidence = mergeEvidence(sources.cpuid(1, 0xba2), sources['kernel-log'](1, 0xba2));
     const detection = registryWith().detect(evidence);
     expect(detection.toJSON()).toMatchObject({ type: 'amd-vtom', maskBit: 46, warnings: [] });
     const kinds = new Set(detection.trail.filter((s) => s.by === 'hyperv').map((s) => s.source));
@@ -302,7 +305,7 @@ describe('CPUID and the kernel log together', () => {
       '[    0.000000] SEV: Status: vTom',
     ].join('\n');
     const json = registryWith()
-      .detect(mergeEvidence(cpuidOf(sources, 1, 0xba2), logEvidence(text)))
+      .detect(mergeEvidence(sources.cpuid(1, 0xba2), logEvidence(text)))
       .toJSON();
     expect(json).toMatchObject({
       type: 'amd-vtom',
@@ -314,7 +317,7 @@ describe('CPUID and the kernel log together', () => {
   });
 
   it('a different isolation config in CPUID and the log is a conflict, never a guess', () => {
-    const evidence = mergeEvidence(cpuidOf(sources, 1, 0xba2), logEvidence(hypervLog(1, 0xbe3)));
+    const evidence = mergeEvidence(sources.cpuid(1, 0xba2), logEvidence(hypervLog(1, 0xbe3)));
     const json = registryWith().detect(evidence).toJSON();
     expect(json.type).toBeNull();
     expect(json.warnings).toContainEqual(

@@ -10,8 +10,8 @@ import {
   type Registry,
 } from '@coco/core';
 import { tdxBackend } from '@coco/tdx';
-import { hypervPlugin } from '../src/index.js';
 import { X86EvidenceBuilder } from '@coco/x86';
+import { hypervPlugin } from '../src/index.js';
 
 /** "Microsoft Hv" as little-endian EBX, ECX, EDX. */
 export const MICROSOFT_HV = { ebx: 0x7263694d, ecx: 0x666f736f, edx: 0x76482074 } as const;
@@ -34,7 +34,7 @@ export interface HypervCpuid {
 }
 
 /** Adds Hyper-V's leaves to a builder. */
-export function addHypervCpuid(builder: EvidenceBuilder, cpu: HypervCpuid): EvidenceBuilder {
+export function addHypervCpuid(builder: X86EvidenceBuilder, cpu: HypervCpuid): X86EvidenceBuilder {
   const source = 'test cpuid';
   builder.addCpuid(
     0x40000000,
@@ -70,7 +70,7 @@ export function logEvidence(text: string): Evidence {
 }
 
 /** CPUID of an Intel TDX guest: leaf 0 (max 0x23, GenuineIntel) and leaf 0x21 "IntelTDX    ". */
-export function addTdxCpuid(builder: EvidenceBuilder): EvidenceBuilder {
+export function addTdxCpuid(builder: X86EvidenceBuilder): X86EvidenceBuilder {
   builder.addCpuid(0, 0, { eax: 0x23, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'test cpuid');
   // EBX "Inte", EDX "lTDX", ECX "    "
   builder.addCpuid(0x21, 0, { eax: 0, ebx: 0x65746e49, ecx: 0x20202020, edx: 0x5844546c }, 'test cpuid');

@@ -1,6 +1,7 @@
 // The newest kernel's boot path for Hyper-V guests (arch/x86/kernel/cpu/mshyperv.c, arch/x86/hyperv/ivm.c,
 // arch/x86/coco/tdx/tdx.c, v6.18), each rule checked against hand-written evidence.
 import { EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import {
   addHypervCpuid,
@@ -11,7 +12,6 @@ import {
   logEvidence,
   registryWith,
 } from './fixtures.js';
-import { X86EvidenceBuilder } from '@coco/x86';
 
 /** "XenVMMXenVMM" as little-endian EBX, ECX, EDX: another hypervisor's signature. */
 const XEN = { ebx: 0x566e6558, ecx: 0x65584d4d, edx: 0x4d4d566e } as const;

@@ -12,6 +12,7 @@ import {
   mergeEvidence,
 } from '@coco/core';
 import { tdxBackend } from '@coco/tdx';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { composeHypervType, decodeIsolationConfig, readHypervLog } from '../src/index.js';
 import {
@@ -25,7 +26,6 @@ import {
   logEvidence,
   registryWith,
 } from './fixtures.js';
-import { X86EvidenceBuilder } from '@coco/x86';
 
 const FIX =
   'run coco as root with the cpuid module loaded (modprobe cpuid), or pass the whole boot log (--dmesg)';
@@ -47,7 +47,7 @@ function recording(answer: BackendResult) {
     step: (source, says) => out.steps.push([source, says]),
     warn: (message) => out.warnings.push(message),
     conflict: (what, sides) => out.conflicts.push({ what, sides }),
-    backend: (id) => backends[id] as BackendPlugin,
+    backend: <B>(id: string) => backends[id] as unknown as B,
     hasBackend: (id) => id in backends,
     detectWith: () => null,
     ask: () => answer,
@@ -67,7 +67,9 @@ describe('hyperv: is it Hyper-V at all', () => {
   });
 
   it('says there is no Hyper-V evidence when there is none, and claims nothing', () => {
-    const d = detect(new X86EvidenceBuilder().addCpuid(0, 0, { eax: 0xd, ebx: 0, ecx: 0, edx: 0 }, 'c').build());
+    const d = detect(
+      new X86EvidenceBuilder().addCpuid(0, 0, { eax: 0xd, ebx: 0, ecx: 0, edx: 0 }, 'c').build(),
+    );
     expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => [s.source, s.says])).toEqual([
       ['cpuid', 'no Hyper-V evidence'],
     ]);

@@ -56,6 +56,7 @@ export {
 export type { AmdMemEncryptMode, ContinuationTest, LogFinding, MemEncryptLine } from './mem-encrypt-log.js';
 export { findMemEncryptLines, findSplitLines, parseMemEncryptLine, whereOf } from './mem-encrypt-log.js';
 export { parseMsrAssignment } from './msr-assignment.js';
+export type { X86ComposedParams } from './plugin-parts.js';
 export {
   checkX86MaskBit,
   X86_ARCHITECTURES,

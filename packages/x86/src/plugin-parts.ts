@@ -45,6 +45,18 @@ export const X86_ENTRY_FORMATS: readonly EntryFormatSpec[] = Object.freeze([
   Object.freeze({ id: 'x86-64', title: 'x86-64 page-table entry (4- or 5-level paging)' }),
 ]);
 
+/**
+ * What a composing hypervisor passes to the x86 backend it builds a guest's type on (amd-vtom and
+ * tdx take a boundary bit; amd-cbit the SNP variant): the parameter types of those backends extend
+ * it, so `context.backend<BackendPlugin<X86ComposedParams>>(id, pkg).createType(...)` is checked.
+ */
+export interface X86ComposedParams {
+  /** The bit, 12..51: a vTOM boundary or the shared bit. */
+  readonly maskBit?: number | undefined;
+  /** Why the bit is unknown; only without `maskBit`. */
+  readonly maskUnknownReason?: string | undefined;
+}
+
 /** Node's `process.arch` names of x86 machines. */
 export const X86_ARCHITECTURES: readonly string[] = Object.freeze(['x64', 'ia32']);
 
