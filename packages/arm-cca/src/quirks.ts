@@ -77,7 +77,7 @@ export const ARM_CCA_QUIRKS: Quirks = defineQuirks({
   notes: [
     'Only linear-map addresses convert (set_memory_decrypted of another address fails with -EINVAL); a non-page-aligned one is refused with a warning and nothing happens.',
     'MMIO is mapped private or shared by its RIPAS, asked of the RMM at each ioremap (RSI_IPA_STATE_GET): emulated devices are shared, assigned ones private.',
-    'Kernels before the fix "arm64: realm: Fix PTE_NS_SHARED for 52bit PA support" (8c6e9b60f5c7, in 6.19 stable) set BIT(ipa_bits - 1) of the entry itself, which is wrong where a 52-bit format stores that address bit elsewhere.',
+    'Kernels before "arm64: realm: Fix PTE_NS_SHARED for 52bit PA support" (upstream 8c6e9b60f5c7, queued for 6.19 stable in March 2026; v6.18.2 and v6.19 lack it) set BIT(ipa_bits - 1) of the entry itself, which is wrong where a 52-bit format stores that address bit elsewhere.',
     'Boot memory is made RIPAS RAM with RSI_NO_CHANGE_DESTROYED, so pages the host destroyed are never silently accepted (the kernel panics instead).',
   ],
   extra: {
