@@ -1,4 +1,4 @@
-import { backendConformance } from '@coco/core/testing';
+import { type BackendConformanceSpec, backendConformance } from '@coco/core/testing';
 import { describe, expect, it } from 'vitest';
 import { armCcaBackend, REALM_CONFIG_FACT } from '../src/index.js';
 import {
@@ -35,7 +35,7 @@ const common = {
 // The spec follows conformance suite 2 (maskState, entryBits, conversion, positive maskState). Until the
 // lead lands it in @coco/core/testing, the suite there is suite 1, which reads a subset of these fields:
 // the cast keeps this file compiling against both. Drop the cast once suite 2 is in.
-const spec = {
+const spec: BackendConformanceSpec = {
   plugin: armCcaBackend,
   types: [
     {
@@ -160,7 +160,7 @@ const spec = {
 };
 
 describe('arm-cca conformance', () => {
-  for (const c of backendConformance(spec as unknown as Parameters<typeof backendConformance>[0]))
+  for (const c of backendConformance(spec))
     it(c.name, c.run);
 
   // What suite 2 adds and suite 1 does not check yet: the mask state and each format's entry bit.
