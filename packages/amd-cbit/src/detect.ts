@@ -4,22 +4,26 @@ import {
   cannotTell,
   type DetectContext,
   type Evidence,
-  MASK_BIT_MAX,
-  MASK_BIT_MIN,
   readBootLog,
 } from '@coco/core';
 import {
   bitSet,
+  CPUID_FACT,
+  cpuidOf,
   findMemEncryptLines,
   findSevStatusLines,
   formatSevStatus,
   hypervisorPresent,
+  MSR_FACT,
+  msrOf,
   SEV_BIT,
   SEV_STATUS_MSR,
   sevStatusBitName,
   snpUnsupportedBits,
   statusInconsistency,
   variantOfStatus,
+  X86_PA_BIT_MAX,
+  X86_PA_BIT_MIN,
 } from '@coco/x86';
 import {
   type MemEncryptLeafResult,
@@ -41,6 +45,8 @@ interface Finding {
   readonly says: string;
   readonly source: string;
   readonly kind: Kind;
+  /** The fact it was read from, for the trail: `msr 0xc0010131`, `dmesg line 12`. */
+  readonly fact?: string;
   readonly status?: bigint;
   /** A wording that cannot tell SEV from SEV-ES (kernels before v5.10). */
   readonly ambiguous?: boolean;
@@ -73,28 +79,37 @@ function addStatus(
   kind: Kind,
   source: string,
   says: string,
+  fact: string,
 ): void {
   if (bitSet(value, SEV_BIT.vtom)) {
-    context.step(kind, `${says}: ${VTOM}`);
+    context.step(kind, `${says}: ${VTOM}`, fact);
     found.vtom ??= source;
     return;
   }
   const why = statusInconsistency(value);
   if (why) {
-    context.step(kind, `${says} ignored: ${why}`);
+    context.step(kind, `${says} ignored: ${why}`, fact);
     context.warn(`${source}: impossible SEV status (${why})`);
     return;
   }
   const variant = variantOfStatus(value) ?? 'none';
-  context.step(kind, `${says}: ${variant}`);
-  found.strong.push({ variant, says: kind === 'msr' ? variant : says, source, kind, status: value });
+  context.step(kind, `${says}: ${variant}`, fact);
+  found.strong.push({ variant, says: kind === 'msr' ? variant : says, source, kind, fact, status: value });
 }
 
 function fromMsr(evidence: Evidence, found: Findings, context: DetectContext): void {
-  const msr = evidence.msr(SEV_STATUS_MSR);
+  const msr = msrOf(evidence, SEV_STATUS_MSR);
   if (msr) {
     const source = `msr 0xc0010131 (${msr.source})`;
-    addStatus(found, context, msr.value, 'msr', source, `SEV status ${formatSevStatus(msr.value)}`);
+    addStatus(
+      found,
+      context,
+      msr.value,
+      'msr',
+      source,
+      `SEV status ${formatSevStatus(msr.value)}`,
+      'msr 0xc0010131',
+    );
   }
 }
 
@@ -108,24 +123,30 @@ function fromLog(evidence: Evidence, found: Findings, context: DetectContext): v
       'kernel-log',
       `kernel log ${status.where}`,
       `"${status.text}"${extra}`,
+      `dmesg line ${status.line.line}`,
     );
   }
   for (const line of findMemEncryptLines(evidence.kernelLog)) {
     const { value } = line;
     if (value.vendor !== 'AMD') {
-      context.step('kernel-log', `"${line.text}": not AMD memory encryption`);
+      context.step('kernel-log', `"${line.text}": not AMD memory encryption`, `dmesg line ${line.line.line}`);
       found.otherVendor ??= `"${line.text}" (${line.where})`;
       continue;
     }
     found.amdSummary ??= `"${line.text}" (${line.where})`;
     const note = value.ambiguous ? ', which cannot tell SEV from SEV-ES' : '';
-    context.step('kernel-log', `"${line.text}" (${value.wording}${note}): ${value.amdMode ?? 'no variant'}`);
+    context.step(
+      'kernel-log',
+      `"${line.text}" (${value.wording}${note}): ${value.amdMode ?? 'no variant'}`,
+      `dmesg line ${line.line.line}`,
+    );
     if (value.amdMode) {
       found.strong.push({
         variant: value.amdMode,
         says: line.text,
         source: `kernel log ${line.where}`,
         kind: 'kernel-log',
+        fact: `dmesg line ${line.line.line}`,
         ambiguous: value.ambiguous,
       });
     }
@@ -143,9 +164,9 @@ function fromSyscfg(
   found: Findings,
   context: DetectContext,
 ): void {
-  const syscfg = evidence.msr(MSR_SYSCFG);
+  const syscfg = msrOf(evidence, MSR_SYSCFG);
   if (!syscfg || !bitSet(syscfg.value, SYSCFG_MEM_ENCRYPT_BIT)) return;
-  const status = evidence.msr(SEV_STATUS_MSR)?.value;
+  const status = msrOf(evidence, SEV_STATUS_MSR)?.value;
   const hypervisor = hypervisorPresent(evidence);
   const why =
     hypervisor !== false
@@ -160,15 +181,20 @@ function fromSyscfg(
             ? 'CPUID 0x8000001f EAX has neither SME (bit 0) nor SEV (bit 1)'
             : '';
   if (why) {
-    context.step('msr', `SYSCFG bit 23 set, but ${why}: not SME`);
+    context.step('msr', `SYSCFG bit 23 set, but ${why}: not SME`, 'msr 0xc0010010');
     return;
   }
-  context.step('msr', 'SYSCFG bit 23 set on bare metal with SME/SEV in CPUID 0x8000001f: SME');
+  context.step(
+    'msr',
+    'SYSCFG bit 23 set on bare metal with SME/SEV in CPUID 0x8000001f: SME',
+    'msr 0xc0010010',
+  );
   found.strong.push({
     variant: 'sme',
     says: 'SYSCFG bit 23 on bare metal',
     source: `msr 0xc0010010 (${syscfg.source})`,
     kind: 'msr',
+    fact: 'msr 0xc0010010',
   });
   if (!found.strong.some((f) => f.variant === 'sme' && f.kind === 'kernel-log'))
     context.warn(
@@ -183,24 +209,45 @@ function fromWeakSources(evidence: Evidence, found: Findings, context: DetectCon
     const source = evidence.cpuinfoFlags.get(flag ?? 'sme') ?? 'cpuinfo';
     if (flag && guest) {
       const variant = flag === 'sev' ? 'sev' : flag === 'sev_es' ? 'sev-es' : 'sev-snp';
-      context.step('cpuinfo', `flag ${flag} in a guest: ${variant}`);
-      found.weak.push({ variant, says: `flag ${flag}`, source, kind: 'cpuinfo' });
+      context.step('cpuinfo', `flag ${flag} in a guest: ${variant}`, `cpuinfo flag ${flag}`);
+      found.weak.push({
+        variant,
+        says: `flag ${flag}`,
+        source,
+        kind: 'cpuinfo',
+        fact: `cpuinfo flag ${flag}`,
+      });
     } else if (flag) {
-      context.step('cpuinfo', `flag ${flag} without hypervisor: a SEV host, not a guest`);
+      context.step(
+        'cpuinfo',
+        `flag ${flag} without hypervisor: a SEV host, not a guest`,
+        `cpuinfo flag ${flag}`,
+      );
     }
     if (!guest && evidence.hasFlag('sme')) {
-      context.step('cpuinfo', 'flag sme on bare metal (kept only while SME is active, v5.18+)');
-      found.weak.push({ variant: 'sme', says: 'flag sme', source, kind: 'cpuinfo' });
+      context.step(
+        'cpuinfo',
+        'flag sme on bare metal (kept only while SME is active, v5.18+)',
+        'cpuinfo flag sme',
+      );
+      found.weak.push({
+        variant: 'sme',
+        says: 'flag sme',
+        source,
+        kind: 'cpuinfo',
+        fact: 'cpuinfo flag sme',
+      });
     }
   }
   const device = evidence.file(SEV_GUEST_DEVICE);
   if (device?.value) {
-    context.step('files', `${SEV_GUEST_DEVICE} exists: an SEV-SNP guest`);
+    context.step('files', `${SEV_GUEST_DEVICE} exists: an SEV-SNP guest`, `file ${SEV_GUEST_DEVICE}`);
     found.weak.push({
       variant: 'sev-snp',
       says: `${SEV_GUEST_DEVICE} exists`,
       source: device.source,
       kind: 'files',
+      fact: `file ${SEV_GUEST_DEVICE}`,
     });
   }
 }
@@ -218,7 +265,7 @@ function absenceOf(evidence: Evidence, leaf: MemEncryptLeafResult, found: Findin
   if (leaf.ok && !leaf.leaf.sme && !leaf.leaf.sev) {
     return 'CPUID 0x8000001f EAX has neither SME (bit 0) nor SEV (bit 1): the kernel enables no C-bit';
   }
-  const status = evidence.msr(SEV_STATUS_MSR)?.value;
+  const status = msrOf(evidence, SEV_STATUS_MSR)?.value;
   if (status !== undefined && !bitSet(status, SEV_BIT.sev) && hypervisorPresent(evidence) === true) {
     return `the SEV status ${formatSevStatus(status)} has SEV (bit 0) clear in a guest`;
   }
@@ -235,7 +282,7 @@ function absenceOf(evidence: Evidence, leaf: MemEncryptLeafResult, found: Findin
 /** Why the evidence cannot decide, naming what is missing. */
 function unknownReason(evidence: Evidence, leaf: MemEncryptLeafResult, found: Findings): string {
   const unreadable = evidence.unavailable.filter(
-    (n) => n.kind === 'msr' || n.kind === 'cpuid' || n.kind === 'kernel-log',
+    (n) => n.kind === MSR_FACT.id || n.kind === CPUID_FACT.id || n.kind === 'kernel-log',
   );
   const missing: string[] = [];
   if (!leaf.ok) missing.push(leaf.reason);
@@ -272,8 +319,9 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
     context.step(
       'cpuid',
       `0x8000001f: SME ${l.sme}, SEV ${l.sev}, C-bit ${l.cBit}, address reduction ${l.physicalAddressReduction}, ${l.vmpls} VMPLs, SME_COHERENT ${l.smeCoherent}`,
+      'cpuid 0x8000001f/0x0',
     );
-  } else if (leaf.undefined) context.step('cpuid', leaf.reason);
+  } else if (leaf.undefined) context.step('cpuid', leaf.reason, 'cpuid 0x80000000/0x0');
   fromMsr(evidence, found, context);
   fromLog(evidence, found, context);
   if (found.vtom) return absent(absenceOf(evidence, leaf, found) as string);
@@ -305,7 +353,7 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
   const logged = pool.filter((f) => f.variant === chosen && f.kind === 'kernel-log');
   const ruledOut =
     !leaf.ok && leaf.undefined
-      ? { says: leaf.reason, source: evidence.cpuid(0x8000_0000)?.source ?? 'cpuid' }
+      ? { says: leaf.reason, source: cpuidOf(evidence, 0x8000_0000)?.source ?? 'cpuid' }
       : leaf.ok && !leaf.leaf.sme && !leaf.leaf.sev
         ? { says: 'CPUID 0x8000001f EAX has neither SME (bit 0) nor SEV (bit 1)', source: leaf.leaf.source }
         : null;
@@ -347,11 +395,11 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
   let maskUnknownReason = leaf.ok ? undefined : leaf.reason;
   if (leaf.ok) {
     const { cBit } = leaf.leaf;
-    if (cBit >= MASK_BIT_MIN && cBit <= MASK_BIT_MAX) maskBit = cBit;
+    if (cBit >= X86_PA_BIT_MIN && cBit <= X86_PA_BIT_MAX) maskBit = cBit;
     else
-      maskUnknownReason = `CPUID 0x8000001f EBX[5:0] reads ${cBit}, outside ${MASK_BIT_MIN}..${MASK_BIT_MAX}`;
+      maskUnknownReason = `CPUID 0x8000001f EBX[5:0] reads ${cBit}, outside ${X86_PA_BIT_MIN}..${X86_PA_BIT_MAX}`;
   }
-  if (maskUnknownReason) context.step('cpuid', `C-bit unknown: ${maskUnknownReason}`);
+  if (maskUnknownReason) context.step('cpuid', `C-bit unknown: ${maskUnknownReason}`, 'cpuid 0x8000001f/0x0');
   const type = createAmdCbitType({
     variant: chosen,
     ...(sevStatus !== undefined && { sevStatus }),
@@ -363,6 +411,10 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
       vmpls: leaf.leaf.vmpls,
     }),
   });
-  context.step(pool[0]?.kind ?? 'cpuid', `${type.describe()} (from ${pool.map((f) => f.source).join(', ')})`);
+  context.step(
+    pool[0]?.kind ?? 'cpuid',
+    `${type.describe()} (from ${pool.map((f) => f.source).join(', ')})`,
+    pool[0]?.fact ?? 'cpuid 0x8000001f/0x0',
+  );
   return tentative ? { type, tentative } : { type };
 }

@@ -19,6 +19,6 @@ export {
   SYSCFG_MEM_ENCRYPT_BIT,
 } from './registers.js';
 export type { AmdCbitParams } from './type.js';
-export { AMD_CBIT_ID, createAmdCbitType } from './type.js';
+export { AMD_CBIT_ID, AMD_CBIT_PARAMS, createAmdCbitType } from './type.js';
 export type { AmdCbitVariant, AmdCbitVariantInfo } from './variants.js';
 export { AMD_CBIT_VARIANTS, VARIANT_INFO } from './variants.js';

@@ -1,8 +1,8 @@
-import { type BackendPlugin, defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
-import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS, X86_MACHINE_READER } from '@coco/x86';
+import { type BackendPlugin, defineBackend, PLUGIN_INTERFACE_VERSION } from '@coco/core';
+import { X86_LOG_PATTERNS, X86_PLUGIN_PARTS } from '@coco/x86';
 import { amdCbitAttributes } from './attributes.js';
 import { detectAmdCbit } from './detect.js';
-import { AMD_CBIT_ID, type AmdCbitParams, createAmdCbitType } from './type.js';
+import { AMD_CBIT_ID, AMD_CBIT_PARAMS, type AmdCbitParams, createAmdCbitType } from './type.js';
 import { AMD_CBIT_VARIANTS, VARIANT_INFO } from './variants.js';
 
 const SNP_CONDITIONAL = Object.freeze([
@@ -14,7 +14,8 @@ const SNP_CONDITIONAL = Object.freeze([
  * The amd-cbit backend: AMD machines whose pages are encrypted when the C-bit is set, as an SME
  * host or a SEV, SEV-ES or SEV-SNP guest. Register it with `use(amdCbitBackend)`.
  */
-export const amdCbitBackend: BackendPlugin = defineBackend({
+export const amdCbitBackend: BackendPlugin<AmdCbitParams> = defineBackend({
+  ...X86_PLUGIN_PARTS,
   kind: 'backend',
   interfaceVersion: PLUGIN_INTERFACE_VERSION,
   id: AMD_CBIT_ID,
@@ -31,9 +32,8 @@ export const amdCbitBackend: BackendPlugin = defineBackend({
       });
     }),
   ),
-  createType: (params: TypeParams) => createAmdCbitType(params as AmdCbitParams),
+  params: AMD_CBIT_PARAMS,
+  createType: (params: AmdCbitParams) => createAmdCbitType(params),
   detect: detectAmdCbit,
-  cvm: X86_CVM_PROCEDURE,
   logPatterns: X86_LOG_PATTERNS,
-  machine: X86_MACHINE_READER,
 });

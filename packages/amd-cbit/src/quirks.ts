@@ -80,7 +80,9 @@ export function amdCbitQuirks(inputs: AmdCbitQuirkInputs): Quirks {
   if (variant === 'sev') notes.push('No #VC handler: INS/OUTS are unrolled into IN/OUT.');
   if (variant === 'sme') {
     notes.push('A host: C-bit changes need no protocol.');
-    notes.push('DMA goes unencrypted only for devices that cannot address the C-bit (force_dma_unencrypted).');
+    notes.push(
+      'DMA goes unencrypted only for devices that cannot address the C-bit (force_dma_unencrypted).',
+    );
   }
   return defineQuirks({
     privateMmio: [],

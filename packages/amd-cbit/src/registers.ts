@@ -1,5 +1,5 @@
 import type { Evidence } from '@coco/core';
-import { CPUID_MEM_ENCRYPT, readLeaf } from '@coco/x86';
+import { CPUID_MEM_ENCRYPT, cpuidOf, readLeaf } from '@coco/x86';
 
 // CPUID leaves and MSRs amd-cbit reads: AMD APM vol. 2 §7.10 and §15.34, vol. 3 appendix E; facts §3.
 export { CPUID_EXTENDED as CPUID_HIGHEST_EXTENDED, CPUID_MEM_ENCRYPT } from '@coco/x86';
@@ -38,7 +38,7 @@ export type MemEncryptLeafResult =
 /** Reads CPUID 0x8000001F, which is valid only when CPUID 0x80000000 EAX >= 0x8000001F. */
 export function readMemEncryptLeaf(evidence: Evidence): MemEncryptLeafResult {
   const reading = readLeaf(evidence, CPUID_MEM_ENCRYPT);
-  const present = evidence.cpuid(CPUID_MEM_ENCRYPT) !== undefined;
+  const present = cpuidOf(evidence, CPUID_MEM_ENCRYPT) !== undefined;
   if (reading.state === 'beyond-max') {
     return {
       ok: false,

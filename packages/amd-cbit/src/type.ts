@@ -5,11 +5,19 @@ import {
   createType,
   describeValue,
   isCocoError,
-  MASK_BIT_MAX,
-  MASK_BIT_MIN,
+  type ParamSchema,
   type TypeDetail,
 } from '@coco/core';
-import { bitSet, formatSevStatus, SEV_BIT, statusInconsistency, variantOfStatus } from '@coco/x86';
+import {
+  bitSet,
+  formatSevStatus,
+  SEV_BIT,
+  statusInconsistency,
+  variantOfStatus,
+  X86_ENTRY_FORMATS,
+  X86_PA_BIT_MAX,
+  X86_PA_BIT_MIN,
+} from '@coco/x86';
 import { amdCbitAttributes } from './attributes.js';
 import { amdCbitQuirks } from './quirks.js';
 import { AMD_CBIT_VARIANTS, type AmdCbitVariant, isAmdCbitVariant, VARIANT_INFO } from './variants.js';
@@ -35,15 +43,40 @@ export interface AmdCbitParams {
   readonly vmpls?: number;
 }
 
-const KEYS = [
-  'variant',
-  'sevStatus',
-  'maskBit',
-  'maskUnknownReason',
-  'smeCoherent',
-  'physicalAddressReduction',
-  'vmpls',
-];
+/** The parameters of {@link createAmdCbitType}, for `coco pte --param` and the registry. */
+export const AMD_CBIT_PARAMS = Object.freeze({
+  variant: {
+    type: 'enum',
+    values: ['sme', 'sev', 'sev-es', 'sev-snp'],
+    description: 'the sub-type; follows from sevStatus when that is given',
+  },
+  sevStatus: { type: 'bigint', description: 'the SEV status MSR (0xC0010131) value' },
+  maskBit: {
+    type: 'integer',
+    min: X86_PA_BIT_MIN,
+    max: X86_PA_BIT_MAX,
+    description: 'the C-bit position, CPUID 0x8000001F EBX[5:0]',
+  },
+  maskUnknownReason: { type: 'string', description: 'why the C-bit is unknown, without maskBit' },
+  smeCoherent: {
+    type: 'boolean',
+    description: 'CPUID 0x8000001F EAX bit 10: no cache flush on a C-bit change',
+  },
+  physicalAddressReduction: {
+    type: 'integer',
+    min: 0,
+    max: 63,
+    description: 'CPUID 0x8000001F EBX[11:6]: physical-address bits lost to memory encryption',
+  },
+  vmpls: {
+    type: 'integer',
+    min: 0,
+    max: 15,
+    description: 'CPUID 0x8000001F EBX[15:12]: VM permission levels',
+  },
+} as const satisfies ParamSchema);
+
+const KEYS = Object.keys(AMD_CBIT_PARAMS);
 
 /** Throws `PARAMETER_INVALID` for parameter `name`: "`name` `value` `problem`. Fix: `fix`". */
 function invalid(name: string, value: unknown, problem: string, fix: string): never {
@@ -113,12 +146,12 @@ function readParams(input: unknown) {
       'omit variant',
     );
   }
-  if (maskBit != null && !isInt(maskBit, MASK_BIT_MIN, MASK_BIT_MAX)) {
+  if (maskBit != null && !isInt(maskBit, X86_PA_BIT_MIN, X86_PA_BIT_MAX)) {
     throw new CocoRangeError(
       `maskBit ${describeValue(maskBit)} is outside the physical-address field`,
       {
         input: 'amd-cbit parameter maskBit',
-        fix: `use CPUID 0x8000001F EBX[5:0], ${MASK_BIT_MIN} to ${MASK_BIT_MAX}, or null when unknown`,
+        fix: `use CPUID 0x8000001F EBX[5:0], ${X86_PA_BIT_MIN} to ${X86_PA_BIT_MAX}, or null when unknown`,
       },
       'MASK_INVALID',
     );
@@ -177,6 +210,7 @@ export function createAmdCbitType(params: AmdCbitParams): CocoType {
     encryptedWhen: 'set',
     maskBit: p.maskBit,
     maskUnknownReason: p.maskUnknownReason ?? 'the C-bit position (CPUID 0x8000001F EBX[5:0]) was not given',
+    formats: X86_ENTRY_FORMATS,
     maskName: 'C-bit',
     quirks: amdCbitQuirks({ variant: p.variant, smeCoherent: p.smeCoherent }),
     cvm: info.cvm,

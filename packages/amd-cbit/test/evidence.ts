@@ -1,6 +1,7 @@
 // Hand-written evidence of real-looking AMD machines, shared by the tests. Every register value is
 // decoded by hand in the comment next to it; the tests check the code against those decodings.
 import { type Evidence, EvidenceBuilder, parseCpuinfo, parseKernelLog } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 
 export const SRC = 'test';
 
@@ -32,7 +33,7 @@ export interface AmdEvidence {
 
 /** Builds evidence from the parts given, each with the source `test`. */
 export function amd(parts: AmdEvidence): Evidence {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   const regs = (eax: number, ebx = 0, ecx = 0, edx = 0) => ({ eax, ebx, ecx, edx });
   if (parts.ecx1 !== undefined) b.addCpuid(1, 0, regs(0x00a00f11, 0x00020800, parts.ecx1, 0x178bfbff), SRC);
   if (parts.maxExt !== undefined)
@@ -57,7 +58,7 @@ export const snpGuest = amd({
 
 /** Intel TDX guest leaves: vendor GenuineIntel, leaf 0x21 "IntelTDX    ", highest extended leaf 0x80000008. */
 export const intelTdx = (() => {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   b.addCpuid(0, 0, { eax: 0x23, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, SRC);
   b.addCpuid(1, 0, { eax: 0x806f8, ebx: 0x800, ecx: ECX_GUEST, edx: 0x1f8bfbff }, SRC);
   b.addCpuid(0x21, 0, { eax: 0, ebx: 0x65746e49, ecx: 0x20202020, edx: 0x5844546c }, SRC);

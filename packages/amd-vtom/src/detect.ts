@@ -9,6 +9,7 @@ import {
 } from '@coco/core';
 import {
   CPUID_HYPERVISOR,
+  cpuidOf,
   findMemEncryptLines,
   findSevStatusLines,
   HYPERV_FEATURES,
@@ -17,6 +18,7 @@ import {
   hypervisorPresent,
   isHypervLeaf,
   isIsolatedPartition,
+  msrOf,
   SEV_BIT,
   SEV_STATUS_MSR,
 } from '@coco/x86';
@@ -37,17 +39,17 @@ function absenceOf(evidence: Evidence, msrVtom: boolean | undefined): string | n
   if (msrVtom === false) return 'the SEV status MSR has bit 3 (vTOM) clear';
   if (hypervisorPresent(evidence) === false)
     return 'CPUID 1 ECX bit 31 is clear: bare metal, not a vTOM guest';
-  const vendor = evidence.cpuid(CPUID_HYPERVISOR);
+  const vendor = cpuidOf(evidence, CPUID_HYPERVISOR);
   if (vendor && !isHypervLeaf(vendor)) {
     return 'CPUID 0x40000000 is not Hyper-V: only Hyper-V isolated guests use vTOM in mainline';
   }
-  const privileges = vendor && evidence.cpuid(HYPERV_FEATURES);
+  const privileges = vendor && cpuidOf(evidence, HYPERV_FEATURES);
   if (privileges && !isIsolatedPartition(privileges.ebx)) {
     return 'CPUID 0x40000003 EBX says Hyper-V without isolation: no vTOM';
   }
   // hv_vtom_init: the vTOM scheme gives an amd-vtom guest for VBS (1), and for SNP (2) with a paravisor.
   const config =
-    privileges && vendor.eax >= HYPERV_ISOLATION_CONFIG && evidence.cpuid(HYPERV_ISOLATION_CONFIG);
+    privileges && vendor.eax >= HYPERV_ISOLATION_CONFIG && cpuidOf(evidence, HYPERV_ISOLATION_CONFIG);
   if (config) {
     const type = config.ebx & 0xf;
     const paravisor = (config.eax & 1) === 1;
@@ -71,14 +73,14 @@ function absenceOf(evidence: Evidence, msrVtom: boolean | undefined): string | n
  * vTOM guest out, or cannot tell and why.
  */
 export function detectAmdVtom(evidence: Evidence, context: DetectContext): BackendResult {
-  const msr = evidence.msr(SEV_STATUS_MSR);
+  const msr = msrOf(evidence, SEV_STATUS_MSR);
   const sides: { says: string; source: string }[] = [];
   let msrVtom: boolean | undefined;
   if (msr) {
     const value = describeValue(msr.value);
     msrVtom = ((msr.value >> BigInt(SEV_BIT.vtom)) & 1n) === 1n;
     const bit = `bit 3 (vTOM) ${msrVtom ? 'set' : 'clear'}`;
-    context.step('msr', `SEV status MSR 0xc0010131 = ${value} from ${msr.source}: ${bit}`);
+    context.step('msr', `SEV status MSR 0xc0010131 = ${value} from ${msr.source}: ${bit}`, 'msr 0xc0010131');
     sides.push({ says: `${bit} in ${value}`, source: msr.source });
   }
 
@@ -86,7 +88,11 @@ export function detectAmdVtom(evidence: Evidence, context: DetectContext): Backe
   let mixed = false;
   for (const status of findSevStatusLines(evidence.kernelLog)) {
     const vtom = ((status.value.status >> BigInt(SEV_BIT.vtom)) & 1n) === 1n;
-    context.step('kernel-log', `"${status.text}" (${status.where}): vTom ${vtom ? 'named' : 'not named'}`);
+    context.step(
+      'kernel-log',
+      `"${status.text}" (${status.where}): vTom ${vtom ? 'named' : 'not named'}`,
+      `dmesg line ${status.line.line}`,
+    );
     if (logVtom !== vtom) {
       if (!mixed) sides.push({ says: `"${status.text}"`, source: status.where });
       mixed = logVtom !== undefined;
@@ -98,6 +104,7 @@ export function detectAmdVtom(evidence: Evidence, context: DetectContext): Backe
       context.step(
         'kernel-log',
         `"${line.text}" (${line.where}): not used, vTOM and C-bit SEV guests both print it`,
+        `dmesg line ${line.line.line}`,
       );
   }
 
@@ -121,6 +128,10 @@ export function detectAmdVtom(evidence: Evidence, context: DetectContext): Backe
       `the SEV status has vTOM set, but ${outside.charAt(0).toLowerCase()}${outside.slice(1)}; the newest kernel refuses to boot with vTOM outside an isolated Hyper-V guest (snp_check_features: GHCB_SNP_UNSUPPORTED)`,
     );
   const type = createAmdVtomType(msrVtom ? { sevStatus: msr?.value } : {});
-  context.step(msrVtom ? 'msr' : 'kernel-log', `an AMD vTOM guest; mask unknown: ${type.maskUnknownReason}`);
+  context.step(
+    msrVtom ? 'msr' : 'kernel-log',
+    `an AMD vTOM guest; mask unknown: ${type.maskUnknownReason}`,
+    msrVtom ? 'msr 0xc0010131' : 'kernel-log',
+  );
   return { type };
 }

@@ -1,9 +1,10 @@
-import { defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
-import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS, X86_MACHINE_READER } from '@coco/x86';
+import { defineBackend, PLUGIN_INTERFACE_VERSION } from '@coco/core';
+import { X86_LOG_PATTERNS, X86_PLUGIN_PARTS } from '@coco/x86';
 import { detectAmdVtom } from './detect.js';
 import {
   AMD_VTOM_ATTRIBUTES,
   AMD_VTOM_ID,
+  AMD_VTOM_PARAMS,
   AMD_VTOM_TITLE,
   type AmdVtomParams,
   createAmdVtomType,
@@ -14,6 +15,7 @@ import {
  * whose SEV status has bit 3 (vTOM) set, and builds `amd-vtom` types from {@link AmdVtomParams}.
  */
 export const amdVtomBackend = defineBackend({
+  ...X86_PLUGIN_PARTS,
   kind: 'backend',
   id: AMD_VTOM_ID,
   packageName: '@coco/amd-vtom',
@@ -26,10 +28,9 @@ export const amdVtomBackend = defineBackend({
       cvm: 'sev-snp',
     },
   ],
-  createType: (params: TypeParams) => createAmdVtomType(params as AmdVtomParams),
+  params: AMD_VTOM_PARAMS,
+  createType: (params: AmdVtomParams) => createAmdVtomType(params),
   detect: detectAmdVtom,
-  cvm: X86_CVM_PROCEDURE,
   // The Hyper-V isolation line proves a whole boot log's guest is not isolated (no vTOM).
   logPatterns: [...X86_LOG_PATTERNS, /^Hyper-V: Isolation Config: /],
-  machine: X86_MACHINE_READER,
 });

@@ -6,12 +6,10 @@ import {
   createType,
   describeValue,
   isCocoError,
-  MASK_BIT_MAX,
-  MASK_BIT_MIN,
-  maskBitOf,
+  type ParamSchema,
   type TypeDetail,
 } from '@coco/core';
-import { SEV_BIT } from '@coco/x86';
+import { SEV_BIT, X86_ENTRY_FORMATS, X86_PA_BIT_MAX, X86_PA_BIT_MIN, x86MaskBitOf } from '@coco/x86';
 
 const SEV_STATUS_VTOM_BIT = SEV_BIT.vtom;
 
@@ -51,7 +49,28 @@ export interface AmdVtomParams {
   readonly maskUnknownReason?: string | undefined;
 }
 
-const KEYS = ['maskBit', 'boundary', 'sevStatus', 'maskUnknownReason'];
+/** The parameters of {@link createAmdVtomType}, for `coco pte --param` and the registry. */
+export const AMD_VTOM_PARAMS = Object.freeze({
+  maskBit: {
+    type: 'integer',
+    min: X86_PA_BIT_MIN,
+    max: X86_PA_BIT_MAX,
+    description: 'the vTOM boundary as a bit position (Hyper-V shared-GPA boundary bits)',
+  },
+  boundary: {
+    type: 'bigint',
+    min: 1n << BigInt(X86_PA_BIT_MIN),
+    max: 1n << BigInt(X86_PA_BIT_MAX),
+    description: 'the vTOM boundary as an address, a power of two',
+  },
+  sevStatus: { type: 'bigint', description: 'the SEV status MSR (0xC0010131) value, with bit 3 (vTOM) set' },
+  maskUnknownReason: {
+    type: 'string',
+    description: 'why the boundary is unknown, without maskBit and boundary',
+  },
+} as const satisfies ParamSchema);
+
+const KEYS = Object.keys(AMD_VTOM_PARAMS);
 const ONLY_KEYS = `use an object with only ${KEYS.join(', ')}`;
 
 function fail(
@@ -69,11 +88,11 @@ function fail(
 
 function checkMaskBit(maskBit: unknown): number {
   const isNumber = typeof maskBit === 'number';
-  if (!isNumber || !Number.isInteger(maskBit) || maskBit < MASK_BIT_MIN || maskBit > MASK_BIT_MAX) {
+  if (!isNumber || !Number.isInteger(maskBit) || maskBit < X86_PA_BIT_MIN || maskBit > X86_PA_BIT_MAX) {
     fail(
       'maskBit',
       `${describeValue(maskBit)} is outside the physical-address field`,
-      `use an integer from ${MASK_BIT_MIN} to ${MASK_BIT_MAX}`,
+      `use an integer from ${X86_PA_BIT_MIN} to ${X86_PA_BIT_MAX}`,
       isNumber ? 'MASK_INVALID' : 'PARAMETER_INVALID',
     );
   }
@@ -133,10 +152,8 @@ function checkParams(params: unknown): Checked {
     }
   }
   const fromBit = given(p.maskBit) ? checkMaskBit(p.maskBit) : null;
-  // The boundary is used as one bit: core's check of a one-bit mask inside 12..51.
-  const fromBoundary = given(p.boundary)
-    ? maskBitOf(p.boundary as bigint, `${AMD_VTOM_ID} params.boundary`)
-    : null;
+  // The boundary is used as one bit: core's check of a one-bit mask, then x86's 12..51.
+  const fromBoundary = given(p.boundary) ? x86MaskBitOf(p.boundary, `${AMD_VTOM_ID} params.boundary`) : null;
   if (fromBit !== null && fromBoundary !== null && fromBit !== fromBoundary) {
     fail(
       'maskBit',
@@ -210,6 +227,7 @@ export function createAmdVtomType(params: AmdVtomParams = {}): CocoType {
     encryptedWhen: 'clear',
     maskBit: checked.maskBit,
     maskUnknownReason: checked.reason,
+    formats: X86_ENTRY_FORMATS,
     maskName: 'vTOM bit',
     quirks: AMD_VTOM_QUIRKS,
     cvm: cvmOf(checked.sevStatus),

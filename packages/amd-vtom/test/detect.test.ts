@@ -1,4 +1,5 @@
 import { createRegistry, type Evidence, EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { amdVtomBackend } from '../src/index.js';
 import {
@@ -120,7 +121,7 @@ describe('amd-vtom detection', () => {
 
   it('rules vTOM out where mainline cannot have it: bare metal, another hypervisor, Hyper-V without isolation', () => {
     const cpuid = (leaf: number, regs: { eax?: number; ebx?: number; ecx?: number; edx?: number }) =>
-      new EvidenceBuilder()
+      new X86EvidenceBuilder()
         .addCpuid(leaf, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0, ...regs }, 'cpuid.txt')
         .build();
     expect(detect(cpuid(1, { ecx: 0 })).trail.map((s) => s.says)).toContain(

@@ -1,5 +1,6 @@
 // Evidence of real and real-looking machines, written by hand for the tests.
 import { type Evidence, EvidenceBuilder, parseKernelLogEvidence, parseSnapshot } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 
 export const SEV_STATUS_MSR = 0xc0010131;
 
@@ -7,7 +8,7 @@ export const SEV_STATUS_MSR = 0xc0010131;
 export const AZURE_SNP_STATUS = 0x103dfn;
 
 export function msrEvidence(value: bigint, source = 'test msr'): Evidence {
-  return new EvidenceBuilder().addMsr(SEV_STATUS_MSR, value, source).build();
+  return new X86EvidenceBuilder().addMsr(SEV_STATUS_MSR, value, source).build();
 }
 
 export function logEvidence(text: string, source = 'dmesg.txt'): Evidence {
@@ -43,7 +44,7 @@ export const AZURE_SNAPSHOT = parseSnapshot(
 
 /** A TDX guest: CPUID 0 max leaf 0x21 and leaf 0x21 "IntelTDX    " (EBX, EDX, ECX), plus its log. */
 export function tdxEvidence(): Evidence {
-  const b = new EvidenceBuilder()
+  const b = new X86EvidenceBuilder()
     .addCpuid(0, 0, { eax: 0x21, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'cpuid')
     .addCpuid(0x21, 0, { eax: 0, ebx: 0x65746e49, ecx: 0x20202020, edx: 0x5844546c }, 'cpuid');
   b.merge(

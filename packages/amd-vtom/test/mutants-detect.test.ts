@@ -1,6 +1,7 @@
 // Tests written from Stryker's surviving mutants (docs/mutation.md): the Hyper-V isolation rules
 // that rule vTOM out, how two status lines are compared, and the exact words of the trail.
 import { createRegistry, type Evidence, EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { amdVtomBackend } from '../src/index.js';
 import { logEvidence, msrEvidence } from './evidence.js';
@@ -11,7 +12,7 @@ function detect(evidence: Evidence) {
 
 /** An isolated Hyper-V guest's CPUID: leaf 1 hypervisor bit, "Microsoft Hv", isolation bit 22. */
 function isolatedHyperv(maxLeaf: number, config?: { eax: number; ebx: number }): Evidence {
-  const b = new EvidenceBuilder()
+  const b = new X86EvidenceBuilder()
     .addCpuid(1, 0, { eax: 0, ebx: 0, ecx: 0x8000_0000, edx: 0 }, 'cpuid.txt')
     .addCpuid(
       0x4000_0000,

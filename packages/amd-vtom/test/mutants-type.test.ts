@@ -28,7 +28,7 @@ describe('createAmdVtomType parameter errors', () => {
   });
 
   it('gives PARAMETER_INVALID, not a range error, for a maskBit that is not a number', () => {
-    const e = errorOf(() => amdVtomBackend.createType({ maskBit: '46' }));
+    const e = errorOf(() => amdVtomBackend.createType({ maskBit: '46' } as never));
     expect(e.code).toBe('PARAMETER_INVALID');
     expect(e).not.toBeInstanceOf(RangeError);
     expect(e.input).toBe('amd-vtom params.maskBit');
@@ -65,7 +65,7 @@ describe('createAmdVtomType parameter errors', () => {
       { maskUnknownReason: 7 },
       { maskBit: 46, maskUnknownReason: 'why' },
     ]) {
-      const e = errorOf(() => amdVtomBackend.createType(params));
+      const e = errorOf(() => amdVtomBackend.createType(params as never));
       expect(e.input).toBe('amd-vtom params.maskUnknownReason');
       expect(e.message).toContain('is not valid here');
       expect(e.fix).toBe('give a non-empty reason, and only without maskBit and boundary');

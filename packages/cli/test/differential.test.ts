@@ -237,7 +237,7 @@ function evidenceOf(m: Machine) {
   if (m.status === 'unreadable') {
     b.addUnavailable({
       source: '/dev/cpu/0/msr',
-      kind: 'msr',
+      kind: 'x86.msr',
       reason: 'permission denied',
       fix: 'run as root',
     });

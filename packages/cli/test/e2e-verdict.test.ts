@@ -84,7 +84,7 @@ describe("systemd's label, step by step", () => {
         { leaf: '0x8000001f', subleaf: '0x0', eax: '0x1a', ebx: '0x73', ecx: '0x0', edx: '0x0' },
       ],
       unavailable: [
-        { source: '/dev/cpu/0/msr', kind: 'msr', reason: 'permission denied', fix: 'run as root' },
+        { source: '/dev/cpu/0/msr', kind: 'x86.msr', reason: 'permission denied', fix: 'run as root' },
       ],
     });
     const { run, doc } = json(['detect', '--snapshot', '-'], snapshot);

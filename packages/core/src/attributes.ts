@@ -35,11 +35,7 @@ const KERNEL_ATTRIBUTES: readonly AttributeDefinition[] = [
     'HOST_MEM_ENCRYPT',
     'Memory encryption is active on bare metal or a hypervisor (SME).',
   ],
-  [
-    'guest-mem-encrypt',
-    'GUEST_MEM_ENCRYPT',
-    'Guest memory encryption is active.',
-  ],
+  ['guest-mem-encrypt', 'GUEST_MEM_ENCRYPT', 'Guest memory encryption is active.'],
   ['guest-state-encrypt', 'GUEST_STATE_ENCRYPT', 'Guest register state is encrypted too.'],
   ['guest-unroll-string-io', 'GUEST_UNROLL_STRING_IO', 'String I/O (INS/OUTS) must be unrolled into IN/OUT.'],
   ['guest-sev-snp', 'GUEST_SEV_SNP', 'The guest is using SEV-SNP features.'],

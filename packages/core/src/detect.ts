@@ -1,7 +1,7 @@
 import { createDetection, type Detection, type DetectionConflict, type Undetermined } from './detection.js';
-import { checkFacts } from './evidence/model.js';
 import { CocoError, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
+import { checkFacts, resolveLegacy } from './evidence/model.js';
 import { MASK_BIT_MAX, MASK_BIT_MIN } from './marking.js';
 import { fieldOf, hasOwn, own } from './own.js';
 import type {
@@ -131,6 +131,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
       fix: 'build evidence with a parser, EvidenceBuilder or mergeEvidence from @coco/core',
     });
   }
+  evidence = resolveLegacy(evidence, registry.factKinds);
   checkFacts(evidence, registry.factKinds);
   const trail: TrailStep[] = [];
   const warnings: string[] = [...registry.notices, ...evidence.warnings];

@@ -22,6 +22,8 @@ export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.
 export type { BootLogShape } from './evidence/boot-log.js';
 export { CORE_LOG_PATTERNS, ELISION, kernelAtLeast, readBootLog } from './evidence/boot-log.js';
 export { parseCpuinfo } from './evidence/cpuinfo.js';
+export type { FactDifference, FactKind, JsonValue } from './evidence/facts.js';
+export { canonicalJson, describeFactKey, FACT_KEY_PATTERN, FACT_KIND_PATTERN } from './evidence/facts.js';
 export { parseHex, parseHex32 } from './evidence/hex.js';
 export {
   normaliseKernelLog,
@@ -29,8 +31,6 @@ export {
   parseKernelLog,
   parseKernelLogEvidence,
 } from './evidence/kernel-log.js';
-export type { FactDifference, FactKind, JsonValue } from './evidence/facts.js';
-export { canonicalJson, describeFactKey, FACT_KEY_PATTERN, FACT_KIND_PATTERN } from './evidence/facts.js';
 export type {
   Evidence,
   EvidenceConflict,
@@ -49,6 +49,7 @@ export {
   FILE_CONTENT_MAX,
   isEvidenceKind,
   mergeEvidence,
+  resolveLegacy,
 } from './evidence/model.js';
 export type {
   ParseOptions,
@@ -86,28 +87,40 @@ export {
   maskBitOf,
 } from './marking.js';
 export type {
+  BigintParam,
+  BooleanParam,
+  EnumParam,
+  IntegerParam,
+  ParamSchema,
+  ParamSpec,
+  ParamsOf,
+  ParamValue,
+  StringParam,
+} from './params.js';
+export { checkParamSchema, checkParams, expected as describeParam, parseParam } from './params.js';
+export type {
   BackendClaim,
   BackendPlugin,
   BackendResult,
   CocoPlugin,
   CvmProcedure,
-  FactProbe,
-  FileProbe,
-  InterfaceAdapter,
-  PluginProbes,
-  ProbeIO,
-  ProbeRead,
-  ProbeSink,
   CvmReading,
   DetectContext,
+  FactProbe,
+  FileProbe,
   HypervisorClaim,
   HypervisorContext,
   HypervisorPlugin,
   HypervisorResult,
+  InterfaceAdapter,
   MachineFacts,
   MachineReader,
   NoClaim,
   PluginBase,
+  PluginProbes,
+  ProbeIO,
+  ProbeRead,
+  ProbeSink,
   TrailStep,
   TypeParams,
   VariantInfo,
@@ -132,18 +145,6 @@ export type {
   QuirksSpec,
 } from './quirks.js';
 export { applyQuirks, defineQuirks, flushRule, NO_QUIRKS, privateMmioAt } from './quirks.js';
-export type {
-  BigintParam,
-  BooleanParam,
-  EnumParam,
-  IntegerParam,
-  ParamSchema,
-  ParamSpec,
-  ParamsOf,
-  ParamValue,
-  StringParam,
-} from './params.js';
-export { checkParams, checkParamSchema, expected as describeParam, parseParam } from './params.js';
 export type { ProbePlan, Registry } from './registry.js';
 export { CORE_MAJOR, createRegistry, defaultRegistry, detect, use } from './registry.js';
 export type { CocoType, MaskState, TypeChanges, TypeDetail, TypeSpec } from './type.js';

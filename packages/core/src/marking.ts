@@ -157,7 +157,8 @@ const FORMAT_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 function checkFormats(spec: MarkingSpec, maskBit: number, input: string): readonly EntryFormat[] {
   const given = spec.formats;
-  if (given === undefined) return Object.freeze([Object.freeze({ id: 'entry', title: 'page-table entry', entryBit: maskBit })]);
+  if (given === undefined)
+    return Object.freeze([Object.freeze({ id: 'entry', title: 'page-table entry', entryBit: maskBit })]);
   if (!Array.isArray(given) || given.length === 0 || given.length > 16) {
     throw new CocoError('PARAMETER_INVALID', 'formats is not a list of 1 to 16 entry formats', {
       input: `${input}.formats`,
@@ -175,7 +176,8 @@ function checkFormats(spec: MarkingSpec, maskBit: number, input: string): readon
         });
       }
       seen.add(id);
-      const entryBit = f.entryBit === undefined ? maskBit : checkBit(f.entryBit, `${input}.formats[${i}].entryBit`);
+      const entryBit =
+        f.entryBit === undefined ? maskBit : checkBit(f.entryBit, `${input}.formats[${i}].entryBit`);
       return Object.freeze({ id, title: f.title, entryBit });
     }),
   );

@@ -52,7 +52,9 @@ export type ParamValue<S extends ParamSpec> = S extends IntegerParam
         ? boolean
         : string;
 
-type RequiredKeys<S extends ParamSchema> = { [K in keyof S]: S[K] extends { required: true } ? K : never }[keyof S];
+type RequiredKeys<S extends ParamSchema> = {
+  [K in keyof S]: S[K] extends { required: true } ? K : never;
+}[keyof S];
 
 /** The parameter object a schema describes, with each value's type. */
 export type ParamsOf<S extends ParamSchema> = { readonly [K in RequiredKeys<S>]: ParamValue<S[K]> } & {
@@ -62,7 +64,13 @@ export type ParamsOf<S extends ParamSchema> = { readonly [K in RequiredKeys<S>]:
 const U64_MAX = (1n << 64n) - 1n;
 const STRING_MAX = 200;
 
-function refuse(input: string, name: string, value: unknown, spec: ParamSpec | undefined, known: readonly string[]): never {
+function refuse(
+  input: string,
+  name: string,
+  value: unknown,
+  spec: ParamSpec | undefined,
+  known: readonly string[],
+): never {
   if (!spec) {
     throw new CocoError('PARAMETER_INVALID', `unknown parameter ${describeValue(name)}`, {
       input,
@@ -146,12 +154,17 @@ export function checkParams<S extends ParamSchema>(schema: S, params: unknown, i
       refuse(input, name, 'a throwing getter', spec, known);
     }
     if (value === undefined) continue;
+    // `null` says "not known" for an optional parameter (an unknown bit), never for a required one.
+    if (value === null && spec && !spec.required) {
+      out[name] = null;
+      continue;
+    }
     if (!spec || !valid(spec, value)) refuse(input, name, value, spec, known);
     out[name] = value;
   }
   for (const name of known) {
     const spec = own(schema, name) as ParamSpec;
-    if (spec.required && out[name] === undefined) {
+    if (spec.required && (out[name] === undefined || out[name] === null)) {
       throw new CocoError('PARAMETER_INVALID', `${name} is missing`, {
         input: `${input}.${name}`,
         fix: `give ${expected(spec)} (${spec.description})`,
@@ -171,7 +184,8 @@ export function parseParam(schema: ParamSchema, name: string, text: string, inpu
   if (!spec) refuse(input, name, text, undefined, known);
   let value: unknown = text;
   if (spec.type === 'integer' && /^(?:0|[1-9]\d{0,9}|0x[0-9a-fA-F]{1,8})$/.test(text)) value = Number(text);
-  else if (spec.type === 'bigint' && /^(?:0|[1-9]\d{0,19}|0x[0-9a-fA-F]{1,16})$/.test(text)) value = BigInt(text);
+  else if (spec.type === 'bigint' && /^(?:0|[1-9]\d{0,19}|0x[0-9a-fA-F]{1,16})$/.test(text))
+    value = BigInt(text);
   else if (spec.type === 'boolean' && (text === 'true' || text === 'false')) value = text === 'true';
   if (!valid(spec, value)) refuse(input, name, text, spec, known);
   return value;
@@ -195,7 +209,8 @@ export function checkParamSchema(schema: unknown, plugin: string): ParamSchema {
       types.includes(spec.type as string) &&
       typeof spec.description === 'string' &&
       (spec.type !== 'integer' || (Number.isInteger(spec.min) && Number.isInteger(spec.max))) &&
-      (spec.type !== 'enum' || (Array.isArray(spec.values) && spec.values.every((v) => typeof v === 'string')));
+      (spec.type !== 'enum' ||
+        (Array.isArray(spec.values) && spec.values.every((v) => typeof v === 'string')));
     if (!ok) {
       throw new CocoError('PLUGIN_INVALID', `parameter ${describeValue(name)} is not a valid spec`, {
         input: plugin,

@@ -175,7 +175,8 @@ export function applyQuirks(base: Quirks, patch: QuirksPatch): Quirks {
     unrollStringIo:
       field<boolean>(patch, 'unrollStringIo', field<boolean>(base, 'unrollStringIo', false)) === true,
     forceDmaUnencrypted:
-      field<boolean>(patch, 'forceDmaUnencrypted', field<boolean>(base, 'forceDmaUnencrypted', false)) === true,
+      field<boolean>(patch, 'forceDmaUnencrypted', field<boolean>(base, 'forceDmaUnencrypted', false)) ===
+      true,
     notes: [...field<readonly string[]>(base, 'notes', []), ...field<readonly string[]>(patch, 'notes', [])],
     extra: Object.freeze({ ...extraOf(base), ...extraOf(patch) }),
   });

@@ -119,7 +119,12 @@ const SHAPE: readonly [
     'is not a parameter schema',
     'declare params: { name: { type, description, ... } } (an empty object when the type takes none)',
   ],
-  ['facts', (v) => v === undefined || Array.isArray(v), 'is not an array', 'list the fact kinds the plugin declares'],
+  [
+    'facts',
+    (v) => v === undefined || Array.isArray(v),
+    'is not an array',
+    'list the fact kinds the plugin declares',
+  ],
   [
     'probes',
     (v) => v === undefined || (v !== null && typeof v === 'object' && !Array.isArray(v)),
@@ -168,17 +173,26 @@ function checkProbes(probes: unknown, plugin: string, kinds: readonly FactKind[]
     throw pluginError('PLUGIN_INVALID', `probes.${what} is not valid`, plugin, fix);
   };
   const archs = own(probes, 'architectures');
-  if (archs !== undefined && (!Array.isArray(archs) || !archs.every((a) => typeof a === 'string' && ARCH.test(a))))
+  if (
+    archs !== undefined &&
+    (!Array.isArray(archs) || !archs.every((a) => typeof a === 'string' && ARCH.test(a)))
+  )
     bad('architectures', 'list Node process.arch names such as "arm64"');
   const files = list(own(probes, 'files')).map((f) => {
     const path = own(f, 'path');
     const read = own(f, 'read');
-    if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || (read !== 'exists' && read !== 'content'))
+    if (
+      typeof path !== 'string' ||
+      !path.startsWith('/') ||
+      path.includes('..') ||
+      (read !== 'exists' && read !== 'content')
+    )
       bad('files', 'give { path: "/absolute/path", read: "exists" | "content" }');
     return Object.freeze({ path: path as string, read: read as FileProbe['read'] });
   });
   const cpuinfo = list(own(probes, 'cpuinfo')).map((field) => {
-    if (typeof field !== 'string' || field.length === 0 || field.length > 64) bad('cpuinfo', 'list cpuinfo field names');
+    if (typeof field !== 'string' || field.length === 0 || field.length > 64)
+      bad('cpuinfo', 'list cpuinfo field names');
     return field as string;
   });
   const facts = list(own(probes, 'facts')).map((probe) => {
@@ -244,7 +258,12 @@ function inspectPlugin(plugin: unknown): {
     const facts = list(fields.facts).map((k) => checkFactKind(k, label(id)));
     const adapters = list(fields.adapters).map((a) => {
       if (typeof own(a, 'fromVersion') !== 'number' || typeof own(a, 'adapt') !== 'function')
-        throw pluginError('PLUGIN_INVALID', 'adapters holds an invalid adapter', label(id), 'give { fromVersion, adapt(plugin) }');
+        throw pluginError(
+          'PLUGIN_INVALID',
+          'adapters holds an invalid adapter',
+          label(id),
+          'give { fromVersion, adapt(plugin) }',
+        );
       return a as InterfaceAdapter;
     });
     return {
@@ -281,7 +300,9 @@ function unsupported(id: unknown, version: unknown, adapted: readonly number[]) 
 /** The interface version a plugin object declares, read without trusting it. */
 function declaredVersion(plugin: unknown): unknown {
   try {
-    return typeof plugin === 'object' && plugin !== null ? fieldOf(plugin as Record<string, unknown>, 'interfaceVersion') : undefined;
+    return typeof plugin === 'object' && plugin !== null
+      ? fieldOf(plugin as Record<string, unknown>, 'interfaceVersion')
+      : undefined;
   } catch {
     return undefined;
   }
@@ -305,10 +326,14 @@ export function createRegistry(): Registry {
       const version = declaredVersion(given);
       if (typeof version === 'number' && !SUPPORTED_INTERFACE_VERSIONS.includes(version)) {
         const adapter = adapters.get(version);
-        if (!adapter) throw unsupported(fieldOf(given as unknown as Record<string, unknown>, 'id'), version, [...adapters.keys()]);
+        if (!adapter)
+          throw unsupported(fieldOf(given as unknown as Record<string, unknown>, 'id'), version, [
+            ...adapters.keys(),
+          ]);
         plugin = adapter.adapt(given);
         const original = byId.get(plugin.id);
-        if (original !== undefined && (original as { [ADAPTED]?: unknown })[ADAPTED] === given) return registry;
+        if (original !== undefined && (original as { [ADAPTED]?: unknown })[ADAPTED] === given)
+          return registry;
         Object.defineProperty(plugin, ADAPTED, { value: given });
         notices.push(
           `plugin ${JSON.stringify(plugin.id)} (${plugin.packageName}) implements plugin interface ${version}, which is deprecated: it runs through an adapter; update it to interface ${PLUGIN_INTERFACE_VERSION}`,
@@ -360,7 +385,8 @@ export function createRegistry(): Registry {
         }
       }
       for (const kind of facts) if (!factKinds.has(kind.id)) factKinds.set(kind.id, kind);
-      for (const adapter of carried) if (!adapters.has(adapter.fromVersion)) adapters.set(adapter.fromVersion, adapter);
+      for (const adapter of carried)
+        if (!adapters.has(adapter.fromVersion)) adapters.set(adapter.fromVersion, adapter);
       declared.push(probes);
       for (const a of attributes) extraAttributes.set(a.id, a);
       for (const r of logPatterns)
@@ -402,7 +428,9 @@ export function createRegistry(): Registry {
       return Object.freeze([...new Set(declared.flatMap((d) => d.cpuinfo))]);
     },
     probes(arch?: string) {
-      const applies = declared.filter((d) => arch === undefined || d.architectures === null || d.architectures.includes(arch));
+      const applies = declared.filter(
+        (d) => arch === undefined || d.architectures === null || d.architectures.includes(arch),
+      );
       const files = new Map<string, FileProbe>();
       for (const d of applies)
         for (const f of d.files) if (files.get(f.path)?.read !== 'content') files.set(f.path, f);
@@ -415,7 +443,10 @@ export function createRegistry(): Registry {
       });
     },
     parseSnapshot(input: unknown, options: ParseOptions = {}) {
-      return parseSnapshot(input, { ...(options.source !== undefined && { source: options.source }), factKinds: [...factKinds.values()] });
+      return parseSnapshot(input, {
+        ...(options.source !== undefined && { source: options.source }),
+        factKinds: [...factKinds.values()],
+      });
     },
     get notices() {
       return Object.freeze([...notices]);

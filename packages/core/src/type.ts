@@ -2,7 +2,14 @@ import { type AttributeId, type AttributeSet, createAttributeSet } from './attri
 import { CocoError, describeValue } from './errors.js';
 import { createMarking, type EncryptedWhen, type EntryFormatSpec, type Marking } from './marking.js';
 import { hasOwn, own } from './own.js';
-import { applyQuirks, defineQuirks, NO_QUIRKS, type Quirks, type QuirksPatch, type QuirksSpec } from './quirks.js';
+import {
+  applyQuirks,
+  defineQuirks,
+  NO_QUIRKS,
+  type Quirks,
+  type QuirksPatch,
+  type QuirksSpec,
+} from './quirks.js';
 
 /** A named fact about a type instance, such as a decoded register (`SEV status`: `SEV SEV-ES SNP`). */
 export interface TypeDetail {
@@ -135,7 +142,11 @@ function ownSpec(spec: TypeSpec): TypeSpec {
 export function createType(input: TypeSpec): CocoType {
   const spec = ownSpec(input);
   if (typeof spec?.id !== 'string' || !TYPE_ID_PATTERN.test(spec.id)) {
-    invalid('id', spec?.id, 'use lower-case letters, digits and dashes, such as "acme-realm" or "acme:realm"');
+    invalid(
+      'id',
+      spec?.id,
+      'use lower-case letters, digits and dashes, such as "acme-realm" or "acme:realm"',
+    );
   }
   const variant = spec.variant ?? null;
   if (variant !== null && (typeof variant !== 'string' || !TYPE_ID_PATTERN.test(variant))) {

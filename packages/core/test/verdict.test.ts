@@ -50,7 +50,7 @@ describe('the three-valued verdict', () => {
     const unreadable = new EvidenceBuilder()
       .addUnavailable({
         source: '/dev/cpu/0/msr',
-        kind: 'msr',
+        kind: 'x86.msr',
         reason: 'permission denied',
         fix: 'run as root',
       })
@@ -213,14 +213,14 @@ describe('snapshots keep what could not be read, and refuse what JSON.parse woul
     const evidence = new EvidenceBuilder()
       .addUnavailable({
         source: '/dev/cpu/0/msr',
-        kind: 'msr',
+        kind: 'x86.msr',
         reason: 'permission denied',
         fix: 'run as root',
       })
       .build();
     const doc = toSnapshot(evidence);
     expect(doc.unavailable).toEqual([
-      { source: '/dev/cpu/0/msr', kind: 'msr', reason: 'permission denied', fix: 'run as root' },
+      { source: '/dev/cpu/0/msr', kind: 'x86.msr', reason: 'permission denied', fix: 'run as root' },
     ]);
     const back = parseSnapshot(JSON.stringify(doc), { source: 'machine.json' });
     expect(back.unavailable).toEqual(evidence.unavailable);

@@ -1,12 +1,12 @@
 import {
+  type BackendPlugin,
   type CocoType,
   CVM_NONE,
   deriveType,
   type HypervisorClaim,
   type HypervisorContext,
-  MASK_BIT_MAX,
-  MASK_BIT_MIN,
 } from '@coco/core';
+import { X86_PA_BIT_MAX, X86_PA_BIT_MIN, type X86ComposedParams } from '@coco/x86';
 import {
   describeIsolation,
   type IsolationConfig,
@@ -40,20 +40,23 @@ export function composeHypervType(
   type: Exclude<IsolationType, 'none'>,
   context: HypervisorContext,
   source: string,
+  fact = 'cpuid 0x4000000c/0x0',
 ): HypervisorClaim {
   const name = isolationTypeName(config);
   const vtom = type === 'vbs' || config.paravisor;
   const id = type === 'tdx' ? 'tdx' : vtom ? 'amd-vtom' : 'amd-cbit';
   // Each backend comes from the @coco package of the same name.
   const pkg = `@coco/${id}`;
-  const backend = () => context.backend(id, pkg);
+  // Typed composition: each backend's parameters extend X86ComposedParams (amd-cbit's add the variant).
+  const backend = () =>
+    context.backend<BackendPlugin<X86ComposedParams & { readonly variant?: 'sev-snp' }>>(id, pkg);
   const details = { name: 'Hyper-V isolation', value: describeIsolation(config) };
   let base: CocoType;
   if (vtom) {
     const bit = config.boundaryBits;
     const unknown = !config.boundaryActive
       ? 'the Hyper-V boundary is not active'
-      : bit < MASK_BIT_MIN || bit > MASK_BIT_MAX
+      : bit < X86_PA_BIT_MIN || bit > X86_PA_BIT_MAX
         ? `the Hyper-V boundary bit ${bit} is out of range`
         : '';
     if (unknown) context.warn(`${unknown}: vTOM mask unknown`);
@@ -68,7 +71,7 @@ export function composeHypervType(
       quirks: HYPERV_VTOM_QUIRKS,
       details: [...base.details, details],
     });
-    context.step(source, `vTOM scheme: ${id}, mask bit ${base.marking?.maskBit ?? 'unknown'}`);
+    context.step(source, `vTOM scheme: ${id}, mask bit ${base.marking?.maskBit ?? 'unknown'}`, fact);
     return { type: base, paravisor: config.paravisor };
   }
   const said = context.ask(id, pkg);
@@ -97,6 +100,6 @@ export function composeHypervType(
       maskUnknownReason: reason,
     });
   }
-  context.step(source, `no paravisor: an ordinary ${id} guest`);
+  context.step(source, `no paravisor: an ordinary ${id} guest`, fact);
   return { type: deriveType(base, { details: [...base.details, details] }), paravisor: false };
 }

@@ -1,16 +1,11 @@
-import {
-  absent,
-  type CpuidRecord,
-  cannotTell,
-  type Evidence,
-  type HypervisorContext,
-  type HypervisorResult,
-} from '@coco/core';
+import { absent, cannotTell, type Evidence, type HypervisorContext, type HypervisorResult } from '@coco/core';
 // CPUID leaves (arch/x86/include/asm/hyperv-tlfs.h, v6.18), read through @coco/x86: 0x40000000 max
 // leaf and "Microsoft Hv" (accepted as Linux's `ms_hyperv_platform` does), 0x40000003 EBX privileges
 // (`priv_high`) with HV_ISOLATION (bit 22) and HV_CPU_MANAGEMENT (bit 12), 0x4000000C isolation config.
 import {
   HYPERV_CPU_MANAGEMENT_BIT as CPU_MANAGEMENT_BIT,
+  type CpuidRecord,
+  cpuidOf,
   cpuVendor,
   HYPERV_FEATURES as FEATURES,
   hypervisorSignature,
@@ -57,7 +52,9 @@ function disagree<T>(
  */
 export function detectHyperv(evidence: Evidence, context: HypervisorContext): HypervisorResult {
   const log = readHypervLog(evidence.kernelLog);
-  const leaf0 = evidence.cpuid(VENDOR);
+  // Steps name the fact they read: a CPUID leaf, or the dmesg line a finding came from.
+  const logFact = (where: string) => `dmesg ${/line(?:s)? [\d-]+$/.exec(where)?.[0] ?? where}`;
+  const leaf0 = cpuidOf(evidence, VENDOR);
   const maxLeaf = leaf0?.eax ?? 0;
   const sides: LogValue<boolean>[] = [];
   if (leaf0) {
@@ -65,11 +62,12 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     context.step(
       'cpuid',
       `CPUID 0x40000000: "${cpuidSignature(leaf0)}", max leaf ${hex(maxLeaf)}${hyperv ? '' : ': not Hyper-V (Linux needs "Microsoft Hv" and a max leaf of 0x40000005..0x4000ffff)'}`,
+      'cpuid 0x40000000/0x0',
     );
     sides.push({ value: hyperv, where: leaf0.source });
   }
   for (const n of log.hypervisorNames) {
-    context.step('kernel-log', `Hypervisor detected: ${n.value}`);
+    context.step('kernel-log', `Hypervisor detected: ${n.value}`, logFact(n.where));
     sides.push({ value: isHypervName(n.value), where: n.where });
   }
   const hvLine = log.isolationConfigs[0] ?? log.privilegesHigh[0];
@@ -78,23 +76,23 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     return null;
   }
   if (!sides[0]?.value) {
-    if (!leaf0 && evidence.cpuid(ISOLATION_CONFIG)) {
+    if (!leaf0 && cpuidOf(evidence, ISOLATION_CONFIG)) {
       context.warn('add CPUID 0x40000000 and 0x40000003 to confirm Hyper-V');
     }
     if (!sides[0]) {
-      context.step('cpuid', 'no Hyper-V evidence');
+      context.step('cpuid', 'no Hyper-V evidence', 'cpuid 0x40000000/0x0');
       return null;
     }
     return absent('the hypervisor is not Hyper-V');
   }
 
-  const leaf3 = leaf0 && evidence.cpuid(FEATURES);
+  const leaf3 = leaf0 && cpuidOf(evidence, FEATURES);
   const high = [...(leaf3 ? [{ value: leaf3.ebx, where: leaf3.source }] : []), ...log.privilegesHigh];
   if (disagree(context, 'CPUID 0x40000003 EBX', high, hex)) return null;
   const privileges = high[0]?.value;
   const source = (fromCpuid: unknown) => (fromCpuid ? 'cpuid' : 'kernel-log');
   if (privileges === undefined && !log.isolationConfigs[0]) {
-    context.step('cpuid', 'isolation unknown');
+    context.step('cpuid', 'isolation unknown', 'cpuid 0x40000003/0x0');
     return cannotTell('a Hyper-V guest whose isolation (CPUID 0x40000003) is not in the evidence', FIX);
   }
   // Without the privileges, the kernel printing the isolation config says the isolation bit is set.
@@ -104,6 +102,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   context.step(
     source(leaf3),
     `CPUID 0x40000003 EBX ${privileges === undefined ? 'not known' : hex(privileges)}: ${root ? 'root partition' : isolated ? 'isolated' : 'not isolated'}`,
+    leaf3 ? 'cpuid 0x40000003/0x0' : logFact(high[0]?.where ?? log.isolationConfigs[0]?.where ?? ''),
   );
   const configLine = log.isolationConfigs[0];
   if (!isolated && configLine) {
@@ -116,7 +115,7 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   }
   if (root || !isolated) return absent(`a Hyper-V ${root ? 'root partition' : 'guest without isolation'}`);
 
-  const leafC = maxLeaf >= ISOLATION_CONFIG ? evidence.cpuid(ISOLATION_CONFIG) : undefined;
+  const leafC = maxLeaf >= ISOLATION_CONFIG ? cpuidOf(evidence, ISOLATION_CONFIG) : undefined;
   const configs = [
     ...(leafC ? [{ value: { groupA: leafC.eax, groupB: leafC.ebx }, where: leafC.source }] : []),
     ...log.isolationConfigs,
@@ -133,7 +132,8 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
   }
   const from = source(leafC);
   const config = decodeIsolationConfig(raw.groupA, raw.groupB);
-  context.step(from, `Hyper-V isolation: ${describeIsolation(config)}`);
+  const configFact = leafC ? 'cpuid 0x4000000c/0x0' : logFact(configs[0]?.where ?? '');
+  context.step(from, `Hyper-V isolation: ${describeIsolation(config)}`, configFact);
   if (config.reservedA.length + config.reservedB.length > 0) {
     context.warn(
       `reserved isolation config bits set (A: ${config.reservedA}; B: ${config.reservedB}); ignored`,
@@ -159,5 +159,5 @@ export function detectHyperv(evidence: Evidence, context: HypervisorContext): Hy
     ]);
     return null;
   }
-  return composeHypervType(config, config.type, context, from);
+  return composeHypervType(config, config.type, context, from, configFact);
 }

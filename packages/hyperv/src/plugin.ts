@@ -1,5 +1,5 @@
 import { defineHypervisor, PLUGIN_INTERFACE_VERSION } from '@coco/core';
-import { X86_CVM_PROCEDURE, X86_MACHINE_READER } from '@coco/x86';
+import { X86_PLUGIN_PARTS } from '@coco/x86';
 import { detectHyperv } from './detect.js';
 import { HYPERV_LOG_PATTERNS } from './log.js';
 
@@ -11,12 +11,11 @@ import { HYPERV_LOG_PATTERNS } from './log.js';
  * naming the package to install.
  */
 export const hypervPlugin = defineHypervisor({
+  ...X86_PLUGIN_PARTS,
   kind: 'hypervisor',
   id: 'hyperv',
   packageName: '@coco/hyperv',
   interfaceVersion: PLUGIN_INTERFACE_VERSION,
   detect: detectHyperv,
-  cvm: X86_CVM_PROCEDURE,
   logPatterns: HYPERV_LOG_PATTERNS,
-  machine: X86_MACHINE_READER,
 });

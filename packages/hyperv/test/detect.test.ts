@@ -1,4 +1,6 @@
 import { EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { GPAW_FACT } from '@coco/tdx';
+import { cpuidOf, X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import {
   addHypervCpuid,
@@ -45,6 +47,8 @@ describe.each(Object.entries(sources))('Hyper-V isolated guests from %s', (sourc
       source,
       says: 'Hyper-V isolation: SNP, paravisor, boundary bit 46 (Group A 0x1, Group B 0xba2)',
       by: 'hyperv',
+      // The step names what it read: the CPUID leaf, or the kernel's "Isolation Config" line.
+      fact: source === 'cpuid' ? 'cpuid 0x4000000c/0x0' : expect.stringMatching(/^dmesg line \d+$/),
     });
   });
 
@@ -144,9 +148,9 @@ describe.each(Object.entries(sources))('Hyper-V isolated guests from %s', (sourc
 describe('fully enlightened guests (no paravisor) come from their own backend', () => {
   it('Azure TDX preview (0x0, 0x3) with its own TDX evidence is an ordinary tdx guest, GPAW 52', () => {
     const builder = addTdxCpuid(
-      addHypervCpuid(new EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 3 }),
+      addHypervCpuid(new X86EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 3 }),
     );
-    builder.setTdxGpaw(52, 'test tdx');
+    builder.addFact(GPAW_FACT, '', 52, 'test tdx');
     const json = registryWith().detect(builder.build()).toJSON();
     expect(json).toMatchObject({
       confidential: true,
@@ -184,7 +188,7 @@ describe('fully enlightened guests (no paravisor) come from their own backend', 
   });
 
   it('SNP without a paravisor (0x0, 0x2) with its own SEV status is an ordinary amd-cbit SEV-SNP guest', () => {
-    const builder = addHypervCpuid(new EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 2 });
+    const builder = addHypervCpuid(new X86EvidenceBuilder(), { high: HIGH_ISOLATED, groupA: 0, groupB: 2 });
     builder.addCpuid(0x80000000, 0, { eax: 0x80000021, ebx: 0, ecx: 0, edx: 0 }, 'test cpuid');
     // EAX: SME, SEV, SEV-ES, SNP; EBX: C-bit 51, reduction 1, 4 VMPLs.
     builder.addCpuid(0x8000001f, 0, { eax: 0x1b, ebx: 0x4073, ecx: 0, edx: 0 }, 'test cpuid');
@@ -244,7 +248,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
       '"Microsoft Hv" with a max leaf below 0x40000005',
       cpuidEvidence({ maxLeaf: 0x40000004, high: HIGH_ISOLATED }),
     ],
-    ['nothing at all', new EvidenceBuilder().build()],
+    ['nothing at all', new X86EvidenceBuilder().build()],
   ])('%s', (_name, evidence) => {
     const detection = registryWith().detect(evidence);
     expect(detection.toJSON()).toMatchObject({ type: null, hypervisor: null, paravisor: null, warnings: [] });
@@ -255,7 +259,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
     const full = registryWith().detect(mergeEvidence(evidence, intelBase()));
     expect(full.toJSON()).toMatchObject({
       type: null,
-      confidential: evidence.cpuid(0x4000_0000) ? false : null,
+      confidential: cpuidOf(evidence, 0x4000_0000) ? false : null,
       warnings: [],
     });
   });
@@ -266,6 +270,7 @@ describe('not an isolated Hyper-V guest: no claim', () => {
       source: 'cpuid',
       says: 'CPUID 0x40000003 EBX 0x7b9030: root partition',
       by: 'hyperv',
+      fact: 'cpuid 0x40000003/0x0',
     });
   });
 
@@ -347,7 +352,7 @@ describe('CPUID and the kernel log together', () => {
   });
 
   it('only leaf 0x4000000C, with no 0x40000000: Hyper-V is not assumed, a warning says what to add', () => {
-    const evidence = new EvidenceBuilder()
+    const evidence = new X86EvidenceBuilder()
       .addCpuid(0x4000000c, 0, { eax: 1, ebx: 0xba2, ecx: 0, edx: 0 }, 's')
       .build();
     const json = registryWith().detect(evidence).toJSON();

@@ -10,6 +10,7 @@ import {
   type Registry,
 } from '@coco/core';
 import { tdxBackend } from '@coco/tdx';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { hypervPlugin } from '../src/index.js';
 
 /** "Microsoft Hv" as little-endian EBX, ECX, EDX. */
@@ -33,7 +34,7 @@ export interface HypervCpuid {
 }
 
 /** Adds Hyper-V's leaves to a builder. */
-export function addHypervCpuid(builder: EvidenceBuilder, cpu: HypervCpuid): EvidenceBuilder {
+export function addHypervCpuid(builder: X86EvidenceBuilder, cpu: HypervCpuid): X86EvidenceBuilder {
   const source = 'test cpuid';
   builder.addCpuid(
     0x40000000,
@@ -51,7 +52,7 @@ export function addHypervCpuid(builder: EvidenceBuilder, cpu: HypervCpuid): Evid
 
 /** Hyper-V evidence from CPUID only. */
 export function cpuidEvidence(cpu: HypervCpuid): Evidence {
-  return addHypervCpuid(new EvidenceBuilder(), cpu).build();
+  return addHypervCpuid(new X86EvidenceBuilder(), cpu).build();
 }
 
 /** The lines Linux prints on an isolated Hyper-V guest, with dmesg timestamps. */
@@ -65,11 +66,11 @@ export function hypervLog(groupA: number, groupB: number, high = HIGH_ISOLATED):
 
 /** Hyper-V evidence from the kernel log only. */
 export function logEvidence(text: string): Evidence {
-  return new EvidenceBuilder().addLogLines(parseKernelLog(text, { source: 'dmesg' })).build();
+  return new X86EvidenceBuilder().addLogLines(parseKernelLog(text, { source: 'dmesg' })).build();
 }
 
 /** CPUID of an Intel TDX guest: leaf 0 (max 0x23, GenuineIntel) and leaf 0x21 "IntelTDX    ". */
-export function addTdxCpuid(builder: EvidenceBuilder): EvidenceBuilder {
+export function addTdxCpuid(builder: X86EvidenceBuilder): X86EvidenceBuilder {
   builder.addCpuid(0, 0, { eax: 0x23, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'test cpuid');
   // EBX "Inte", EDX "lTDX", ECX "    "
   builder.addCpuid(0x21, 0, { eax: 0, ebx: 0x65746e49, ecx: 0x20202020, edx: 0x5844546c }, 'test cpuid');
@@ -90,7 +91,7 @@ export function registryWith(backends: readonly BackendPlugin[] = ALL_BACKENDS):
  * TDX leaf), leaf 1 with the hypervisor bit, maximum extended leaf 0x80000008 (no AMD memory encryption).
  */
 export function intelBase(): Evidence {
-  return new EvidenceBuilder()
+  return new X86EvidenceBuilder()
     .addCpuid(0, 0, { eax: 0x1f, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'test cpuid')
     .addCpuid(1, 0, { eax: 0x806f8, ebx: 0x800, ecx: 0x8000_0000, edx: 0 }, 'test cpuid')
     .addCpuid(0x8000_0000, 0, { eax: 0x8000_0008, ebx: 0, ecx: 0, edx: 0 }, 'test cpuid')

@@ -1,6 +1,7 @@
 // The newest kernel's boot path for Hyper-V guests (arch/x86/kernel/cpu/mshyperv.c, arch/x86/hyperv/ivm.c,
 // arch/x86/coco/tdx/tdx.c, v6.18), each rule checked against hand-written evidence.
 import { EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import {
   addHypervCpuid,
@@ -18,7 +19,7 @@ const INTEL = { ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 } as const;
 const AMD = { ebx: 0x68747541, ecx: 0x444d4163, edx: 0x69746e65 } as const;
 
 const vendorLeaf = (regs: { readonly ebx: number; readonly ecx: number; readonly edx: number }, max = 0x23) =>
-  new EvidenceBuilder().addCpuid(0, 0, { eax: max, ...regs }, 'test cpuid').build();
+  new X86EvidenceBuilder().addCpuid(0, 0, { eax: max, ...regs }, 'test cpuid').build();
 
 describe('Hyper-V is "Microsoft Hv" and nothing else', () => {
   it('does not take another signature for Hyper-V, even with a large maximum leaf and isolation bits', () => {
@@ -33,7 +34,7 @@ describe('Hyper-V is "Microsoft Hv" and nothing else', () => {
 
 describe("a TDX isolation without a paravisor runs the kernel's own TDX path", () => {
   it('is a conflict when leaf 0x21 is valid and holds no TDX signature', () => {
-    const noSignature = new EvidenceBuilder()
+    const noSignature = new X86EvidenceBuilder()
       .addCpuid(0, 0, { eax: 0x23, ...INTEL }, 'test cpuid')
       .addCpuid(0x21, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'test cpuid')
       .build();
@@ -85,7 +86,7 @@ describe('"not isolated" privilege flags and an Isolation Config line', () => {
   it('are a conflict from CPUID and the log too', () => {
     const d = registryWith().detect(
       mergeEvidence(
-        addHypervCpuid(new EvidenceBuilder(), { high: HIGH_PLAIN }).build(),
+        addHypervCpuid(new X86EvidenceBuilder(), { high: HIGH_PLAIN }).build(),
         logEvidence('[    0.000000] Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2'),
       ),
     );

@@ -12,6 +12,7 @@ import {
   mergeEvidence,
 } from '@coco/core';
 import { tdxBackend } from '@coco/tdx';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { composeHypervType, decodeIsolationConfig, readHypervLog } from '../src/index.js';
 import {
@@ -46,7 +47,7 @@ function recording(answer: BackendResult) {
     step: (source, says) => out.steps.push([source, says]),
     warn: (message) => out.warnings.push(message),
     conflict: (what, sides) => out.conflicts.push({ what, sides }),
-    backend: (id) => backends[id] as BackendPlugin,
+    backend: <B>(id: string) => backends[id] as unknown as B,
     hasBackend: (id) => id in backends,
     detectWith: () => null,
     ask: () => answer,
@@ -66,7 +67,9 @@ describe('hyperv: is it Hyper-V at all', () => {
   });
 
   it('says there is no Hyper-V evidence when there is none, and claims nothing', () => {
-    const d = detect(new EvidenceBuilder().addCpuid(0, 0, { eax: 0xd, ebx: 0, ecx: 0, edx: 0 }, 'c').build());
+    const d = detect(
+      new X86EvidenceBuilder().addCpuid(0, 0, { eax: 0xd, ebx: 0, ecx: 0, edx: 0 }, 'c').build(),
+    );
     expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => [s.source, s.says])).toEqual([
       ['cpuid', 'no Hyper-V evidence'],
     ]);
@@ -167,7 +170,7 @@ describe('hyperv: isolation', () => {
 
   it('is a conflict when the CPU vendor cannot run the isolation type', () => {
     const e = addHypervCpuid(
-      new EvidenceBuilder().addCpuid(
+      new X86EvidenceBuilder().addCpuid(
         0,
         0,
         { eax: 0x1f, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 },
@@ -278,7 +281,7 @@ describe('hyperv: composition', () => {
   it('names an ordinary guest without a paravisor and keeps its own details', () => {
     const e = mergeEvidence(
       cpuidEvidence({ high: HIGH_ISOLATED, groupA: 0x0, groupB: 0x2 }),
-      new EvidenceBuilder().addMsr(0xc001_0131, 0x7n, 'msr').build(),
+      new X86EvidenceBuilder().addMsr(0xc001_0131, 0x7n, 'msr').build(),
     );
     const d = registryWith([amdCbitBackend]).detect(e);
     expect(d.trail.map((s) => s.says)).toContain('no paravisor: an ordinary amd-cbit guest');

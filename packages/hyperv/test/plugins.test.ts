@@ -35,9 +35,9 @@ const acmeHypervisor = (overrides: Partial<HypervisorPlugin> = {}): HypervisorPl
 
 describe('the plugin interface, as a third party meets it', () => {
   it('refuses a plugin written for an interface version core does not support, naming both versions', () => {
-    const error = thrown(() => createRegistry().use(acmeHypervisor({ interfaceVersion: 2 })));
+    const error = thrown(() => createRegistry().use(acmeHypervisor({ interfaceVersion: 3 })));
     expect(error.code).toBe('PLUGIN_VERSION_UNSUPPORTED');
-    expect(error.message).toContain('version 2');
+    expect(error.message).toContain('version 3');
     expect(error.message).toContain(`version ${PLUGIN_INTERFACE_VERSION}`);
     expect(error.input).toBe('plugin "acme-hv"');
   });
@@ -93,6 +93,7 @@ describe('the plugin interface, as a third party meets it', () => {
       id: 'acme-realm',
       packageName: 'coco-plugin-acme',
       interfaceVersion: PLUGIN_INTERFACE_VERSION,
+      params: {},
       variants: [],
       createType: () => {
         throw new Error('unused');

@@ -98,13 +98,23 @@ function claim(evidence: Evidence, context: DetectContext): BackendResult {
   const cpuidSource = cpuidOf(evidence, TDX_CPUID_LEAF, 0)?.source ?? '';
   if (cpuid.kind === 'tdx') pointers.push({ source: cpuidSource, says: cpuid.says });
   for (const { line, wording } of findTdxLogLines(evidence.kernelLog)) {
-    add('kernel-log', `"${line.text}": ${wording.origin}`, `${line.source} line ${line.line}`, `dmesg line ${line.line}`);
+    add(
+      'kernel-log',
+      `"${line.text}": ${wording.origin}`,
+      `${line.source} line ${line.line}`,
+      `dmesg line ${line.line}`,
+    );
   }
-  if (evidence.hasFlag(FLAG)) add('cpuinfo', `flag ${FLAG}`, evidence.cpuinfoFlags.get(FLAG) ?? '', `cpuinfo flag ${FLAG}`);
+  if (evidence.hasFlag(FLAG))
+    add('cpuinfo', `flag ${FLAG}`, evidence.cpuinfoFlags.get(FLAG) ?? '', `cpuinfo flag ${FLAG}`);
   const device = evidence.file(DEVICE);
   if (device?.value) add('files', `${DEVICE} exists`, device.source, `file ${DEVICE}`);
   else if (device)
-    context.step('files', `${DEVICE} absent (${device.source}): its driver may not be loaded`, `file ${DEVICE}`);
+    context.step(
+      'files',
+      `${DEVICE} absent (${device.source}): its driver may not be loaded`,
+      `file ${DEVICE}`,
+    );
 
   const gpaw = gpawOf(evidence);
   const given = gpaw && `GPAW ${gpaw.value} (${gpaw.source})`;

@@ -1,4 +1,12 @@
-import { CocoError, describeValue, type Evidence, EvidenceBuilder, type FactKind, type JsonValue, type Sourced } from '@coco/core';
+import {
+  CocoError,
+  describeValue,
+  type Evidence,
+  EvidenceBuilder,
+  type FactKind,
+  type JsonValue,
+  type Sourced,
+} from '@coco/core';
 
 /** The guest physical-address widths TDG.VP.INFO reports (GPAW 48 or 52: the shared bit is 47 or 51). */
 const WIDTHS = [48, 52];
@@ -25,13 +33,21 @@ export const GPAW_FACT: FactKind<number> = Object.freeze({
       const fail = (location: string, problem: string, fix: string) =>
         new CocoError('SNAPSHOT_INVALID', problem, { input: 'snapshot', location, fix });
       if (json === null || typeof json !== 'object' || Array.isArray(json))
-        throw fail('$.tdx', `expected an object, found ${describeValue(json)}`, 'give {"gpaw": 48} or {"gpaw": 52}');
+        throw fail(
+          '$.tdx',
+          `expected an object, found ${describeValue(json)}`,
+          'give {"gpaw": 48} or {"gpaw": 52}',
+        );
       for (const key of Object.keys(json))
         if (key !== 'gpaw') throw fail(`$.tdx.${key}`, `unknown key ${JSON.stringify(key)}`, 'use only gpaw');
       if (!Object.hasOwn(json, 'gpaw')) return;
       const gpaw = (json as Record<string, JsonValue>).gpaw;
       if (typeof gpaw !== 'number' || !WIDTHS.includes(gpaw))
-        throw fail('$.tdx.gpaw', `gpaw ${describeValue(gpaw)} is not 48 or 52`, 'give the GPAW TDG.VP.INFO reports: 48 or 52');
+        throw fail(
+          '$.tdx.gpaw',
+          `gpaw ${describeValue(gpaw)} is not 48 or 52`,
+          'give the GPAW TDG.VP.INFO reports: 48 or 52',
+        );
       yield ['', gpaw];
     },
     write: (facts: ReadonlyMap<string, number>): JsonValue => {

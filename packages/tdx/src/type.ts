@@ -54,7 +54,12 @@ export const TDX_PARAMS = Object.freeze({
     values: [48, 52],
     description: 'the guest physical-address width TDG.VP.INFO reports; the shared bit is GPAW - 1',
   },
-  maskBit: { type: 'integer', min: X86_PA_BIT_MIN, max: X86_PA_BIT_MAX, description: 'the shared bit itself' },
+  maskBit: {
+    type: 'integer',
+    min: X86_PA_BIT_MIN,
+    max: X86_PA_BIT_MAX,
+    description: 'the shared bit itself',
+  },
   maskUnknownReason: { type: 'string', description: 'why the shared bit is unknown, when neither is given' },
 } as const satisfies ParamSchema);
 

@@ -1,9 +1,16 @@
-import { EvidenceBuilder, emptyEvidence, mergeEvidence, parseCpuinfo, parseKernelLogEvidence, parseSnapshot } from '@coco/core';
+import {
+  EvidenceBuilder,
+  emptyEvidence,
+  mergeEvidence,
+  parseCpuinfo,
+  parseKernelLogEvidence,
+  parseSnapshot,
+} from '@coco/core';
 import { backendConformance } from '@coco/core/testing';
+import { parseCpuidDump, X86EvidenceBuilder } from '@coco/x86';
 import { describe, it } from 'vitest';
 import { gpawEvidence, tdxBackend } from '../src/index.js';
 import { AUTHENTIC_AMD, cpuid, SIG } from './evidence.js';
-import { parseCpuidDump, X86EvidenceBuilder } from '@coco/x86';
 
 // Facts sheet §2: a TDX guest has exactly these; §1: encrypted (private) when the shared bit is clear.
 const ATTRS = ['guest-mem-encrypt', 'guest-unroll-string-io', 'mem-encrypt'] as const;

@@ -1,9 +1,19 @@
-import { createRegistry, type DetectContext, type Evidence, EvidenceBuilder, emptyEvidence, mergeEvidence, parseCpuinfo, parseKernelLogEvidence, parseSnapshot } from '@coco/core';
+import {
+  createRegistry,
+  type DetectContext,
+  type Evidence,
+  EvidenceBuilder,
+  emptyEvidence,
+  mergeEvidence,
+  parseCpuinfo,
+  parseKernelLogEvidence,
+  parseSnapshot,
+} from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { TDX_SIGNATURE } from '../src/detect.js';
 import { detectTdx, GPAW_FACT, gpawEvidence, tdxBackend } from '../src/index.js';
 import { cpuid, SIG } from './evidence.js';
-import { X86EvidenceBuilder } from '@coco/x86';
 
 const detect = (evidence: Evidence) => createRegistry().use(tdxBackend).detect(evidence);
 const log = (text: string) => parseKernelLogEvidence(text, { source: 'dmesg.txt' });
@@ -124,9 +134,7 @@ describe('TDX detection', () => {
   });
 
   it('reports two different GPAWs as a conflict (core records it)', () => {
-    const d = detect(
-      mergeEvidence(log('tdx: Guest detected'), gpawEvidence(52), gpawEvidence(48, 'other')),
-    );
+    const d = detect(mergeEvidence(log('tdx: Guest detected'), gpawEvidence(52), gpawEvidence(48, 'other')));
     expect(d.type).toBeNull();
     expect(d.conflicts[0]?.what).toBe('tdx.gpaw');
   });

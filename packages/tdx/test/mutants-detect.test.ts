@@ -111,7 +111,10 @@ describe('tdx: other evidence steps', () => {
   });
 
   it('names an odd GPAW in the step and leaves the shared bit unknown', () => {
-    const e = mergeEvidence(cpuid(0x21, SIG), new EvidenceBuilder().addFact(GPAW_FACT, '', 47, 'snapshot').build());
+    const e = mergeEvidence(
+      cpuid(0x21, SIG),
+      new EvidenceBuilder().addFact(GPAW_FACT, '', 47, 'snapshot').build(),
+    );
     const d = detect(e);
     expect(d.trail.filter((s) => s.by === 'tdx').at(-1)?.says).toBe(
       'GPAW 47 (snapshot) is not 48 or 52: shared bit unknown',

@@ -65,7 +65,8 @@ export const CPUID_FACT: FactKind<CpuidRegisters> = Object.freeze({
   title: 'CPUID leaves',
   decode(json: JsonValue, key: string): CpuidRegisters {
     if (!CPUID_KEY.test(key)) fail(`key ${describeValue(key)} is not 0xLEAF/0xSUBLEAF in lower-case hex`);
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('expected {eax, ebx, ecx, edx}');
+    if (json === null || typeof json !== 'object' || Array.isArray(json))
+      fail('expected {eax, ebx, ecx, edx}');
     const record = json as Record<string, JsonValue>;
     for (const k of Object.keys(record))
       if (!(REGISTERS as readonly string[]).includes(k)) fail(`unknown key ${JSON.stringify(k)}`);
@@ -76,14 +77,24 @@ export const CPUID_FACT: FactKind<CpuidRegisters> = Object.freeze({
     }
     return Object.freeze(out as unknown as CpuidRegisters);
   },
-  encode: (r: CpuidRegisters): JsonValue => ({ eax: hex(r.eax), ebx: hex(r.ebx), ecx: hex(r.ecx), edx: hex(r.edx) }),
+  encode: (r: CpuidRegisters): JsonValue => ({
+    eax: hex(r.eax),
+    ebx: hex(r.ebx),
+    ecx: hex(r.ecx),
+    edx: hex(r.edx),
+  }),
   describeKey: (key: string) => `cpuid ${key}`,
   differences: (a: CpuidRegisters, b: CpuidRegisters) =>
-    REGISTERS.filter((reg) => a[reg] !== b[reg]).map((reg) => ({ part: reg, a: hex(a[reg]), b: hex(b[reg]) })),
+    REGISTERS.filter((reg) => a[reg] !== b[reg]).map((reg) => ({
+      part: reg,
+      a: hex(a[reg]),
+      b: hex(b[reg]),
+    })),
   legacy: {
     key: 'cpuid',
     *read(json: JsonValue): Iterable<readonly [string, CpuidRegisters]> {
-      if (!Array.isArray(json)) throw snapshotError('$.cpuid', `expected an array, found ${describeValue(json)}`);
+      if (!Array.isArray(json))
+        throw snapshotError('$.cpuid', `expected an array, found ${describeValue(json)}`);
       for (let i = 0; i < json.length; i++) {
         const path = `$.cpuid[${i}]`;
         const e = json[i];
@@ -92,10 +103,17 @@ export const CPUID_FACT: FactKind<CpuidRegisters> = Object.freeze({
         const entry = e as Record<string, JsonValue>;
         for (const k of Object.keys(entry))
           if (!['leaf', 'subleaf', ...REGISTERS].includes(k))
-            throw snapshotError(`${path}.${k}`, `unknown key ${JSON.stringify(k)}`, 'use only leaf, subleaf, eax, ebx, ecx, edx');
+            throw snapshotError(
+              `${path}.${k}`,
+              `unknown key ${JSON.stringify(k)}`,
+              'use only leaf, subleaf, eax, ebx, ecx, edx',
+            );
         const reg = (k: string) => {
-          if (!Object.hasOwn(entry, k)) throw snapshotError(`${path}.${k}`, `missing ${k}`, `give ${k} as a hex string`);
-          return Number(parseHex32(entry[k], { input: 'snapshot', location: `${path}.${k}`, code: 'SNAPSHOT_INVALID' }));
+          if (!Object.hasOwn(entry, k))
+            throw snapshotError(`${path}.${k}`, `missing ${k}`, `give ${k} as a hex string`);
+          return Number(
+            parseHex32(entry[k], { input: 'snapshot', location: `${path}.${k}`, code: 'SNAPSHOT_INVALID' }),
+          );
         };
         yield [
           cpuidKey(reg('leaf'), reg('subleaf')),
@@ -104,11 +122,14 @@ export const CPUID_FACT: FactKind<CpuidRegisters> = Object.freeze({
       }
     },
     write(facts: ReadonlyMap<string, CpuidRegisters>): JsonValue {
-      return [...facts]
-        .map(([key, r]) => {
-          const [, leaf, subleaf] = CPUID_KEY.exec(key) as RegExpExecArray;
-          return { leaf: leaf as string, subleaf: subleaf as string, ...(CPUID_FACT.encode(r) as Record<string, string>) };
-        });
+      return [...facts].map(([key, r]) => {
+        const [, leaf, subleaf] = CPUID_KEY.exec(key) as RegExpExecArray;
+        return {
+          leaf: leaf as string,
+          subleaf: subleaf as string,
+          ...(CPUID_FACT.encode(r) as Record<string, string>),
+        };
+      });
     },
   },
 });
@@ -139,14 +160,23 @@ export const MSR_FACT: FactKind<bigint> = Object.freeze({
       const record = json as Record<string, JsonValue>;
       for (const key of Object.keys(record)) {
         const path = `$.msr[${JSON.stringify(key)}]`;
-        const index = parseHex(key, 32, { input: 'snapshot', location: `${path} (the MSR index)`, code: 'SNAPSHOT_INVALID' });
-        const value = parseHex(record[key], 64, { input: 'snapshot', location: path, code: 'SNAPSHOT_INVALID' });
+        const index = parseHex(key, 32, {
+          input: 'snapshot',
+          location: `${path} (the MSR index)`,
+          code: 'SNAPSHOT_INVALID',
+        });
+        const value = parseHex(record[key], 64, {
+          input: 'snapshot',
+          location: path,
+          code: 'SNAPSHOT_INVALID',
+        });
         yield [hex(index), value];
       }
     },
     write(facts: ReadonlyMap<string, bigint>): JsonValue {
       const out: Record<string, string> = {};
-      for (const [key, value] of facts) Object.defineProperty(out, key, { value: hex(value), enumerable: true });
+      for (const [key, value] of facts)
+        Object.defineProperty(out, key, { value: hex(value), enumerable: true });
       return out;
     },
   },
@@ -207,7 +237,12 @@ export function addCpuid(
 }
 
 /** Adds an MSR to a builder (range-checked). */
-export function addMsr(builder: EvidenceBuilder, index: number, value: bigint, source: string): EvidenceBuilder {
+export function addMsr(
+  builder: EvidenceBuilder,
+  index: number,
+  value: bigint,
+  source: string,
+): EvidenceBuilder {
   checkRange(index, U32_MAX, 'MSR index', source);
   checkRange(value, 2n ** 64n - 1n, `MSR ${hex(index)} value`, source);
   return builder.addFact(MSR_FACT, hex(index), value, source);

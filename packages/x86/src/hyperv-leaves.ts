@@ -1,5 +1,5 @@
-import type { CpuidRecord } from './facts.js';
 import { hypervisorSignature } from './cpuid.js';
+import type { CpuidRecord } from './facts.js';
 
 // Hyper-V's CPUID leaves (arch/x86/include/asm/hyperv-tlfs.h and include/hyperv/hvgdk_mini.h, v6.18;
 // the Hyper-V TLFS). Here because both Linux's and systemd's x86 procedures read them.

@@ -14,6 +14,21 @@ export {
   readLeaf,
   registerText,
 } from './cpuid.js';
+export { parseCpuidDump } from './cpuid-dump.js';
+export type { CpuidRecord, CpuidRegisters, SnapshotCpuidJson } from './facts.js';
+export {
+  addCpuid,
+  addMsr,
+  CPUID_FACT,
+  cpuidKey,
+  cpuidOf,
+  cpuidRecordsOf,
+  MSR_FACT,
+  msrOf,
+  msrsOf,
+  X86_FACTS,
+  X86EvidenceBuilder,
+} from './facts.js';
 export {
   HYPERV_CPU_MANAGEMENT_BIT,
   HYPERV_FEATURES,
@@ -26,6 +41,8 @@ export {
   isHypervLeaf,
   isIsolatedPartition,
 } from './hyperv-leaves.js';
+export type { Interface1Evidence } from './interface-1.js';
+export { INTERFACE_1_ADAPTER, interface1Evidence } from './interface-1.js';
 export { X86_LOG_PATTERNS } from './log-patterns.js';
 export type { HypervisorSignature, VmReading } from './machine.js';
 export {
@@ -38,6 +55,18 @@ export {
 } from './machine.js';
 export type { AmdMemEncryptMode, ContinuationTest, LogFinding, MemEncryptLine } from './mem-encrypt-log.js';
 export { findMemEncryptLines, findSplitLines, parseMemEncryptLine, whereOf } from './mem-encrypt-log.js';
+export { parseMsrAssignment } from './msr-assignment.js';
+export type { X86ComposedParams } from './plugin-parts.js';
+export {
+  checkX86MaskBit,
+  X86_ARCHITECTURES,
+  X86_ENTRY_FORMATS,
+  X86_PA_BIT_MAX,
+  X86_PA_BIT_MIN,
+  X86_PLUGIN_PARTS,
+  X86_PROBES,
+  x86MaskBitOf,
+} from './plugin-parts.js';
 export type { DecodedSevStatus, SevStatusBit } from './sev-status.js';
 export {
   bitSet,
@@ -55,30 +84,3 @@ export {
 export type { SevStatusLine } from './sev-status-log.js';
 export { findSevStatusLines, parseSevStatusLine } from './sev-status-log.js';
 export { systemdCvmX86, X86_CVM_PROCEDURE } from './systemd.js';
-export { parseCpuidDump } from './cpuid-dump.js';
-export type { CpuidRecord, CpuidRegisters, SnapshotCpuidJson } from './facts.js';
-export {
-  addCpuid,
-  addMsr,
-  CPUID_FACT,
-  cpuidKey,
-  cpuidOf,
-  cpuidRecordsOf,
-  MSR_FACT,
-  msrOf,
-  msrsOf,
-  X86_FACTS,
-  X86EvidenceBuilder,
-} from './facts.js';
-export type { Interface1Evidence } from './interface-1.js';
-export { INTERFACE_1_ADAPTER, interface1Evidence } from './interface-1.js';
-export { parseMsrAssignment } from './msr-assignment.js';
-export {
-  checkX86MaskBit,
-  X86_ARCHITECTURES,
-  X86_ENTRY_FORMATS,
-  X86_PA_BIT_MAX,
-  X86_PA_BIT_MIN,
-  X86_PLUGIN_PARTS,
-  X86_PROBES,
-} from './plugin-parts.js';

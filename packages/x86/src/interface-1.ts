@@ -30,7 +30,11 @@ export interface Interface1Evidence {
 }
 
 // Interface 1's kind names for the facts that now belong to plugins.
-const V1_KIND: Readonly<Record<string, string>> = { [CPUID_FACT.id]: 'cpuid', [MSR_FACT.id]: 'msr', 'tdx.gpaw': 'tdx' };
+const V1_KIND: Readonly<Record<string, string>> = {
+  [CPUID_FACT.id]: 'cpuid',
+  [MSR_FACT.id]: 'msr',
+  'tdx.gpaw': 'tdx',
+};
 
 /** Interface 1's view of interface-2 evidence. */
 export function interface1Evidence(evidence: Evidence): Interface1Evidence {
@@ -49,7 +53,9 @@ export function interface1Evidence(evidence: Evidence): Interface1Evidence {
     file: (path: string) => evidence.file(path),
     files: evidence.files,
     unavailable: Object.freeze(
-      evidence.unavailable.map((n) => (n.kind && V1_KIND[n.kind] ? { ...n, kind: V1_KIND[n.kind] as string } : n)),
+      evidence.unavailable.map((n) =>
+        n.kind && V1_KIND[n.kind] ? { ...n, kind: V1_KIND[n.kind] as string } : n,
+      ),
     ),
     conflicts: evidence.conflicts,
     machine: evidence.machine,

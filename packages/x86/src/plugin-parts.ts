@@ -24,10 +24,38 @@ export function checkX86MaskBit(bit: unknown, input = 'type.maskBit'): void {
   }
 }
 
+/**
+ * The bit of a one-bit mask (such as a vTOM boundary address) inside the physical-address field;
+ * throws `MASK_INVALID` naming `input` otherwise.
+ */
+export function x86MaskBitOf(mask: unknown, input = 'mask'): number {
+  if (typeof mask === 'bigint' && mask > 0n && (mask & (mask - 1n)) === 0n) {
+    const bit = mask.toString(2).length - 1;
+    if (bit >= X86_PA_BIT_MIN && bit <= X86_PA_BIT_MAX) return bit;
+  }
+  throw new CocoRangeError(
+    `mask ${describeValue(mask)} is not exactly one bit inside bits ${X86_PA_BIT_MIN}..${X86_PA_BIT_MAX}`,
+    { input, fix: 'pass a power of two from 0x1000n (bit 12) to 0x8000000000000n (bit 51)' },
+    'MASK_INVALID',
+  );
+}
+
 /** The x86-64 entry format: 4- and 5-level paging keep the encryption bit in place (it is an address bit). */
 export const X86_ENTRY_FORMATS: readonly EntryFormatSpec[] = Object.freeze([
   Object.freeze({ id: 'x86-64', title: 'x86-64 page-table entry (4- or 5-level paging)' }),
 ]);
+
+/**
+ * What a composing hypervisor passes to the x86 backend it builds a guest's type on (amd-vtom and
+ * tdx take a boundary bit; amd-cbit the SNP variant): the parameter types of those backends extend
+ * it, so `context.backend<BackendPlugin<X86ComposedParams>>(id, pkg).createType(...)` is checked.
+ */
+export interface X86ComposedParams {
+  /** The bit, 12..51: a vTOM boundary or the shared bit. */
+  readonly maskBit?: number | undefined;
+  /** Why the bit is unknown; only without `maskBit`. */
+  readonly maskUnknownReason?: string | undefined;
+}
 
 /** Node's `process.arch` names of x86 machines. */
 export const X86_ARCHITECTURES: readonly string[] = Object.freeze(['x64', 'ia32']);

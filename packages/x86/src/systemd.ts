@@ -8,6 +8,7 @@ import {
   HYPERVISOR_PRESENT_BIT,
   registerText,
 } from './cpuid.js';
+import { CPUID_FACT, cpuidOf, cpuidRecordsOf, MSR_FACT, msrOf, msrsOf } from './facts.js';
 import {
   HYPERV_FEATURES,
   HYPERV_ISOLATION_CONFIG,
@@ -16,7 +17,6 @@ import {
   isIsolatedPartition,
 } from './hyperv-leaves.js';
 import { SEV_BIT, SEV_STATUS_MSR } from './sev-status.js';
-import { CPUID_FACT, cpuidOf, cpuidRecordsOf, MSR_FACT, msrOf, msrsOf } from './facts.js';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 const TDX_SIGNATURE = 'IntelTDX    ';
@@ -45,7 +45,8 @@ class Missing extends Error {}
  */
 export function systemdCvmX86(evidence: Evidence): CvmReading | null {
   const unreadable = new Set(evidence.unavailable.map((n) => n.kind));
-  if (cpuidRecordsOf(evidence).length === 0 && !unreadable.has(CPUID_FACT.id) && msrsOf(evidence).size === 0) return null;
+  if (cpuidRecordsOf(evidence).length === 0 && !unreadable.has(CPUID_FACT.id) && msrsOf(evidence).size === 0)
+    return null;
   const steps: string[] = [];
   const leaf = (index: number) => {
     const record = cpuidOf(evidence, index);

@@ -3,7 +3,14 @@
 // returns, with where it comes from; none is taken from coco's own table.
 import type { Evidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { HYPERVISOR_SIGNATURES, readX86Machine, systemdVmX86, X86_ATTESTATION_FILES, X86_MACHINE_READER, X86EvidenceBuilder } from '../src/index.js';
+import {
+  HYPERVISOR_SIGNATURES,
+  readX86Machine,
+  systemdVmX86,
+  X86_ATTESTATION_FILES,
+  X86_MACHINE_READER,
+  X86EvidenceBuilder,
+} from '../src/index.js';
 
 /** The three registers of a 12-byte signature, little-endian, as CPUID 0x40000000 returns them. */
 function registers(signature: string): { ebx: number; ecx: number; edx: number } {

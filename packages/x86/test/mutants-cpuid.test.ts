@@ -3,7 +3,17 @@
 // leaf checks.
 import type { Evidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { cpuidUnreadable, cpuVendor, hypervisorPresent, hypervisorSignature, isHypervLeaf, isIsolatedPartition, readLeaf, registerText, X86EvidenceBuilder } from '../src/index.js';
+import {
+  cpuidUnreadable,
+  cpuVendor,
+  hypervisorPresent,
+  hypervisorSignature,
+  isHypervLeaf,
+  isIsolatedPartition,
+  readLeaf,
+  registerText,
+  X86EvidenceBuilder,
+} from '../src/index.js';
 
 const AMD = { ebx: 0x68747541, edx: 0x69746e65, ecx: 0x444d4163 }; // "Auth" "enti" "cAMD"
 const HV = { ebx: 0x7263694d, ecx: 0x666f736f, edx: 0x76482074 }; // "Micr" "osof" "t Hv"
@@ -43,10 +53,17 @@ describe('registers as text', () => {
   });
 
   it('says whether CPUID could not be read at all', () => {
-    const note = { source: 'cpuid', kind: 'cpuid' as const, reason: 'no such device', fix: 'modprobe cpuid' };
+    const note = {
+      source: 'cpuid',
+      kind: 'x86.cpuid' as const,
+      reason: 'no such device',
+      fix: 'modprobe cpuid',
+    };
     expect(cpuidUnreadable(new X86EvidenceBuilder().addUnavailable(note).build())).toBe(true);
     expect(
-      cpuidUnreadable(new X86EvidenceBuilder().addUnavailable({ ...note, source: 'msr', kind: 'msr' }).build()),
+      cpuidUnreadable(
+        new X86EvidenceBuilder().addUnavailable({ ...note, source: 'msr', kind: 'x86.msr' }).build(),
+      ),
     ).toBe(false);
     expect(cpuidUnreadable(leaves([0, 0, {}]))).toBe(false);
   });

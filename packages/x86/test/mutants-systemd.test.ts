@@ -19,7 +19,7 @@ function build(records: [number, Regs][], msr?: bigint | 'unreadable'): Evidence
   if (msr === 'unreadable') {
     b.addUnavailable({
       source: '/dev/cpu/0/msr',
-      kind: 'msr',
+      kind: 'x86.msr',
       reason: 'no such device',
       fix: 'modprobe msr',
     });
@@ -142,7 +142,7 @@ describe("when systemd's procedure runs", () => {
     const noted = new X86EvidenceBuilder()
       .addUnavailable({
         source: '/dev/cpu/0/cpuid',
-        kind: 'cpuid',
+        kind: 'x86.cpuid',
         reason: 'no such device',
         fix: 'modprobe cpuid',
       })
@@ -157,7 +157,7 @@ describe("when systemd's procedure runs", () => {
     const evidence = build([guest]);
     const hostile = new Proxy(evidence, {
       get(target, key, receiver) {
-        if (key === 'cpuid') {
+        if (key === 'fact') {
           return () => {
             throw new TypeError('hostile evidence');
           };

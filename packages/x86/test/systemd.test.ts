@@ -41,7 +41,7 @@ function machine(spec: Spec): Evidence {
   if (spec.msr === 'unreadable') {
     b.addUnavailable({
       source: '/dev/cpu/0/msr',
-      kind: 'msr',
+      kind: 'x86.msr',
       reason: 'no such device',
       fix: 'modprobe msr',
     });

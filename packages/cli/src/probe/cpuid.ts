@@ -31,7 +31,7 @@ export function probeCpuid(fs: ProbeFs, builder: EvidenceBuilder): CpuidFacts {
   try {
     device = fs.openDevice(path);
   } catch (error) {
-    builder.addUnavailable({ source: path, kind: 'cpuid', ...deviceUnreadable(error, 'cpuid') });
+    builder.addUnavailable({ source: path, kind: 'x86.cpuid', ...deviceUnreadable(error, 'cpuid') });
     return { vendor: null };
   }
   let firstFailure: unknown = null;
@@ -83,7 +83,7 @@ export function probeCpuid(fs: ProbeFs, builder: EvidenceBuilder): CpuidFacts {
         : `${failed.length} leaves from ${hex(failed[0] as number)}`;
     builder.addUnavailable({
       source: `${path} ${where}`,
-      kind: 'cpuid',
+      kind: 'x86.cpuid',
       ...deviceUnreadable(firstFailure, 'cpuid'),
     });
   }

@@ -17,7 +17,7 @@ export function probeMsrs(fs: ProbeFs, builder: EvidenceBuilder, vendor: string 
   try {
     device = fs.openDevice(path);
   } catch (error) {
-    builder.addUnavailable({ source: path, kind: 'msr', ...deviceUnreadable(error, 'msr') });
+    builder.addUnavailable({ source: path, kind: 'x86.msr', ...deviceUnreadable(error, 'msr') });
     return;
   }
   try {
@@ -31,7 +31,7 @@ export function probeMsrs(fs: ProbeFs, builder: EvidenceBuilder, vendor: string 
       } catch (error) {
         builder.addUnavailable({
           source: `${source} (${msr.name})`,
-          kind: 'msr',
+          kind: 'x86.msr',
           ...deviceUnreadable(error, 'msr'),
         });
       }

@@ -1,4 +1,4 @@
-import { CocoError, describeValue } from '../errors.js';
+import { CocoError, describeValue, isCocoError } from '../errors.js';
 import {
   canonicalJson,
   describeFactKey,
@@ -104,6 +104,12 @@ export interface Evidence {
   readonly conflicts: readonly EvidenceConflict[];
   /** Notes about the evidence itself: facts of a kind this coco does not know, kept but not read. */
   readonly warnings: readonly string[];
+  /**
+   * Keys of a `coco-snapshot/1` document that belong to plugins (`cpuid`, `msr`, `tdx`), read
+   * before any plugin that declares them was known: a registry converts them through its fact
+   * kinds' `legacy` readers when it detects ({@link resolveLegacy}).
+   */
+  readonly legacy: ReadonlyMap<string, Sourced<JsonValue>>;
   /** Who the evidence is from, when a snapshot says (the first one that does). */
   readonly machine: MachineIdentity | undefined;
 }
@@ -136,6 +142,7 @@ export class EvidenceBuilder {
   readonly #unavailable: UnavailableSource[] = [];
   readonly #conflicts: EvidenceConflict[] = [];
   readonly #warnings: string[] = [];
+  readonly #legacy = new Map<string, Sourced<JsonValue>>();
   #machine: MachineIdentity | undefined;
 
   #conflict(fact: string, differences: readonly FactDifference[], aSource: string, bSource: string): void {
@@ -349,6 +356,12 @@ export class EvidenceBuilder {
     return this;
   }
 
+  /** Keeps a `coco-snapshot/1` key no known plugin declares, for {@link resolveLegacy}. */
+  addLegacy(key: string, json: JsonValue, source: string): this {
+    if (!this.#legacy.has(key)) this.#legacy.set(key, Object.freeze({ value: deepFreeze(json), source }));
+    return this;
+  }
+
   /** Adds a note about the evidence itself (read with a warning, not refused). */
   warn(message: string): this {
     const text = String(message);
@@ -369,6 +382,7 @@ export class EvidenceBuilder {
     for (const [path, v] of evidence.files) this.setFile(path, v.value, v.source, v.content);
     for (const note of evidence.unavailable) this.addUnavailable(note);
     for (const warning of evidence.warnings) this.warn(warning);
+    for (const [key, v] of evidence.legacy) this.addLegacy(key, v.value, v.source);
     if (evidence.machine) this.setMachine(evidence.machine);
     this.#conflicts.push(...evidence.conflicts);
     return this;
@@ -425,6 +439,7 @@ export class EvidenceBuilder {
       unavailable: Object.freeze([...this.#unavailable]),
       conflicts: Object.freeze([...this.#conflicts]),
       warnings: Object.freeze([...this.#warnings]),
+      legacy: readOnlyMap(this.#legacy),
       machine: this.#machine,
       [KINDS]: readOnlyMap(this.#kindOf),
     };
@@ -453,6 +468,46 @@ export function mergeEvidence(...parts: Evidence[]): Evidence {
 /** Evidence with nothing in it. */
 export function emptyEvidence(): Evidence {
   return new EvidenceBuilder().build();
+}
+
+/**
+ * Converts the `coco-snapshot/1` keys evidence holds unconverted ({@link Evidence.legacy}) through
+ * the fact kinds that declare them; a key no kind declares stays out, with a warning. Evidence
+ * without such keys is returned as it is.
+ */
+export function resolveLegacy(evidence: Evidence, kinds: Iterable<FactKind>): Evidence {
+  if (!evidence.legacy || evidence.legacy.size === 0) return evidence;
+  const byKey = new Map<string, FactKind>();
+  for (const kind of kinds) if (kind.legacy) byKey.set(kind.legacy.key, kind);
+  const builder = new EvidenceBuilder();
+  const pending = new Map(evidence.legacy);
+  for (const [key, v] of evidence.legacy) {
+    const kind = byKey.get(key);
+    if (!kind?.legacy) continue;
+    pending.delete(key);
+    let pairs: (readonly [string, unknown])[];
+    try {
+      pairs = [...kind.legacy.read(v.value)];
+    } catch (error) {
+      if (isCocoError(error)) throw error;
+      invalid(
+        `${key}: ${error instanceof Error ? error.message : 'not valid'}`,
+        v.source,
+        'see the coco-snapshot/1 format',
+      );
+    }
+    for (const [factKey, value] of pairs) builder.addFact(kind, factKey, value, v.source);
+    builder.saw(kind.id);
+  }
+  const rest = new EvidenceBuilder().merge(evidence);
+  const out = builder.merge(withoutLegacy(rest.build()));
+  for (const [key, v] of pending)
+    out.warn(`${v.source}: key "${key}" of coco-snapshot/1 is read by no registered plugin: ignored`);
+  return out.build();
+}
+
+function withoutLegacy(evidence: Evidence): Evidence {
+  return Object.freeze({ ...evidence, legacy: readOnlyMap<string, Sourced<JsonValue>>([]) });
 }
 
 /**

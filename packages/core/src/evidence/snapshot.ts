@@ -11,6 +11,7 @@ import {
   isEvidenceKind,
   type LogLine,
   type MachineIdentity,
+  resolveLegacy,
 } from './model.js';
 
 /** The format tag of the snapshot documents `toSnapshot` writes. */
@@ -164,7 +165,12 @@ function readText(input: string, name: string): Json {
 function readKernelLog(top: Record<string, Json>, name: string, builder: EvidenceBuilder): void {
   const lines = expectArray(top.kernelLog, name, '$.kernelLog').map((line, i) => {
     if (typeof line !== 'string')
-      fail(name, `$.kernelLog[${i}]`, `expected a string, found ${describeValue(line)}`, 'give each log line as a string');
+      fail(
+        name,
+        `$.kernelLog[${i}]`,
+        `expected a string, found ${describeValue(line)}`,
+        'give each log line as a string',
+      );
     return line;
   });
   builder.addLogLines(normaliseKernelLog(lines, { source: name }));
@@ -181,17 +187,28 @@ function readUnavailable(
     const note = expectRecord(entry, name, path);
     for (const key of Object.keys(note)) {
       if (!NOTE_KEYS.includes(key))
-        fail(name, `${path}.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${NOTE_KEYS.join(', ')}`);
+        fail(
+          name,
+          `${path}.${key}`,
+          `unknown key ${JSON.stringify(key)}`,
+          `use only ${NOTE_KEYS.join(', ')}`,
+        );
     }
     const text = (key: string) => {
       const value = own(note, key);
       if (typeof value !== 'string' || value === '' || value.length > NOTE_TEXT_MAX)
-        fail(name, `${path}.${key}`, `${describeValue(value)} is not a short text`, `give ${key} as a string`);
+        fail(
+          name,
+          `${path}.${key}`,
+          `${describeValue(value)} is not a short text`,
+          `give ${key} as a string`,
+        );
       return value;
     };
     const given = own(note, 'kind');
     // Format 1 named kinds by its top-level keys; they become the fact kinds that declare them.
-    const kind = legacyKinds && typeof given === 'string' && legacyKinds.has(given) ? legacyKinds.get(given) : given;
+    const kind =
+      legacyKinds && typeof given === 'string' && legacyKinds.has(given) ? legacyKinds.get(given) : given;
     if (kind !== undefined && !isEvidenceKind(kind))
       fail(
         name,
@@ -218,7 +235,12 @@ function readMachine(top: Record<string, Json>, name: string, builder: EvidenceB
   for (const key of Object.keys(machine)) {
     const check = checks[key];
     if (!MACHINE_KEYS.includes(key) || !check)
-      fail(name, `$.machine.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${MACHINE_KEYS.join(', ')}`);
+      fail(
+        name,
+        `$.machine.${key}`,
+        `unknown key ${JSON.stringify(key)}`,
+        `use only ${MACHINE_KEYS.join(', ')}`,
+      );
     const value = machine[key];
     if (typeof value !== 'string' || !check[0].test(value))
       fail(name, `$.machine.${key}`, `${describeValue(value)} is not valid`, `give ${check[1]}`);
@@ -226,7 +248,13 @@ function readMachine(top: Record<string, Json>, name: string, builder: EvidenceB
   builder.setMachine(machine as MachineIdentity);
 }
 
-function readFiles(top: Record<string, Json>, name: string, source: string, builder: EvidenceBuilder, v2: boolean): void {
+function readFiles(
+  top: Record<string, Json>,
+  name: string,
+  source: string,
+  builder: EvidenceBuilder,
+  v2: boolean,
+): void {
   const files = expectRecord(top.files, name, '$.files');
   for (const path of Object.keys(files)) {
     const at = member('$.files', path);
@@ -242,7 +270,9 @@ function readFiles(top: Record<string, Json>, name: string, source: string, buil
         name,
         at,
         `${describeValue(entry)} is not true or false${v2 ? ' or {"exists": true, "content": "..."}' : ''}`,
-        v2 ? 'write "/dev/acme-guest": true, or "/sys/acme/guest": {"exists": true, "content": "1\\n"}' : 'write "/dev/acme-guest": true',
+        v2
+          ? 'write "/dev/acme-guest": true, or "/sys/acme/guest": {"exists": true, "content": "1\\n"}'
+          : 'write "/dev/acme-guest": true',
       );
     for (const key of Object.keys(entry))
       if (key !== 'exists' && key !== 'content')
@@ -307,7 +337,8 @@ function readFacts(
       builder.warn(
         `${name}: facts of kind "${kindId}" are not read by any registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
       );
-    for (const key of Object.keys(byKey)) addFact(builder, kind, kindId, key, byKey[key], source, name, member(at, key));
+    for (const key of Object.keys(byKey))
+      addFact(builder, kind, kindId, key, byKey[key], source, name, member(at, key));
   }
 }
 
@@ -324,27 +355,40 @@ function readV1(
     if (V1_KEYS.includes(key)) continue;
     const kind = legacy.get(key);
     if (!kind) {
-      fail(
-        name,
-        `$.${key}`,
-        `no registered plugin reads ${JSON.stringify(key)} of ${SNAPSHOT_FORMAT_V1}`,
-        legacy.size > 0
-          ? `use only ${[...V1_KEYS, ...legacy.keys()].join(', ')}, or register the plugin that reads it`
-          : "parse it with the parseSnapshot of a registry that holds the machine's backends (registry.parseSnapshot), or use() them on the default registry first",
-      );
+      // With plugins known, a key none of them declares is an error, as format 1 always said;
+      // with none known yet, it waits for the registry that detects (resolveLegacy).
+      if (legacy.size > 0)
+        fail(
+          name,
+          `$.${key}`,
+          `unknown key ${JSON.stringify(key)}`,
+          `use only ${[...V1_KEYS, ...legacy.keys()].join(', ')}, or register the plugin that reads it`,
+        );
+      builder.addLegacy(key, top[key] as JsonValue, source);
+      continue;
     }
     let pairs: (readonly [string, unknown])[];
     try {
       pairs = [...(kind.legacy as NonNullable<FactKind['legacy']>).read(top[key] as JsonValue)];
     } catch (error) {
       if (isCocoError(error)) throw error;
-      fail(name, `$.${key}`, `${error instanceof Error ? error.message : 'not valid'}`, `see the ${SNAPSHOT_FORMAT_V1} format`);
+      fail(
+        name,
+        `$.${key}`,
+        `${error instanceof Error ? error.message : 'not valid'}`,
+        `see the ${SNAPSHOT_FORMAT_V1} format`,
+      );
     }
     for (const [factKey, value] of pairs) {
       try {
         builder.addFact(kind, factKey, value, source);
       } catch (error) {
-        fail(name, `$.${key}`, isCocoError(error) ? error.problem : 'not valid', `see the ${SNAPSHOT_FORMAT_V1} format`);
+        fail(
+          name,
+          `$.${key}`,
+          isCocoError(error) ? error.problem : 'not valid',
+          `see the ${SNAPSHOT_FORMAT_V1} format`,
+        );
       }
     }
     builder.saw(kind.id);
@@ -352,26 +396,46 @@ function readV1(
   if (hasOwn(top, 'cpuinfoFlags')) {
     const flags = expectArray(top.cpuinfoFlags, name, '$.cpuinfoFlags').map((flag, i) => {
       if (typeof flag !== 'string' || !FLAG.test(flag))
-        fail(name, `$.cpuinfoFlags[${i}]`, `${describeValue(flag)} is not a cpuinfo flag`, 'give flags as /proc/cpuinfo prints them');
+        fail(
+          name,
+          `$.cpuinfoFlags[${i}]`,
+          `${describeValue(flag)} is not a cpuinfo flag`,
+          'give flags as /proc/cpuinfo prints them',
+        );
       return flag;
     });
     builder.addFlags(flags, source);
   }
 }
 
-function readCpuinfo(top: Record<string, Json>, name: string, source: string, builder: EvidenceBuilder): void {
+function readCpuinfo(
+  top: Record<string, Json>,
+  name: string,
+  source: string,
+  builder: EvidenceBuilder,
+): void {
   const fields = expectRecord(top.cpuinfo, name, '$.cpuinfo');
   const pairs: [string, string][] = [];
   for (const field of Object.keys(fields)) {
     const value = fields[field];
     if (typeof value !== 'string')
-      fail(name, member('$.cpuinfo', field), `expected a string, found ${describeValue(value)}`, 'give each field as text');
+      fail(
+        name,
+        member('$.cpuinfo', field),
+        `expected a string, found ${describeValue(value)}`,
+        'give each field as text',
+      );
     pairs.push([field, value]);
   }
   try {
     builder.addCpuinfo(pairs, source);
   } catch (error) {
-    fail(name, '$.cpuinfo', isCocoError(error) ? error.problem : 'not valid', 'give /proc/cpuinfo fields as the kernel writes them');
+    fail(
+      name,
+      '$.cpuinfo',
+      isCocoError(error) ? error.problem : 'not valid',
+      'give /proc/cpuinfo fields as the kernel writes them',
+    );
   }
 }
 
@@ -403,14 +467,21 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
   }
   const schema = own(top, '$schema');
   if (hasOwn(top, '$schema') && (typeof schema !== 'string' || schema.length > 2048)) {
-    fail(name, '$.$schema', `${describeValue(schema)} is not a URL`, 'give the schema URL as a string, or leave it out');
+    fail(
+      name,
+      '$.$schema',
+      `${describeValue(schema)} is not a URL`,
+      'give the schema URL as a string, or leave it out',
+    );
   }
   const builder = new EvidenceBuilder();
   try {
     if (v2) {
       for (const key of Object.keys(top))
         if (!V2_KEYS.includes(key))
-          builder.warn(`${name}: unknown key ${JSON.stringify(key)} (a newer coco may have written it): not read`);
+          builder.warn(
+            `${name}: unknown key ${JSON.stringify(key)} (a newer coco may have written it): not read`,
+          );
       if (hasOwn(top, 'facts')) readFacts(top, name, source, builder, kinds);
       if (hasOwn(top, 'cpuinfo')) readCpuinfo(top, name, source, builder);
     } else {
@@ -418,12 +489,19 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
     }
     if (hasOwn(top, 'kernelLog')) readKernelLog(top, name, builder);
     if (hasOwn(top, 'files')) readFiles(top, name, source, builder, v2);
-    const legacyKinds = v2 ? null : new Map([...kinds.values()].filter((k) => k.legacy).map((k) => [k.legacy?.key as string, k.id]));
+    const legacyKinds = v2
+      ? null
+      : new Map([...kinds.values()].filter((k) => k.legacy).map((k) => [k.legacy?.key as string, k.id]));
     if (hasOwn(top, 'unavailable')) readUnavailable(top, name, builder, legacyKinds);
     if (hasOwn(top, 'machine')) readMachine(top, name, builder);
   } catch (error) {
     if (isCocoError(error)) throw error;
-    fail(name, '$', `could not be read (${error instanceof Error ? error.message : 'unknown error'})`, 'pass a coco-snapshot/2 JSON file');
+    fail(
+      name,
+      '$',
+      `could not be read (${error instanceof Error ? error.message : 'unknown error'})`,
+      'pass a coco-snapshot/2 JSON file',
+    );
   }
   return builder.build();
 }
@@ -531,6 +609,8 @@ function commonParts(evidence: Evidence, patterns: readonly RegExp[] | undefined
 export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): SnapshotJson {
   const patterns = own(options, 'logPatterns') as readonly RegExp[] | undefined;
   const fields = own(options, 'cpuinfoFields') as readonly string[] | undefined;
+  const kinds = (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? defaultKinds?.() ?? [];
+  evidence = resolveLegacy(evidence, kinds);
   if (own(options, 'version') === 1) return toSnapshotV1(evidence, options) as unknown as SnapshotJson;
   const doc: Record<string, unknown> = { $schema: SNAPSHOT_SCHEMA_URL, format: SNAPSHOT_FORMAT };
   if (evidence.machine && Object.keys(evidence.machine).length > 0) doc.machine = { ...evidence.machine };
@@ -547,7 +627,8 @@ export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): S
   if (kernelLog) doc.kernelLog = kernelLog;
   if (evidence.kinds.has('cpuinfo')) {
     const cpuinfo: Record<string, string> = {};
-    for (const [field, v] of evidence.cpuinfo) if (!fields || fields.includes(field)) define(cpuinfo, field, v.value);
+    for (const [field, v] of evidence.cpuinfo)
+      if (!fields || fields.includes(field)) define(cpuinfo, field, v.value);
     if (evidence.cpuinfo.size === 0 && evidence.cpuinfoFlags.size > 0) {
       define(cpuinfo, 'flags', [...evidence.cpuinfoFlags.keys()].join(' '));
     }
@@ -565,7 +646,7 @@ export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): S
 
 function toSnapshotV1(evidence: Evidence, options: SnapshotOptions): SnapshotV1Json {
   const doc: Record<string, unknown> = { $schema: SNAPSHOT_V1_SCHEMA_URL, format: SNAPSHOT_FORMAT_V1 };
-  const kinds = (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? [];
+  const kinds = (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? defaultKinds?.() ?? [];
   for (const kind of kinds) {
     const legacy = kind.legacy;
     if (!legacy?.write || !evidence.kinds.has(kind.id)) continue;
@@ -573,7 +654,10 @@ function toSnapshotV1(evidence: Evidence, options: SnapshotOptions): SnapshotV1J
     for (const [key, v] of evidence.facts(kind)) facts.set(key, v.value);
     doc[legacy.key] = legacy.write(facts);
   }
-  const { kernelLog, unavailable } = commonParts(evidence, own(options, 'logPatterns') as readonly RegExp[] | undefined);
+  const { kernelLog, unavailable } = commonParts(
+    evidence,
+    own(options, 'logPatterns') as readonly RegExp[] | undefined,
+  );
   if (kernelLog) doc.kernelLog = kernelLog;
   const legacyKey = new Map(kinds.filter((k) => k.legacy).map((k) => [k.id, k.legacy?.key]));
   if (unavailable)

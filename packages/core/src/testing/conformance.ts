@@ -219,11 +219,11 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
           (type.marking?.maskBit ?? null) === t.maskBit,
           `mask bit ${type.marking?.maskBit} != ${t.maskBit}`,
         );
+        check(state !== 'unknown' || (type.maskUnknownReason ?? '') !== '', 'unknown mask without a reason');
         check(
-          state !== 'unknown' || (type.maskUnknownReason ?? '') !== '',
-          'unknown mask without a reason',
+          state === 'unknown' || type.maskUnknownReason === null,
+          'a reason for a mask that is not unknown',
         );
-        check(state === 'unknown' || type.maskUnknownReason === null, 'a reason for a mask that is not unknown');
         check(
           sameIds(type.attributes.ids, t.attributes),
           `attributes [${type.attributes.ids}] != [${t.attributes}]`,
@@ -239,7 +239,8 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
             `flush.${dir} is not two booleans`,
           );
           const by = t.conversion ?? (state === 'none' ? 'call' : 'page-table');
-          if (by === 'call') check(q.conversion !== null, 'a type that converts by call has no conversion protocol');
+          if (by === 'call')
+            check(q.conversion !== null, 'a type that converts by call has no conversion protocol');
           if (q.conversion) {
             const changes = q.conversion[dir].filter((s) => s.kind === 'page-table-change').length;
             const want = by === 'call' ? 0 : 1;
@@ -306,7 +307,10 @@ export function backendConformance(spec: BackendConformanceSpec): ConformanceCas
           `mask bit ${detection.type.marking?.maskBit} != ${p.maskBit}`,
         );
         if (p.maskState !== undefined)
-          check(detection.type.maskState === p.maskState, `maskState ${detection.type.maskState} != ${p.maskState}`);
+          check(
+            detection.type.maskState === p.maskState,
+            `maskState ${detection.type.maskState} != ${p.maskState}`,
+          );
         check(
           detection.trail.some((s) => s.by === plugin.id),
           'no reasoning step from the plugin',
