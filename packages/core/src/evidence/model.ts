@@ -117,7 +117,7 @@ export interface Evidence {
 /** The cpuinfo fields that hold feature words, on the architectures Linux prints them for. */
 const FLAG_FIELDS = ['flags', 'Features', 'features'];
 const FLAG = /^[A-Za-z0-9_.-]{1,64}$/;
-const CPUINFO_FIELD = /^[A-Za-z0-9_ ().-]{1,64}$/;
+const CPUINFO_FIELD = /^[A-Za-z0-9_ ()#./-]{1,64}$/;
 
 function invalid(problem: string, input: string, fix: string): never {
   throw new CocoError('EVIDENCE_INVALID', problem, { input, fix });
