@@ -1,6 +1,6 @@
 // Hand-written evidence of real-looking AMD machines, shared by the tests. Every register value is
 // decoded by hand in the comment next to it; the tests check the code against those decodings.
-import { type Evidence, EvidenceBuilder, parseCpuinfo, parseKernelLog } from '@coco/core';
+import { type Evidence, parseCpuinfo, parseKernelLog } from '@coco/core';
 import { X86EvidenceBuilder } from '@coco/x86';
 
 export const SRC = 'test';

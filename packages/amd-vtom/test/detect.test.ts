@@ -1,4 +1,4 @@
-import { createRegistry, type Evidence, EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { createRegistry, type Evidence, mergeEvidence } from '@coco/core';
 import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { amdVtomBackend } from '../src/index.js';

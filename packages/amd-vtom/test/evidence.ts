@@ -1,5 +1,5 @@
 // Evidence of real and real-looking machines, written by hand for the tests.
-import { type Evidence, EvidenceBuilder, parseKernelLogEvidence, parseSnapshot } from '@coco/core';
+import { type Evidence, parseKernelLogEvidence, parseSnapshot } from '@coco/core';
 import { X86EvidenceBuilder } from '@coco/x86';
 
 export const SEV_STATUS_MSR = 0xc0010131;

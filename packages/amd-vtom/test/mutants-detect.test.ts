@@ -1,6 +1,6 @@
 // Tests written from Stryker's surviving mutants (docs/mutation.md): the Hyper-V isolation rules
 // that rule vTOM out, how two status lines are compared, and the exact words of the trail.
-import { createRegistry, type Evidence, EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { createRegistry, type Evidence, mergeEvidence } from '@coco/core';
 import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { amdVtomBackend } from '../src/index.js';

@@ -160,8 +160,7 @@ const spec: BackendConformanceSpec = {
 };
 
 describe('arm-cca conformance', () => {
-  for (const c of backendConformance(spec))
-    it(c.name, c.run);
+  for (const c of backendConformance(spec)) it(c.name, c.run);
 
   // What suite 2 adds and suite 1 does not check yet: the mask state and each format's entry bit.
   for (const t of spec.types) {

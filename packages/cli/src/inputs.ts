@@ -1,13 +1,12 @@
 import {
   type Evidence,
   mergeEvidence,
-  parseCpuidDump,
   parseCpuinfo,
   parseKernelLogEvidence,
-  parseMsrAssignment,
   parseSnapshot,
-  tdxGpawEvidence,
 } from '@coco/core';
+import { gpawEvidence } from '@coco/tdx';
+import { parseCpuidDump, parseMsrAssignment } from '@coco/x86';
 import { listFlag, type OptionTable, type ParsedValues, stringFlag } from './args.js';
 import { CliError } from './errors.js';
 import { inputBudget, readInput } from './files.js';
@@ -93,7 +92,7 @@ export async function gatherEvidence(values: ParsedValues, io: CliIo): Promise<G
         'give the width TDG.VP.INFO reports: 48 or 52',
       );
     }
-    parts.push(tdxGpawEvidence(Number(gpaw), '--tdx-gpaw'));
+    parts.push(gpawEvidence(Number(gpaw), '--tdx-gpaw'));
   }
   const examples = listFlag(values, 'example');
   if (examples.length > 0) {

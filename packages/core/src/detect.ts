@@ -135,6 +135,13 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   checkFacts(evidence, registry.factKinds);
   const trail: TrailStep[] = [];
   const warnings: string[] = [...registry.notices, ...evidence.warnings];
+  const declared = new Set(registry.factKinds.map((k) => k.id));
+  for (const [kindId, facts] of evidence.storedFacts) {
+    if (!declared.has(kindId))
+      warnings.push(
+        `${facts.size} fact${facts.size === 1 ? '' : 's'} of kind "${kindId}" (from ${[...new Set([...facts.values()].map((f) => f.source))].join(', ')}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
+      );
+  }
   const undetermined: Undetermined[] = [];
   const ruledOut = new Set<string>();
   const conflicts: DetectionConflict[] = evidence.conflicts.map((c) => ({

@@ -1,4 +1,4 @@
-import { EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { mergeEvidence } from '@coco/core';
 import { GPAW_FACT } from '@coco/tdx';
 import { cpuidOf, X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';

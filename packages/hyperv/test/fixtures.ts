@@ -1,14 +1,7 @@
 // Evidence of Hyper-V guests, written by hand from the facts sheet (§6) and public reports.
 import { amdCbitBackend } from '@coco/amd-cbit';
 import { amdVtomBackend } from '@coco/amd-vtom';
-import {
-  type BackendPlugin,
-  createRegistry,
-  type Evidence,
-  EvidenceBuilder,
-  parseKernelLog,
-  type Registry,
-} from '@coco/core';
+import { type BackendPlugin, createRegistry, type Evidence, parseKernelLog, type Registry } from '@coco/core';
 import { tdxBackend } from '@coco/tdx';
 import { X86EvidenceBuilder } from '@coco/x86';
 import { hypervPlugin } from '../src/index.js';

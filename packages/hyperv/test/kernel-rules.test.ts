@@ -1,6 +1,6 @@
 // The newest kernel's boot path for Hyper-V guests (arch/x86/kernel/cpu/mshyperv.c, arch/x86/hyperv/ivm.c,
 // arch/x86/coco/tdx/tdx.c, v6.18), each rule checked against hand-written evidence.
-import { EvidenceBuilder, mergeEvidence } from '@coco/core';
+import { mergeEvidence } from '@coco/core';
 import { X86EvidenceBuilder } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import {

@@ -7,7 +7,6 @@ import {
   type BackendPlugin,
   type BackendResult,
   type Evidence,
-  EvidenceBuilder,
   type HypervisorContext,
   mergeEvidence,
 } from '@coco/core';

@@ -1,5 +1,4 @@
 import {
-  EvidenceBuilder,
   emptyEvidence,
   mergeEvidence,
   parseCpuinfo,

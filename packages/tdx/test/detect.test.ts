@@ -2,7 +2,6 @@ import {
   createRegistry,
   type DetectContext,
   type Evidence,
-  EvidenceBuilder,
   emptyEvidence,
   mergeEvidence,
   parseCpuinfo,

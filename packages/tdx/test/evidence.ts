@@ -1,4 +1,4 @@
-import { type Evidence, EvidenceBuilder } from '@coco/core';
+import type { Evidence } from '@coco/core';
 import { X86EvidenceBuilder } from '@coco/x86';
 
 // "IntelTDX    " as CPUID 0x21 returns it: EBX "Inte", EDX "lTDX", ECX "    ", little-endian ASCII.

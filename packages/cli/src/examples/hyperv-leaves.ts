@@ -1,4 +1,4 @@
-import type { SnapshotCpuidJson } from '@coco/core';
+import type { SnapshotCpuidJson } from '@coco/x86';
 import { ascii4, hypervisorRegs, leaf } from './model.js';
 
 /**

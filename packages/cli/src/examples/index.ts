@@ -1,8 +1,11 @@
+import { armCcaRealm } from './arm-cca-realm.js';
 import { azureSnpParavisor } from './azure-snp-paravisor.js';
 import { azureTdxNoParavisor } from './azure-tdx-no-paravisor.js';
 import { azureTdxParavisor } from './azure-tdx-paravisor.js';
 import type { BundledExample } from './model.js';
 import { notConfidential } from './not-confidential.js';
+import { powerSecureGuest } from './power-secure-guest.js';
+import { s390PvGuest } from './s390-pv-guest.js';
 import { sevPlain } from './sev-plain.js';
 import { snpCbit51 } from './snp-cbit-51.js';
 
@@ -14,6 +17,9 @@ export const EXAMPLES: readonly BundledExample[] = Object.freeze([
   snpCbit51,
   sevPlain,
   notConfidential,
+  armCcaRealm,
+  s390PvGuest,
+  powerSecureGuest,
 ]);
 
 /** The names `coco detect --example` accepts. */

@@ -1,6 +1,7 @@
-import type { SnapshotCpuidJson, SnapshotJson } from '@coco/core';
+import type { SnapshotJson, SnapshotV1Json } from '@coco/core';
+import type { SnapshotCpuidJson } from '@coco/x86';
 
-/** Bundled evidence of a real kind of public machine, as a `coco-snapshot/1` document. */
+/** Bundled evidence of a real kind of public machine, as a `coco-snapshot/2` (or `/1`) document. */
 export interface BundledExample {
   /** The name `coco detect --example NAME` takes. */
   readonly name: string;
@@ -8,7 +9,7 @@ export interface BundledExample {
   readonly description: string;
   /** Where each value comes from (facts sheet section, public report, or "representative"). */
   readonly sources: readonly string[];
-  readonly snapshot: SnapshotJson;
+  readonly snapshot: SnapshotJson | SnapshotV1Json;
 }
 
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;

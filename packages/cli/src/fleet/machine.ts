@@ -3,13 +3,13 @@ import {
   type Evidence,
   isCocoError,
   mergeEvidence,
-  parseCpuidDump,
   parseCpuinfo,
   parseKernelLogEvidence,
   parseSnapshot,
   type Registry,
   SNAPSHOT_MAX_BYTES,
 } from '@coco/core';
+import { parseCpuidDump } from '@coco/x86';
 import { CliError } from '../errors.js';
 import { formatBytes } from '../files.js';
 import { FLEET_SCHEMA_URL, type FleetMachineJson, type FleetRecordJson } from '../formats.js';

@@ -1,4 +1,5 @@
 import type { EvidenceBuilder } from '@coco/core';
+import { addCpuid } from '@coco/x86';
 import type { DeviceReader, ProbeFs } from './fs.js';
 import { CPUID_RANGES, cpuidOffset, HYPERVISOR_PRESENT_BIT, PROBE_PATHS, SUBLEAVES } from './leaves.js';
 import { deviceUnreadable } from './unavailable.js';
@@ -47,7 +48,7 @@ export function probeCpuid(fs: ProbeFs, builder: EvidenceBuilder): CpuidFacts {
         ecx: view.getUint32(8, true),
         edx: view.getUint32(12, true),
       };
-      builder.addCpuid(leaf, subleaf, regs, path);
+      addCpuid(builder, leaf, subleaf, regs, path);
       return regs;
     } catch (error) {
       firstFailure ??= error;

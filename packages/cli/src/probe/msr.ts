@@ -1,4 +1,5 @@
 import type { EvidenceBuilder } from '@coco/core';
+import { addMsr } from '@coco/x86';
 import type { DeviceReader, ProbeFs } from './fs.js';
 import { AMD_MSRS, PROBE_PATHS } from './leaves.js';
 import { deviceUnreadable } from './unavailable.js';
@@ -27,7 +28,7 @@ export function probeMsrs(fs: ProbeFs, builder: EvidenceBuilder, vendor: string 
         const bytes = device.pread(8, msr.index);
         if (bytes.length < 8) throw Object.assign(new Error('short read'), { code: 'EIO' });
         const value = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-        builder.addMsr(msr.index, value, path);
+        addMsr(builder, msr.index, value, path);
       } catch (error) {
         builder.addUnavailable({
           source: `${source} (${msr.name})`,

@@ -3,8 +3,6 @@ import { describeConflict } from '@coco/core';
 import { safeText } from './safe-text.js';
 import type { Style } from './style.js';
 
-const hex = (n: number | bigint) => `0x${n.toString(16)}`;
-
 /** What each source supplied, one line per source: the evidence the steps below refer to. */
 export function summariseSources(evidence: Evidence): string[] {
   const bySource = new Map<string, string[]>();
@@ -13,21 +11,21 @@ export function summariseSources(evidence: Evidence): string[] {
     list.push(what);
     bySource.set(source, list);
   };
-  const leaves = new Map<string, number[]>();
-  for (const r of evidence.cpuidRecords) {
-    const list = leaves.get(r.source) ?? [];
-    list.push(r.leaf);
-    leaves.set(r.source, list);
+  // Facts of any kind, grouped by source: "3 x86.cpuid facts (0x0/0x0, 0x1/0x0, ...)".
+  for (const [kind, byKey] of evidence.storedFacts) {
+    const bySourceKeys = new Map<string, string[]>();
+    for (const [key, v] of byKey) bySourceKeys.set(v.source, [...(bySourceKeys.get(v.source) ?? []), key]);
+    for (const [source, keys] of bySourceKeys) {
+      const shown = keys.filter((k) => k !== '');
+      const value = keys.length === 1 && keys[0] === '' ? byKey.get('')?.value : undefined;
+      add(
+        source,
+        value !== undefined
+          ? `${kind} ${JSON.stringify(value)}`
+          : `${keys.length} ${kind} fact${keys.length === 1 ? '' : 's'} (${shown.slice(0, 6).join(', ')}${shown.length > 6 ? ', ...' : ''})`,
+      );
+    }
   }
-  for (const [source, list] of leaves) {
-    const unique = [...new Set(list)];
-    add(
-      source,
-      `${list.length} CPUID entr${list.length === 1 ? 'y' : 'ies'} (leaves ${unique.slice(0, 6).map(hex).join(', ')}${unique.length > 6 ? ', ...' : ''})`,
-    );
-  }
-  for (const [index, v] of evidence.msrs) add(v.source, `MSR ${hex(index)} = ${hex(v.value)}`);
-  if (evidence.tdxGpaw) add(evidence.tdxGpaw.source, `TDX GPAW ${evidence.tdxGpaw.value}`);
   const logs = new Map<string, number>();
   for (const line of evidence.kernelLog) logs.set(line.source, (logs.get(line.source) ?? 0) + 1);
   for (const [source, n] of logs) add(source, `${n} kernel-log line${n === 1 ? '' : 's'}`);
@@ -40,7 +38,11 @@ export function summariseSources(evidence: Evidence): string[] {
       `${list.length} cpuinfo flag${list.length === 1 ? '' : 's'}${cc.length > 0 ? ` (${cc.join(' ')})` : ''}`,
     );
   }
-  for (const [path, v] of evidence.files) add(v.source, `${path} ${v.value ? 'exists' : 'absent'}`);
+  for (const [path, v] of evidence.files)
+    add(
+      v.source,
+      `${path} ${v.value ? (v.content !== undefined ? `reads ${JSON.stringify(v.content.trim().slice(0, 40))}` : 'exists') : 'absent'}`,
+    );
   const lines = [...bySource].map(([source, what]) => `${source}: ${what.join('; ')}`);
   for (const note of evidence.unavailable)
     lines.push(`${note.source}: not read (${note.reason}; ${note.fix})`);

@@ -332,11 +332,8 @@ function readFacts(
     if (!FACT_KIND_PATTERN.test(kindId))
       fail(name, at, `${JSON.stringify(kindId)} is not a fact kind`, 'name fact kinds "<namespace>.<name>"');
     const byKey = expectRecord(facts[kindId], name, at);
+    // A kind no plugin here declares is kept; detection says that no plugin read it.
     const kind = kinds.get(kindId);
-    if (!kind)
-      builder.warn(
-        `${name}: facts of kind "${kindId}" are not read by any registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
-      );
     for (const key of Object.keys(byKey))
       addFact(builder, kind, kindId, key, byKey[key], source, name, member(at, key));
   }
