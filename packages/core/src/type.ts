@@ -87,6 +87,8 @@ export interface TypeSpec {
   /** The Confidential Containers TEE name; `null` or absent when there is none. */
   readonly tee?: string | null;
   readonly details?: readonly TypeDetail[];
+  /** A sentence `describe()` appends (what a label means on this architecture, say). */
+  readonly note?: string;
 }
 
 /** What {@link deriveType} may change. Attributes never change: they come from the type. */
@@ -129,6 +131,7 @@ const SPEC_KEYS = [
   'cvm',
   'tee',
   'details',
+  'note',
 ] as const;
 
 /** The spec's own fields only: a field polluted onto `Object.prototype` is never read. */
@@ -191,6 +194,9 @@ export function createType(input: TypeSpec): CocoType {
     quirks,
     details,
   });
+  if (spec.note !== undefined && (typeof spec.note !== 'string' || spec.note.length > 300))
+    invalid('note', spec.note, 'give one sentence, or leave it out');
+  const note = spec.note ? `; ${spec.note}` : '';
   const type: Internal = {
     id: spec.id,
     variant,
@@ -207,11 +213,12 @@ export function createType(input: TypeSpec): CocoType {
     tee,
     details,
     describe: () =>
-      marking
+      (marking
         ? `${spec.title}, ${spec.maskName} ${marking.maskBit}, encrypted when ${encryptedWhen}`
         : none
           ? `${spec.title}, no page-table bit (pages are shared by ${spec.maskName})`
-          : `${spec.title}, ${spec.maskName} unknown (${spec.maskUnknownReason}), encrypted when ${encryptedWhen}`,
+          : `${spec.title}, ${spec.maskName} unknown (${spec.maskUnknownReason}), encrypted when ${encryptedWhen}`) +
+      note,
     [SPEC]: frozenSpec,
   };
   return Object.freeze(type);

@@ -270,7 +270,7 @@ describe('createClassifier streams chunks', () => {
     attempt(() => classifier.finish());
     attempt(() => createClassifier(m).push([1n] as unknown as BigUint64Array));
     attempt(() => createClassifier(m).push(new BigUint64Array(2), 1, 3));
-    attempt(() => createClassifier({ maskBit: 11, encryptedWhen: 'set' } as Marking));
+    attempt(() => createClassifier({ maskBit: 64, encryptedWhen: 'set' } as Marking));
     attempt(() => createClassifier(null as unknown as Marking));
     attempt(() => createClassifier(m, { onRun: 'x' as unknown as () => void }));
     attempt(() => classifyEntries(m, new BigUint64Array(3)).runs.startOf(0));

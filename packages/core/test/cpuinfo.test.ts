@@ -20,15 +20,22 @@ describe('/proc/cpuinfo', () => {
     expect(e.cpuinfoFlags.get('sev')).toBe('cpuinfo cpuinfo.txt');
   });
 
-  it('refuses text without a flags line, and a malformed flag with its line', () => {
+  it('reads an arm64 cpuinfo: its Features are the flags, its fields are kept', () => {
+    // arch/arm64/kernel/cpuinfo.c c_show(): "Features\t:" then the hwcap names; "CPU architecture: 8".
+    const e = parseCpuinfo('processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm\nCPU architecture: 8\n');
+    expect(e.hasFlag('asimd')).toBe(true);
+    expect(e.cpuinfo.get('CPU architecture')?.value).toBe('8');
+  });
+
+  it('refuses text with no field at all, and a malformed feature word', () => {
     const codes: string[] = [];
-    for (const text of ['processor : 0\nFeatures : fp asimd\n', 'flags : fpu B@D\n']) {
+    for (const text of ['no colon anywhere\n', 'flags : fpu B@D\n']) {
       try {
         parseCpuinfo(text);
       } catch (error) {
-        if (isCocoError(error)) codes.push(`${error.code} ${error.location ?? ''}`);
+        if (isCocoError(error)) codes.push(`${error.code} ${error.message.includes('B@D') ? 'B@D' : ''}`);
       }
     }
-    expect(codes).toEqual(['CPUINFO_INVALID ', 'CPUINFO_INVALID line 1']);
+    expect(codes).toEqual(['CPUINFO_INVALID ', 'CPUINFO_INVALID B@D']);
   });
 });

@@ -1,20 +1,8 @@
-import {
-  type BackendPlugin,
-  type CocoPlugin,
-  createRegistry,
-  createType,
-  DETECTION_SCHEMA_URL,
-  type DetectionJson,
-  EvidenceBuilder,
-  emptyEvidence,
-  isCocoError,
-  mergeEvidence,
-  parseMsrAssignment,
-} from '@coco/core';
+import { type BackendPlugin, type CocoPlugin, createRegistry, createType, DETECTION_SCHEMA_URL, type DetectionJson, EvidenceBuilder, emptyEvidence, isCocoError, mergeEvidence } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { otherBackend, toyBackend, toyHypervisor, toyType } from './fixtures.js';
+import { otherBackend, toyBackend, ToyEvidenceBuilder, toyHypervisor, toyRegEvidence, toyType } from './fixtures.js';
 
-const toyEvidence = (bit: number) => parseMsrAssignment(`0x1234=0x${bit.toString(16)}`, 'test msr');
+const toyEvidence = (bit: number) => toyRegEvidence(`0x1234=0x${bit.toString(16)}`, 'test msr');
 
 describe('detection', () => {
   it('gives exactly coco-detection/1 for a backend claim', () => {
@@ -32,6 +20,7 @@ describe('detection', () => {
       'mask',
       'maskBit',
       'encryptedWhen',
+      'maskState',
       'cvm',
       'evidence',
       'warnings',
@@ -52,9 +41,10 @@ describe('detection', () => {
       mask: '0x8000000000000',
       maskBit: 51,
       encryptedWhen: 'set',
+      maskState: 'known',
       cvm: 'toy',
       evidence: [
-        { source: 'msr', says: 'toy register 0x1234 = 0x33', by: 'toy' },
+        { source: 'toy.reg', says: 'toy register 0x1234 = 0x33', by: 'toy', fact: 'reg 0x1234' },
         { source: 'core', says: 'verdict: a confidential guest (toy)', by: 'core' },
         { source: 'systemd', says: 'the label systemd prints for toy: toy', by: 'core' },
       ],
@@ -68,7 +58,7 @@ describe('detection', () => {
   });
 
   it('says not confidential, with cvm none, when a backend proves its type absent', () => {
-    const msrsRead = new EvidenceBuilder().saw('msr').build();
+    const msrsRead = new ToyEvidenceBuilder().saw('toy.reg').build();
     const json = createRegistry().use(toyBackend).use(toyHypervisor).detect(msrsRead).toJSON();
     expect(json).toMatchObject({
       confidential: false,
@@ -82,8 +72,8 @@ describe('detection', () => {
   });
 
   it('asks hypervisor plugins first and lets them compose a backend', () => {
-    const evidence = new EvidenceBuilder()
-      .addCpuid(0x4000_0000, 0, { eax: 0x4000_000c, ebx: 0x12345678, ecx: 0, edx: 0 }, 'test')
+    const evidence = new ToyEvidenceBuilder()
+      .addLeaf(0x4000_0000, 0, 0x12345678, 'test')
       .build();
     const detection = createRegistry().use(toyBackend).use(toyHypervisor).detect(evidence);
     expect(detection.type?.id).toBe('toy');
@@ -95,10 +85,10 @@ describe('detection', () => {
 
   it('reports a composed type and a backend claiming another type as a conflict naming both', () => {
     const evidence = mergeEvidence(
-      new EvidenceBuilder()
-        .addCpuid(0x4000_0000, 0, { eax: 0, ebx: 0x12345678, ecx: 0, edx: 0 }, 'a')
+      new ToyEvidenceBuilder()
+        .addLeaf(0x4000_0000, 0, 0x12345678, 'a')
         .build(),
-      new EvidenceBuilder().addCpuid(0x77, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'b').build(),
+      new ToyEvidenceBuilder().addLeaf(0x77, 0, 0, 'b').build(),
     );
     const detection = createRegistry().use(toyBackend).use(otherBackend).use(toyHypervisor).detect(evidence);
     expect(detection.type).toBeNull();
@@ -113,7 +103,7 @@ describe('detection', () => {
   it('never resolves two backends claiming different types by guessing', () => {
     const evidence = mergeEvidence(
       toyEvidence(51),
-      new EvidenceBuilder().addCpuid(0x77, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'b').build(),
+      new ToyEvidenceBuilder().addLeaf(0x77, 0, 0, 'b').build(),
     );
     const detection = createRegistry().use(toyBackend).use(otherBackend).detect(evidence);
     expect(detection.type).toBeNull();
@@ -128,11 +118,11 @@ describe('detection', () => {
   });
 
   it('makes the type null when the same register has two values, naming both sources', () => {
-    const evidence = mergeEvidence(toyEvidence(51), parseMsrAssignment('0x1234=0x2f', 'second'));
+    const evidence = mergeEvidence(toyEvidence(51), toyRegEvidence('0x1234=0x2f', 'second'));
     const detection = createRegistry().use(toyBackend).detect(evidence);
     expect(detection.type).toBeNull();
     expect(detection.conflicts[0]).toEqual({
-      what: 'msr 0x1234',
+      what: 'reg 0x1234',
       sides: [
         { says: '0x33', source: 'test msr' },
         { says: '0x2f', source: 'second' },
@@ -180,8 +170,8 @@ describe('detection', () => {
   });
 
   it('fails with BACKEND_MISSING naming the package when a hypervisor needs an absent backend', () => {
-    const evidence = new EvidenceBuilder()
-      .addCpuid(0x4000_0000, 0, { eax: 0, ebx: 0x12345678, ecx: 0, edx: 0 }, 'test')
+    const evidence = new ToyEvidenceBuilder()
+      .addLeaf(0x4000_0000, 0, 0x12345678, 'test')
       .build();
     let error: unknown;
     try {
@@ -249,7 +239,7 @@ describe('detection', () => {
   });
 
   it('puts unreadable probe sources in the trail with their fix', () => {
-    const evidence = new EvidenceBuilder()
+    const evidence = new ToyEvidenceBuilder()
       .addUnavailable({ source: '/dev/cpu/0/msr', reason: 'permission denied', fix: 'run as root' })
       .build();
     const json = createRegistry().detect(evidence).toJSON();

@@ -9,9 +9,9 @@ import {
   toSnapshot,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { toyBackend, toyHypervisor, toyType } from './fixtures.js';
+import { toyBackend, ToyEvidenceBuilder, toyHypervisor, toyType } from './fixtures.js';
 
-const msrRead = () => new EvidenceBuilder().saw('msr').build();
+const msrRead = () => new ToyEvidenceBuilder().saw('toy.reg').build();
 
 describe('machine readers carried by plugins', () => {
   const reader = (id: string, hypervisor: string | null, attestation: string[]): MachineReader => ({
@@ -48,8 +48,8 @@ describe('machine readers carried by plugins', () => {
       .use({ ...toyHypervisor, machine: reader('r', 'microsoft', []) })
       .use(toyBackend)
       .detect(
-        new EvidenceBuilder()
-          .addCpuid(0x4000_0000, 0, { eax: 0, ebx: 0x12345678, ecx: 0, edx: 0 }, 't')
+        new ToyEvidenceBuilder()
+          .addLeaf(0x4000_0000, 0, 0x12345678, 't')
           .build(),
       );
     expect(composed.hypervisor).toBe('toyhv');
@@ -79,7 +79,7 @@ describe('the trail and the JSON name facts, plugins and conflicts in fields', (
     const backend = {
       ...toyBackend,
       detect: (_e: unknown, context: { step(s: string, says: string, fact?: string): void }) => {
-        context.step('msr', 'toy register read', 'msr 0x1234');
+        context.step('msr', 'toy register read', 'reg 0x1234');
         return { type: toyType({ maskBit: 40 }) };
       },
     };
@@ -88,15 +88,15 @@ describe('the trail and the JSON name facts, plugins and conflicts in fields', (
       source: 'msr',
       says: 'toy register read',
       by: 'toy',
-      fact: 'msr 0x1234',
+      fact: 'reg 0x1234',
     });
   });
 
   it('lists each conflict with what is disputed and both sides', () => {
-    const b = new EvidenceBuilder().addMsr(0x1234, 0x33n, 'one').addMsr(0x1234, 0x2fn, 'two').build();
+    const b = new ToyEvidenceBuilder().addReg(0x1234, 0x33n, 'one').addReg(0x1234, 0x2fn, 'two').build();
     expect(createRegistry().use(toyBackend).detect(b).toJSON().conflicts).toEqual([
       {
-        what: 'msr 0x1234',
+        what: 'reg 0x1234',
         sides: [
           { says: '0x33', source: 'one' },
           { says: '0x2f', source: 'two' },
@@ -136,7 +136,7 @@ describe("a type's Confidential Containers TEE name", () => {
 describe('a snapshot names the machine it is from', () => {
   it('round-trips host name, capture time and coco version', () => {
     const machine = { hostname: 'node-17', capturedAt: '2026-11-30T06:20:00Z', cocoVersion: '1.2.0' };
-    const evidence = new EvidenceBuilder().setMachine(machine).build();
+    const evidence = new ToyEvidenceBuilder().setMachine(machine).build();
     const doc = toSnapshot(evidence);
     expect(doc.machine).toEqual(machine);
     expect(parseSnapshot(JSON.stringify(doc)).machine).toEqual(machine);

@@ -1,13 +1,7 @@
-import {
-  isCocoError,
-  parseCpuidDump,
-  parseCpuinfo,
-  parseKernelLog,
-  parseMsrAssignment,
-  parseSnapshot,
-} from '@coco/core';
+import { isCocoError, parseCpuinfo, parseKernelLog, parseSnapshot } from '@coco/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { TOY_FACTS } from './fixtures.js';
 
 // Every parser, on any input, either succeeds or throws a coco error: never a TypeError, a hang,
 // or a stack overflow. fast-check shrinks any counterexample to the smallest input that breaks it.
@@ -30,10 +24,14 @@ const VALID_SNAPSHOT = JSON.stringify({
   cpuinfoFlags: ['sev'],
   files: { '/dev/sev-guest': true },
 });
-const VALID_DUMP = `CPU 0:
-   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 edx=0x69746e65
-   0x8000001f 0x00: eax=0x0101fd3f ebx=0x00004173 ecx=0x000001fd edx=0x00000080
-`;
+const VALID_SNAPSHOT_2 = JSON.stringify({
+  format: 'coco-snapshot/2',
+  machine: { hostname: 'node-1', capturedAt: '2026-11-30T06:20:00Z', cocoVersion: '2.0.0' },
+  facts: { 'toy.reg': { '0x1234': '0x33' }, 'toy.leaf': { '0x77': { a: 1, b: 2 } } },
+  kernelLog: ['[    0.000000] Linux version 6.18.2 (builder@host) #1 SMP'],
+  cpuinfo: { Features: 'fp asimd', 'CPU architecture': '8' },
+  files: { '/sys/firmware/uv/prot_virt_guest': { exists: true, content: '1\n' }, '/dev/uv': true },
+});
 
 /** Mutations of a valid input: truncation, a deleted span, an inserted string, a flipped char. */
 const mutated = (valid: string) =>
@@ -86,17 +84,6 @@ describe('parser robustness', () => {
     ).toBe(true);
   });
 
-  it('cpuid dump: random and mutated dumps succeed or throw the typed error', () => {
-    fc.assert(
-      fc.property(fc.oneof(garbage.map(String), mutated(VALID_DUMP)), (text) =>
-        succeedsOrTypedError(() => parseCpuidDump(text)),
-      ),
-      {
-        numRuns: 600,
-      },
-    );
-  });
-
   it('kernel log and cpuinfo: random text, very long lines', () => {
     fc.assert(
       fc.property(garbage.map(String), (text) => {
@@ -110,12 +97,12 @@ describe('parser robustness', () => {
     expect(succeedsOrTypedError(() => parseCpuinfo(`flags : ${'a '.repeat(200_000)}`))).toBe(true);
   });
 
-  it('MSR assignments: random text', () => {
+  it('snapshot format 2: random and mutated documents succeed or throw the typed error', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), (text) =>
-        succeedsOrTypedError(() => parseMsrAssignment(text)),
+      fc.property(fc.oneof(garbage, mutated(VALID_SNAPSHOT_2)), (text) =>
+        succeedsOrTypedError(() => parseSnapshot(text, { factKinds: TOY_FACTS })),
       ),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 });

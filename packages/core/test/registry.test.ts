@@ -41,11 +41,11 @@ describe('registry', () => {
   });
 
   it('refuses an unsupported interface version and names both versions', () => {
-    const future = { ...toyBackend, interfaceVersion: 2 };
+    const future = { ...toyBackend, interfaceVersion: 3 };
     const r = createRegistry();
     expect(codeOf(() => r.use(future))).toBe('PLUGIN_VERSION_UNSUPPORTED');
     const message = messageOf(() => r.use(future));
-    expect(message).toContain('version 2');
+    expect(message).toContain('version 3');
     expect(message).toContain(`version ${PLUGIN_INTERFACE_VERSION}`);
     expect(codeOf(() => r.use({ ...toyBackend, interfaceVersion: '1' } as never))).toBe(
       'PLUGIN_VERSION_UNSUPPORTED',

@@ -1,27 +1,9 @@
-import {
-  absent,
-  type BackendPlugin,
-  type CocoPlugin,
-  type CvmProcedure,
-  cannotTell,
-  createRegistry,
-  createType,
-  EvidenceBuilder,
-  emptyEvidence,
-  isCocoError,
-  kernelAtLeast,
-  mergeEvidence,
-  parseKernelLog,
-  parseMsrAssignment,
-  parseSnapshot,
-  readBootLog,
-  toSnapshot,
-} from '@coco/core';
+import { absent, type BackendPlugin, type CocoPlugin, type CvmProcedure, cannotTell, createRegistry, createType, EvidenceBuilder, emptyEvidence, isCocoError, kernelAtLeast, mergeEvidence, parseKernelLog, parseSnapshot, readBootLog, toSnapshot } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { otherBackend, toyBackend, toyHypervisor, toyType } from './fixtures.js';
+import { otherBackend, TOY_FACTS, toyBackend, ToyEvidenceBuilder, toyHypervisor, toyReg, toyRegEvidence, toyType } from './fixtures.js';
 
-const msrRead = () => new EvidenceBuilder().saw('msr').build();
-const toyEvidence = (bit: number) => parseMsrAssignment(`0x1234=0x${bit.toString(16)}`, 'test msr');
+const msrRead = () => new ToyEvidenceBuilder().saw('toy.reg').build();
+const toyEvidence = (bit: number) => toyRegEvidence(`0x1234=0x${bit.toString(16)}`, 'test msr');
 
 /** A backend that answers exactly `answer` and nothing else. */
 const answering = (id: string, answer: ReturnType<BackendPlugin['detect']>): BackendPlugin => ({
@@ -42,12 +24,12 @@ describe('the three-valued verdict', () => {
     expect(d.confidential).toBe(false);
     expect(d.cvm).toBe('none');
     expect(d.trail.map((s) => s.says)).toContain(
-      'toy rules its type out: MSRs were read and 0x1234 is not among them',
+      'toy rules its type out: toy registers were read and 0x1234 is not among them',
     );
   });
 
   it('is null, never false, when a source could not be read: the reasons and fixes are kept', () => {
-    const unreadable = new EvidenceBuilder()
+    const unreadable = new ToyEvidenceBuilder()
       .addUnavailable({
         source: '/dev/cpu/0/msr',
         kind: 'x86.msr',
@@ -60,7 +42,7 @@ describe('the three-valued verdict', () => {
     expect(d.cvm).toBeNull();
     expect(d.type).toBeNull();
     expect(d.undetermined).toEqual([
-      { by: 'toy', because: 'no MSR was read', fix: 'pass the toy register with --msr 0x1234=VALUE' },
+      { by: 'toy', because: 'no toy register was read', fix: 'pass the toy register 0x1234' },
     ]);
     expect(d.toJSON().undetermined).toEqual(d.undetermined);
     expect(d.toJSON().confidential).toBeNull();
@@ -105,7 +87,7 @@ describe('the three-valued verdict', () => {
 
   it('is null with cvm null on conflicting evidence, whatever the order of the sources', () => {
     const a = toyEvidence(51);
-    const b = parseMsrAssignment('0x1234=0x2f', 'second');
+    const b = toyRegEvidence('0x1234=0x2f', 'second');
     const one = createRegistry().use(toyBackend).detect(mergeEvidence(a, b)).toJSON();
     const two = createRegistry().use(toyBackend).detect(mergeEvidence(b, a)).toJSON();
     for (const json of [one, two]) {
@@ -117,7 +99,7 @@ describe('the three-valued verdict', () => {
       .detect(
         mergeEvidence(
           toyEvidence(51),
-          new EvidenceBuilder().addCpuid(0x77, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'x').build(),
+          new ToyEvidenceBuilder().addLeaf(0x77, 0, 0, 'x').build(),
         ),
       );
     expect(both.toJSON()).toMatchObject({ confidential: null, cvm: null, type: null });
@@ -210,7 +192,7 @@ describe("systemd's --cvm label", () => {
 
 describe('snapshots keep what could not be read, and refuse what JSON.parse would hide', () => {
   it('round-trips unavailable notes with their kind, so a snapshot taken without root still cannot tell', () => {
-    const evidence = new EvidenceBuilder()
+    const evidence = new ToyEvidenceBuilder()
       .addUnavailable({
         source: '/dev/cpu/0/msr',
         kind: 'x86.msr',
@@ -274,14 +256,14 @@ describe('snapshots keep what could not be read, and refuse what JSON.parse woul
       'Memory Encryption Features active: AMD SEV',
       'SEV: Status: vTom',
     ]);
-    const doc = toSnapshot(new EvidenceBuilder().addLogLines(lines).build());
+    const doc = toSnapshot(new ToyEvidenceBuilder().addLogLines(lines).build());
     expect(doc.kernelLog).toHaveLength(1);
     expect(parseSnapshot(doc).kernelLog.map((l) => l.text)).toEqual(lines.map((l) => l.text));
   });
 
   it('accepts a UTF-8 byte-order mark', () => {
     expect(
-      parseSnapshot('\ufeff{"format":"coco-snapshot/1","msr":{"0x1234":"0x33"}}').msr(0x1234)?.value,
+      toyReg(parseSnapshot('\ufeff{"format":"coco-snapshot/1","reg":{"0x1234":"0x33"}}', { factKinds: TOY_FACTS }), 0x1234)?.value,
     ).toBe(0x33n);
   });
 

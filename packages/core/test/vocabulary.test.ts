@@ -15,6 +15,7 @@ import {
   type TypeSpec,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
+import { ToyEvidenceBuilder, toyReg } from './fixtures.js';
 
 describe('attributes', () => {
   it('has the nine CC_ATTR_* of newest mainline with kernel names (facts §2)', () => {
@@ -89,8 +90,11 @@ describe('types', () => {
       { variant: 'SEV SNP' },
       { title: '' },
       { cvm: '' },
-      { maskBit: 11 },
-      { maskBit: 52 },
+      { maskBit: 64 },
+      { maskBit: 'nothing' },
+      { maskName: '' },
+      { encryptedWhen: 'sometimes' },
+      { maskBit: -1 },
       { maskBit: null },
       { attributes: ['nope'] },
     ];
@@ -140,34 +144,45 @@ describe('types', () => {
 
 describe('evidence merging', () => {
   it('merges sources, keeps agreeing facts once and names both sources of a disagreement', () => {
-    const a = new EvidenceBuilder()
-      .addMsr(0xc0010131, 0x7n, 'snapshot a.json')
-      .setTdxGpaw(52, 'snapshot a.json')
+    const a = new ToyEvidenceBuilder()
+      .addReg(0xc0010131, 0x7n, 'snapshot a.json')
+      .addLeaf(0x21, 52, 0, 'snapshot a.json')
       .setFile('/dev/sev-guest', true, 'snapshot a.json')
       .addFlags(['sev'], 'cpuinfo c')
       .build();
-    const b = new EvidenceBuilder()
-      .addMsr(0xc0010131, 0x7n, '--msr')
-      .setTdxGpaw(48, '--tdx-gpaw')
+    const b = new ToyEvidenceBuilder()
+      .addReg(0xc0010131, 0x7n, '--msr')
+      .addLeaf(0x21, 48, 0, '--leaf')
       .setFile('/dev/sev-guest', false, 'probe')
       .addFlags(['sev', 'sev_es'], 'cpuinfo d')
       .build();
     const merged = mergeEvidence(a, b);
-    expect(merged.msr(0xc0010131)).toEqual({ value: 0x7n, source: 'snapshot a.json' });
+    expect(toyReg(merged, 0xc0010131)).toEqual({ value: 0x7n, source: 'snapshot a.json' });
     expect([...merged.cpuinfoFlags]).toEqual([
       ['sev', 'cpuinfo c'],
       ['sev_es', 'cpuinfo d'],
     ]);
     expect(merged.conflicts.map((c) => [c.fact, c.values.map((v) => `${v.value}@${v.source}`)])).toEqual([
-      ['tdx.gpaw', ['52@snapshot a.json', '48@--tdx-gpaw']],
+      // The kind names the part that differs (toy.leaf's `differences`), in hex.
+      ['toy.leaf 0x21 a', ['0x34@snapshot a.json', '0x30@--leaf']],
       ['file /dev/sev-guest', ['true@snapshot a.json', 'false@probe']],
     ]);
   });
 
-  it('refuses out-of-range registers with a RangeError-class coco error', () => {
-    const builder = new EvidenceBuilder();
-    expect(() => builder.addMsr(0xc0010131, 1n << 64n, 'x')).toThrow(CocoRangeError);
-    expect(() => builder.addCpuid(0x1, 0, { eax: 2 ** 32, ebx: 0, ecx: 0, edx: 0 }, 'x')).toThrow(RangeError);
-    expect(() => builder.setTdxGpaw(0, 'x')).toThrow(CocoRangeError);
+  it('refuses a fact its kind cannot hold, naming the fact and the source', () => {
+    const builder = new ToyEvidenceBuilder();
+    const error = (() => {
+      try {
+        builder.addReg(0xc0010131, 1n << 64n, 'probe x');
+      } catch (e) {
+        return e as { code: string; message: string };
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('EVIDENCE_INVALID');
+    expect(error?.message).toContain('reg 0xc0010131');
+    expect(error?.message).toContain('probe x');
+    expect(() => builder.addStoredFact('not a kind', 'k', 1, 'x')).toThrow(/fact kind/);
+    expect(() => builder.addStoredFact('toy.reg', 'has space', '0x1', 'x')).toThrow(/fact key/);
   });
 });

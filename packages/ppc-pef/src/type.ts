@@ -44,7 +44,7 @@ export type PpcPefParams = ParamsOf<typeof PPC_PEF_PARAMS>;
  */
 export function createPpcPefType(params: PpcPefParams = {}): CocoType {
   checkParams(PPC_PEF_PARAMS, params, `${PPC_PEF_ID} params`);
-  const type = createType({
+  return createType({
     id: PPC_PEF_ID,
     variant: null,
     title: PPC_PEF_TITLE,
@@ -54,9 +54,7 @@ export function createPpcPefType(params: PpcPefParams = {}): CocoType {
     quirks: PPC_PEF_QUIRKS,
     cvm: PPC_PEF_CVM,
     tee: null,
+    // describe() says why the systemd label is `none`.
+    note: PPC_PEF_CVM_NOTE,
   });
-  // The same frozen type (its own fields, the spec core derives from included) with a describe()
-  // that also says why the systemd label is `none`. deriveType rebuilds core's describe().
-  const base = type.describe();
-  return Object.freeze({ ...type, describe: () => `${base}; ${PPC_PEF_CVM_NOTE}` });
 }

@@ -219,7 +219,8 @@ export class EvidenceBuilder {
     }
     if (old.text === text) return this;
     const kind = this.#kindOf.get(kindId);
-    let differences: readonly FactDifference[] = [{ part: '', a: old.text, b: text }];
+    const show = (v: JsonValue, t: string) => (typeof v === 'string' ? v : t);
+    let differences: readonly FactDifference[] = [{ part: '', a: show(old.value, old.text), b: show(json, text) }];
     if (kind?.differences) {
       try {
         differences = kind.differences(kind.decode(old.value, key), kind.decode(json, key));

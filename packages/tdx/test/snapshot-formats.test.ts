@@ -1,4 +1,21 @@
-import { isCocoError, parseSnapshot, SNAPSHOT_MAX_BYTES, toSnapshot } from '@coco/core';
+import {
+  isCocoError,
+  type ParseOptions,
+  parseSnapshot as parseWith,
+  SNAPSHOT_MAX_BYTES,
+  type SnapshotOptions,
+  toSnapshot as writeWith,
+} from '@coco/core';
+import { cpuidOf, msrOf } from '@coco/x86';
+import { gpawOf, tdxBackend } from '../src/index.js';
+
+// Snapshot documents with the x86 and TDX facts, read and written with the fact kinds a registry
+// holding the TDX backend has (x86.cpuid, x86.msr, tdx.gpaw): format 1 converts through them.
+const KINDS = tdxBackend.facts ?? [];
+const parseSnapshot = (input: unknown, options: ParseOptions = {}) =>
+  parseWith(input, { ...options, factKinds: KINDS });
+const toSnapshot = (...[evidence, options]: Parameters<typeof writeWith>) =>
+  writeWith(evidence, { ...(options as SnapshotOptions), factKinds: KINDS });
 import { describe, expect, it } from 'vitest';
 
 // The example document of the architecture's coco-snapshot/1 section, verbatim.
@@ -25,35 +42,36 @@ function failure(input: unknown): { code: string; message: string; location: str
 describe('coco-snapshot/1', () => {
   it('reads every field of the design example', () => {
     const e = parseSnapshot(DESIGN_EXAMPLE, { source: 'design.json' });
-    expect(e.cpuid(0x4000000c)).toMatchObject({
+    expect(cpuidOf(e, 0x4000000c)).toMatchObject({
       eax: 1,
       ebx: 0xba2,
       ecx: 0,
       edx: 0,
       source: 'snapshot design.json',
     });
-    expect(e.msr(0xc0010131)?.value).toBe(0x103dfn);
-    expect(e.tdxGpaw?.value).toBe(52);
+    expect(msrOf(e, 0xc0010131)?.value).toBe(0x103dfn);
+    expect(gpawOf(e)?.value).toBe(52);
     expect(e.kernelLog.map((l) => l.text)).toEqual([
       'Memory Encryption Features active: AMD SEV',
       'SEV: Status: vTom',
     ]);
     expect([...e.cpuinfoFlags.keys()]).toEqual(['sev', 'sev_es']);
     expect(e.file('/dev/sev-guest')?.value).toBe(true);
-    expect([...e.kinds].sort()).toEqual(['cpuid', 'cpuinfo', 'files', 'kernel-log', 'msr', 'tdx']);
+    expect([...e.kinds].sort()).toEqual(['cpuinfo', 'files', 'kernel-log', 'tdx.gpaw', 'x86.cpuid', 'x86.msr']);
   });
 
   it('accepts a document with only the format, and upper-case hex', () => {
     expect(parseSnapshot('{"format":"coco-snapshot/1"}').kinds.size).toBe(0);
     const e = parseSnapshot('{"format":"coco-snapshot/1","msr":{"0XC0010131":"0X103DF"}}');
-    expect(e.msr(0xc0010131)?.value).toBe(0x103dfn);
+    expect(msrOf(e, 0xc0010131)?.value).toBe(0x103dfn);
   });
 
   it('round-trips through toSnapshot', () => {
     const e = parseSnapshot(DESIGN_EXAMPLE);
     const again = parseSnapshot(JSON.stringify(toSnapshot(e)));
     expect(toSnapshot(again)).toEqual(toSnapshot(e));
-    expect(toSnapshot(e).msr).toEqual({ '0xc0010131': '0x103df' });
+    expect(toSnapshot(e).facts?.['x86.msr']).toEqual({ '0xc0010131': '0x103df' });
+    expect(toSnapshot(e, { version: 1 })).toMatchObject({ format: 'coco-snapshot/1', msr: { '0xc0010131': '0x103df' }, tdx: { gpaw: 52 } });
   });
 
   it('names an unknown top-level key', () => {
@@ -109,7 +127,7 @@ describe('coco-snapshot/1', () => {
     );
     expect(failure('{"format":"coco-snapshot/1","files":{"dev/x":true}}').code).toBe('SNAPSHOT_INVALID');
     expect(failure('{"format":"coco-snapshot/1","tdx":{"gpaw":47}}').message).toContain('48 or 52');
-    expect(failure('{"format":"coco-snapshot/2"}').location).toBe('$.format');
+    expect(failure('{"format":"coco-snapshot/3"}').location).toBe('$.format');
     expect(failure('[]').location).toBe('$');
     expect(failure('{"format":').message).toContain('not valid JSON');
   });
