@@ -8,11 +8,19 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 // The @coco/* packages are bundled (from their TypeScript sources) so that `coco` starts by
 // reading one small file tree instead of resolving five packages; commands are split into chunks
 // loaded only when they run. The library entry shares those chunks. `@coco/cli/examples` is the
-// bundled examples alone (pure data, browser-safe), for pages such as apps/inspector.
+// bundled examples alone (pure data, browser-safe), and `@coco/cli/plugins` the built-in plugin list,
+// for pages such as apps/inspector.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts', 'src/worker.ts', 'src/fleet-worker.ts', 'src/examples/index.ts'],
+  entry: [
+    'src/index.ts',
+    'src/bin.ts',
+    'src/worker.ts',
+    'src/fleet-worker.ts',
+    'src/examples/index.ts',
+    'src/builtin-plugins.ts',
+  ],
   format: ['esm'],
-  dts: { entry: ['src/index.ts', 'src/examples/index.ts'] },
+  dts: { entry: ['src/index.ts', 'src/examples/index.ts', 'src/builtin-plugins.ts'] },
   clean: true,
   target: 'node20',
   platform: 'node',

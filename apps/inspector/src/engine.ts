@@ -1,8 +1,7 @@
 // The detection the page runs: the CLI's plugins in the CLI's order, its evidence flags merged in
 // the CLI's order, and its one-line error. No DOM here, so the tests can run it in Node as well.
-import { amdCbitBackend } from '@coco/amd-cbit';
-import { amdVtomBackend } from '@coco/amd-vtom';
 import { findExample } from '@coco/cli/examples';
+import { BUILTIN_PLUGINS } from '@coco/cli/plugins';
 import {
   type CocoPlugin,
   createRegistry,
@@ -10,15 +9,12 @@ import {
   type Evidence,
   isCocoError,
   mergeEvidence,
-  parseCpuidDump,
   parseCpuinfo,
   parseKernelLogEvidence,
-  parseMsrAssignment,
   parseSnapshot,
   type Registry,
 } from '@coco/core';
-import { hypervPlugin } from '@coco/hyperv';
-import { tdxBackend } from '@coco/tdx';
+import { parseCpuidDump, parseMsrAssignment } from '@coco/x86';
 
 /** What an input is read as: the CLI flag of the same name (`example` is `--example NAME`). */
 export type InputKind = 'snapshot' | 'cpuid' | 'dmesg' | 'cpuinfo' | 'msr' | 'example';
@@ -44,8 +40,8 @@ export interface Input {
   readonly text: string;
 }
 
-/** The plugins `coco` registers, in its order (BUILTIN_PLUGINS in packages/cli/src/registry.ts). */
-export const PLUGINS: readonly CocoPlugin[] = [hypervPlugin, tdxBackend, amdCbitBackend, amdVtomBackend];
+/** The plugins `coco` registers, in its order: the CLI's own list (`@coco/cli/plugins`). */
+export const PLUGINS: readonly CocoPlugin[] = BUILTIN_PLUGINS;
 
 /** A sealed registry with {@link PLUGINS}. */
 export function createInspectorRegistry(): Registry {

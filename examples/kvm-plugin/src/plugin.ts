@@ -1,11 +1,7 @@
-import {
-  type BackendClaim,
-  type CpuidRecord,
-  defineHypervisor,
-  type Evidence,
-  type HypervisorClaim,
-  type HypervisorContext,
-} from '@coco/core';
+import type { BackendClaim, HypervisorClaim, HypervisorContext } from '@coco/core';
+// Plugin interface 1's evidence (x86 only, CPUID as a method): this plugin was written against
+// interface 1 and is kept so, to prove such plugins still load (through @coco/x86's adapter).
+import type { CpuidRecord, Interface1Evidence as Evidence } from '@coco/x86';
 
 /** KVM's hypervisor leaf (Documentation/virt/kvm/x86/cpuid.rst). */
 export const KVM_CPUID_SIGNATURE = 0x4000_0000;
@@ -69,8 +65,8 @@ function detectKvm(evidence: Evidence, context: HypervisorContext): HypervisorCl
  * amdCbitBackend, tdxBackend)`. It recognises KVM from CPUID 0x40000000 and composes an AMD SEV,
  * SEV-ES or SEV-SNP guest (amd-cbit) or an Intel TDX guest (tdx) from their own evidence.
  */
-export const kvmPlugin = defineHypervisor({
-  kind: 'hypervisor',
+export const kvmPlugin = Object.freeze({
+  kind: 'hypervisor' as const,
   id: 'kvm',
   packageName: 'coco-plugin-kvm',
   // The interface version this code was written against, as a literal: importing

@@ -1,29 +1,10 @@
-import { amdCbitBackend } from '@coco/amd-cbit';
-import { amdVtomBackend } from '@coco/amd-vtom';
-import { armCcaBackend } from '@coco/arm-cca';
 import { type CocoPlugin, createRegistry, isCocoError, type Registry } from '@coco/core';
-import { hypervPlugin } from '@coco/hyperv';
-import { ppcPefBackend } from '@coco/ppc-pef';
-import { s390PvBackend } from '@coco/s390-pv';
-import { tdxBackend } from '@coco/tdx';
+import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import { CliError } from './errors.js';
 import { reportPhase } from './phase.js';
 import { loadPluginModule } from './plugins.js';
 
-/**
- * The plugins every `coco` command registers: hypervisor plugins, then the backends. This is the
- * one list a backend of the repository is added to; everything else (probes, snapshot contents,
- * `pte` types and parameters, help) comes from the plugins themselves.
- */
-export const BUILTIN_PLUGINS: readonly CocoPlugin[] = Object.freeze([
-  hypervPlugin,
-  tdxBackend,
-  amdCbitBackend,
-  amdVtomBackend,
-  armCcaBackend,
-  s390PvBackend,
-  ppcPefBackend,
-]);
+export { BUILTIN_PLUGINS };
 
 /**
  * The registry a command uses: a new one for every command (so a `--plugin` of one `run()` call is

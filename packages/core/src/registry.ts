@@ -315,6 +315,17 @@ export function createRegistry(): Registry {
   const factKinds = new Map<string, FactKind>();
   const declared: Declared[] = [];
   const notices: string[] = [];
+  // Plugins of an older interface registered before any plugin that carries its adapter: they are
+  // adapted when one arrives, and refused when detection or seal() comes first.
+  const waiting: { plugin: CocoPlugin; version: number }[] = [];
+  const adaptedOriginals = new WeakSet<object>();
+  const refuseWaiting = () => {
+    const first = waiting[0];
+    if (first)
+      throw unsupported(fieldOf(first.plugin as unknown as Record<string, unknown>, 'id'), first.version, [
+        ...adapters.keys(),
+      ]);
+  };
   const order: CocoPlugin[] = [];
   const extraAttributes = new Map<string, AttributeDefinition>();
   const patterns = new Map<string, RegExp>(CORE_LOG_PATTERNS.map((r) => [`${r.flags}/${r.source}`, r]));
@@ -325,16 +336,19 @@ export function createRegistry(): Registry {
       let plugin = given;
       const version = declaredVersion(given);
       if (typeof version === 'number' && !SUPPORTED_INTERFACE_VERSIONS.includes(version)) {
+        if (adaptedOriginals.has(given)) return registry;
         const adapter = adapters.get(version);
-        if (!adapter)
+        if (!adapter) {
+          if (version >= 1 && version < PLUGIN_INTERFACE_VERSION && !sealed) {
+            if (!waiting.some((w) => w.plugin === given)) waiting.push({ plugin: given, version });
+            return registry;
+          }
           throw unsupported(fieldOf(given as unknown as Record<string, unknown>, 'id'), version, [
             ...adapters.keys(),
           ]);
+        }
         plugin = adapter.adapt(given);
-        const original = byId.get(plugin.id);
-        if (original !== undefined && (original as { [ADAPTED]?: unknown })[ADAPTED] === given)
-          return registry;
-        Object.defineProperty(plugin, ADAPTED, { value: given });
+        adaptedOriginals.add(given);
         notices.push(
           `plugin ${JSON.stringify(plugin.id)} (${plugin.packageName}) implements plugin interface ${version}, which is deprecated: it runs through an adapter; update it to interface ${PLUGIN_INTERFACE_VERSION}`,
         );
@@ -393,9 +407,15 @@ export function createRegistry(): Registry {
         if (!patterns.has(`${r.flags}/${r.source}`)) patterns.set(`${r.flags}/${r.source}`, r);
       byId.set(id, plugin);
       order.push(plugin);
+      for (const w of [...waiting]) {
+        if (!adapters.has(w.version)) continue;
+        waiting.splice(waiting.indexOf(w), 1);
+        registry.use(w.plugin);
+      }
       return registry;
     },
     seal() {
+      refuseWaiting();
       sealed = true;
       return registry;
     },
@@ -452,14 +472,12 @@ export function createRegistry(): Registry {
       return Object.freeze([...notices]);
     },
     detect(evidence: Evidence) {
+      refuseWaiting();
       return detectWith(registry, evidence);
     },
   };
   return registry;
 }
-
-// The plugin object an adapted plugin came from, so registering it twice is a no-op.
-const ADAPTED = Symbol('adapted from');
 
 const DEFAULT_KEY = Symbol.for(`@coco/core/default-registry@${CORE_MAJOR}`);
 

@@ -22,7 +22,9 @@ describe('/proc/cpuinfo', () => {
 
   it('reads an arm64 cpuinfo: its Features are the flags, its fields are kept', () => {
     // arch/arm64/kernel/cpuinfo.c c_show(): "Features\t:" then the hwcap names; "CPU architecture: 8".
-    const e = parseCpuinfo('processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm\nCPU architecture: 8\n');
+    const e = parseCpuinfo(
+      'processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm\nCPU architecture: 8\n',
+    );
     expect(e.hasFlag('asimd')).toBe(true);
     expect(e.cpuinfo.get('CPU architecture')?.value).toBe('8');
   });

@@ -1,6 +1,23 @@
-import { type BackendPlugin, type CocoPlugin, createRegistry, createType, DETECTION_SCHEMA_URL, type DetectionJson, EvidenceBuilder, emptyEvidence, isCocoError, mergeEvidence } from '@coco/core';
+import {
+  type BackendPlugin,
+  type CocoPlugin,
+  createRegistry,
+  createType,
+  DETECTION_SCHEMA_URL,
+  type DetectionJson,
+  emptyEvidence,
+  isCocoError,
+  mergeEvidence,
+} from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { otherBackend, toyBackend, ToyEvidenceBuilder, toyHypervisor, toyRegEvidence, toyType } from './fixtures.js';
+import {
+  otherBackend,
+  ToyEvidenceBuilder,
+  toyBackend,
+  toyHypervisor,
+  toyRegEvidence,
+  toyType,
+} from './fixtures.js';
 
 const toyEvidence = (bit: number) => toyRegEvidence(`0x1234=0x${bit.toString(16)}`, 'test msr');
 
@@ -72,9 +89,7 @@ describe('detection', () => {
   });
 
   it('asks hypervisor plugins first and lets them compose a backend', () => {
-    const evidence = new ToyEvidenceBuilder()
-      .addLeaf(0x4000_0000, 0, 0x12345678, 'test')
-      .build();
+    const evidence = new ToyEvidenceBuilder().addLeaf(0x4000_0000, 0, 0x12345678, 'test').build();
     const detection = createRegistry().use(toyBackend).use(toyHypervisor).detect(evidence);
     expect(detection.type?.id).toBe('toy');
     expect(detection.hypervisor).toBe('toyhv');
@@ -85,9 +100,7 @@ describe('detection', () => {
 
   it('reports a composed type and a backend claiming another type as a conflict naming both', () => {
     const evidence = mergeEvidence(
-      new ToyEvidenceBuilder()
-        .addLeaf(0x4000_0000, 0, 0x12345678, 'a')
-        .build(),
+      new ToyEvidenceBuilder().addLeaf(0x4000_0000, 0, 0x12345678, 'a').build(),
       new ToyEvidenceBuilder().addLeaf(0x77, 0, 0, 'b').build(),
     );
     const detection = createRegistry().use(toyBackend).use(otherBackend).use(toyHypervisor).detect(evidence);
@@ -170,9 +183,7 @@ describe('detection', () => {
   });
 
   it('fails with BACKEND_MISSING naming the package when a hypervisor needs an absent backend', () => {
-    const evidence = new ToyEvidenceBuilder()
-      .addLeaf(0x4000_0000, 0, 0x12345678, 'test')
-      .build();
+    const evidence = new ToyEvidenceBuilder().addLeaf(0x4000_0000, 0, 0x12345678, 'test').build();
     let error: unknown;
     try {
       createRegistry().use(toyHypervisor).detect(evidence);

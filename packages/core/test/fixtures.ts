@@ -27,7 +27,8 @@ export const TOY_REG: FactKind<bigint> = {
   title: 'toy registers',
   decode(json: JsonValue, key: string) {
     if (!HEX_KEY.test(key)) throw new Error(`key ${key} is not 0xINDEX`);
-    if (typeof json !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(json)) throw new Error('not a 64-bit hex string');
+    if (typeof json !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(json))
+      throw new Error('not a 64-bit hex string');
     return BigInt(json);
   },
   encode: (value: bigint) => hex(value),
@@ -35,10 +36,12 @@ export const TOY_REG: FactKind<bigint> = {
   legacy: {
     key: 'reg',
     *read(json: JsonValue) {
-      if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('expected an object');
+      if (json === null || typeof json !== 'object' || Array.isArray(json))
+        throw new Error('expected an object');
       for (const [key, value] of Object.entries(json)) yield [key, BigInt(value as string)] as const;
     },
-    write: (facts: ReadonlyMap<string, bigint>) => Object.fromEntries([...facts].map(([k, v]) => [k, hex(v)])),
+    write: (facts: ReadonlyMap<string, bigint>) =>
+      Object.fromEntries([...facts].map(([k, v]) => [k, hex(v)])),
   },
 };
 

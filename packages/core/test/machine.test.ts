@@ -2,14 +2,13 @@ import {
   createRegistry,
   createType,
   deriveType,
-  EvidenceBuilder,
   isCocoError,
   type MachineReader,
   parseSnapshot,
   toSnapshot,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { toyBackend, ToyEvidenceBuilder, toyHypervisor, toyType } from './fixtures.js';
+import { ToyEvidenceBuilder, toyBackend, toyHypervisor, toyType } from './fixtures.js';
 
 const msrRead = () => new ToyEvidenceBuilder().saw('toy.reg').build();
 
@@ -47,11 +46,7 @@ describe('machine readers carried by plugins', () => {
     const composed = createRegistry()
       .use({ ...toyHypervisor, machine: reader('r', 'microsoft', []) })
       .use(toyBackend)
-      .detect(
-        new ToyEvidenceBuilder()
-          .addLeaf(0x4000_0000, 0, 0x12345678, 't')
-          .build(),
-      );
+      .detect(new ToyEvidenceBuilder().addLeaf(0x4000_0000, 0, 0x12345678, 't').build());
     expect(composed.hypervisor).toBe('toyhv');
     const metal = createRegistry()
       .use({ ...toyBackend, machine: reader('r', 'none', []) })

@@ -1,6 +1,31 @@
-import { absent, type BackendPlugin, type CocoPlugin, type CvmProcedure, cannotTell, createRegistry, createType, EvidenceBuilder, emptyEvidence, isCocoError, kernelAtLeast, mergeEvidence, parseKernelLog, parseSnapshot, readBootLog, toSnapshot } from '@coco/core';
+import {
+  absent,
+  type BackendPlugin,
+  type CocoPlugin,
+  type CvmProcedure,
+  cannotTell,
+  createRegistry,
+  createType,
+  emptyEvidence,
+  isCocoError,
+  kernelAtLeast,
+  mergeEvidence,
+  parseKernelLog,
+  parseSnapshot,
+  readBootLog,
+  toSnapshot,
+} from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { otherBackend, TOY_FACTS, toyBackend, ToyEvidenceBuilder, toyHypervisor, toyReg, toyRegEvidence, toyType } from './fixtures.js';
+import {
+  otherBackend,
+  TOY_FACTS,
+  ToyEvidenceBuilder,
+  toyBackend,
+  toyHypervisor,
+  toyReg,
+  toyRegEvidence,
+  toyType,
+} from './fixtures.js';
 
 const msrRead = () => new ToyEvidenceBuilder().saw('toy.reg').build();
 const toyEvidence = (bit: number) => toyRegEvidence(`0x1234=0x${bit.toString(16)}`, 'test msr');
@@ -96,12 +121,7 @@ describe('the three-valued verdict', () => {
     const both = createRegistry()
       .use(toyBackend)
       .use(otherBackend)
-      .detect(
-        mergeEvidence(
-          toyEvidence(51),
-          new ToyEvidenceBuilder().addLeaf(0x77, 0, 0, 'x').build(),
-        ),
-      );
+      .detect(mergeEvidence(toyEvidence(51), new ToyEvidenceBuilder().addLeaf(0x77, 0, 0, 'x').build()));
     expect(both.toJSON()).toMatchObject({ confidential: null, cvm: null, type: null });
   });
 
@@ -263,7 +283,10 @@ describe('snapshots keep what could not be read, and refuse what JSON.parse woul
 
   it('accepts a UTF-8 byte-order mark', () => {
     expect(
-      toyReg(parseSnapshot('\ufeff{"format":"coco-snapshot/1","reg":{"0x1234":"0x33"}}', { factKinds: TOY_FACTS }), 0x1234)?.value,
+      toyReg(
+        parseSnapshot('\ufeff{"format":"coco-snapshot/1","reg":{"0x1234":"0x33"}}', { factKinds: TOY_FACTS }),
+        0x1234,
+      )?.value,
     ).toBe(0x33n);
   });
 

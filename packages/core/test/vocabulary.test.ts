@@ -6,7 +6,6 @@ import {
   createAttributeSet,
   createType,
   deriveType,
-  EvidenceBuilder,
   flushRule,
   isCocoError,
   mergeEvidence,

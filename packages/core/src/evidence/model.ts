@@ -220,7 +220,9 @@ export class EvidenceBuilder {
     if (old.text === text) return this;
     const kind = this.#kindOf.get(kindId);
     const show = (v: JsonValue, t: string) => (typeof v === 'string' ? v : t);
-    let differences: readonly FactDifference[] = [{ part: '', a: show(old.value, old.text), b: show(json, text) }];
+    let differences: readonly FactDifference[] = [
+      { part: '', a: show(old.value, old.text), b: show(json, text) },
+    ];
     if (kind?.differences) {
       try {
         differences = kind.differences(kind.decode(old.value, key), kind.decode(json, key));
