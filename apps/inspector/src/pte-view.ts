@@ -35,13 +35,16 @@ export function createPteView(registry: Registry): PteView {
   const valueInput = byId<HTMLInputElement>('pte-value');
   const valueError = byId('pte-value-error');
   const body = byId('pte-body');
-  const choices: Choice[] = registry.backends.flatMap((b) =>
-    b.variants.map((v) => ({
-      label: `${b.id}${v.variant ? ` ${v.variant}` : ''}: ${v.title}`,
-      backend: b.id,
-      variant: v.variant,
-    })),
-  );
+  // Types drawn by hand take their bit as `maskBit` (the x86 backends); others come from evidence.
+  const choices: Choice[] = registry.backends
+    .filter((b) => Object.hasOwn(b.params ?? {}, 'maskBit'))
+    .flatMap((b) =>
+      b.variants.map((v) => ({
+        label: `${b.id}${v.variant ? ` ${v.variant}` : ''}: ${v.title}`,
+        backend: b.id,
+        variant: v.variant,
+      })),
+    );
   let detected: CocoType | null = null;
   let detectedWhy = 'No evidence yet.';
   let entry = 0x8000_0001_2345_6063n;
@@ -149,7 +152,15 @@ export function createPteView(registry: Registry): PteView {
           h(
             'p',
             {},
-            h('strong', {}, type ? `${t(type.describe())}: no page-table bit to draw.` : 'No type to draw.'),
+            h(
+              'strong',
+              {},
+              !type
+                ? 'No type to draw.'
+                : type.maskState === 'none'
+                  ? `${t(type.describe())}: this type has no page-table bit.`
+                  : `${t(type.describe())}: its page-table bit is unknown.`,
+            ),
           ),
           h('p', {}, t(type ? (type.maskUnknownReason ?? why) : why)),
           conversion
