@@ -11,7 +11,6 @@ import {
   mergeEvidence,
   parseCpuinfo,
   parseKernelLogEvidence,
-  parseSnapshot,
   type Registry,
 } from '@coco/core';
 import { parseCpuidDump, parseMsrAssignment } from '@coco/x86';
@@ -89,10 +88,10 @@ export function errorLine(error: unknown): string {
   return `coco: INTERNAL: internal error: ${safeText(oneLine(message))}. Fix: please report it with the input you pasted`;
 }
 
-function parseInput(input: Input): Evidence[] {
+function parseInput(registry: Registry, input: Input): Evidence[] {
   switch (input.kind) {
     case 'snapshot':
-      return [parseSnapshot(input.text, { source: input.name })];
+      return [registry.parseSnapshot(input.text, { source: input.name })];
     case 'cpuid':
       return [parseCpuidDump(input.text, { source: input.name })];
     case 'dmesg':
@@ -108,7 +107,7 @@ function parseInput(input: Input): Evidence[] {
     case 'example': {
       const example = findExample(input.text);
       if (!example) throw new Error(`no bundled example is called ${input.text}`);
-      return [parseSnapshot(example.snapshot, { source: `example ${example.name}` })];
+      return [registry.parseSnapshot(example.snapshot, { source: `example ${example.name}` })];
     }
   }
 }
@@ -130,7 +129,7 @@ export function inspect(registry: Registry, inputs: readonly Input[]): Outcome {
   try {
     const parts: Evidence[] = [];
     for (const kind of KIND_ORDER)
-      for (const input of given) if (input.kind === kind) parts.push(...parseInput(input));
+      for (const input of given) if (input.kind === kind) parts.push(...parseInput(registry, input));
     if (parts.length === 0) return { kind: 'empty' };
     const evidence = parts.length === 1 ? (parts[0] as Evidence) : mergeEvidence(...parts);
     return { kind: 'detection', evidence, detection: registry.detect(evidence) };

@@ -1,15 +1,19 @@
 // The bundle budget: everything the page loads (HTML, script with core and every plugin, styles)
-// stays under 60 kB gzipped. Measures the built files (`pnpm test` builds them first).
+// stays under 72 kB gzipped. Measures the built files (`pnpm test` builds them first).
+// Raised from 60 kB (40.9 kB measured) with plugin interface 2, measured at 60.7 kB: three more
+// backends (arm-cca, s390-pv, ppc-pef, about 12 kB with their quirks and systemd procedures), the
+// x86 evidence package's fact kinds and interface-1 adapter, and core's open evidence, snapshot
+// format 2, typed parameters and probes.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { assertBuilt, DIST } from './helpers.js';
 
-export const BUDGET_BYTES = 60 * 1000;
+export const BUDGET_BYTES = 72 * 1000;
 
 describe('bundle budget', () => {
-  it('the built page is under 60 kB gzipped, core and all backends included', () => {
+  it('the built page is under 72 kB gzipped, core and all backends included', () => {
     assertBuilt();
     const files = readdirSync(DIST, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && /\.(html|js|css)$/.test(e.name))

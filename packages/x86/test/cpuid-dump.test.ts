@@ -1,6 +1,6 @@
 import { isCocoError } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { cpuidOf, cpuidRecordsOf } from '../src/index.js';
+import { cpuidOf, cpuidRecordsOf, parseCpuidDump } from '../src/index.js';
 
 // Real `cpuid -r` lines of public machines: an AMD EPYC (C-bit 51, EBX 0x4173) and a Zen host (C-bit 47).
 const TWO_CPUS = `CPU 0:

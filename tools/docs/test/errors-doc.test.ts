@@ -31,15 +31,17 @@ const rows = new Map(
 );
 
 describe('docs/errors.md', () => {
-  const core = unionMembers(read('packages/core/src/errors.ts'), 'CocoErrorCode');
+  const core = unionMembers(read('packages/core/src/errors.ts'), 'CoreErrorCode');
+  // The codes of the x86 parsers (cpuid -r dumps, --msr), which moved from core to @coco/x86.
+  const x86 = ['CPUID_DUMP_INVALID', 'MSR_INVALID'];
   const cli = unionMembers(read('packages/cli/src/errors.ts'), 'CliErrorCode');
 
   it('reads both unions', () => {
-    expect(core.length).toBeGreaterThanOrEqual(15);
+    expect(core.length).toBeGreaterThanOrEqual(13);
     expect(cli).toContain('USAGE');
   });
 
-  it.each([...core, ...cli])('documents %s with its meaning and fix', (code) => {
+  it.each([...core, ...x86, ...cli])('documents %s with its meaning and fix', (code) => {
     const cells = rows.get(code);
     expect(cells, `docs/errors.md has no row for ${code}`).toBeDefined();
     const [, ...rest] = cells as readonly string[];

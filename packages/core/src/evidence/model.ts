@@ -502,8 +502,8 @@ export function resolveLegacy(evidence: Evidence, kinds: Iterable<FactKind>): Ev
     for (const [factKey, value] of pairs) builder.addFact(kind, factKey, value, v.source);
     builder.saw(kind.id);
   }
-  const rest = new EvidenceBuilder().merge(evidence);
-  const out = builder.merge(withoutLegacy(rest.build()));
+  // The other sources first, as they were merged; the converted keys after them.
+  const out = new EvidenceBuilder().merge(withoutLegacy(evidence)).merge(builder.build());
   for (const [key, v] of pending)
     out.warn(`${v.source}: key "${key}" of coco-snapshot/1 is read by no registered plugin: ignored`);
   return out.build();
