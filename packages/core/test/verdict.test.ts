@@ -292,8 +292,12 @@ describe('snapshots keep what could not be read, and refuse what JSON.parse woul
 
   it('refuses an unavailable note of an unknown kind', () => {
     const text =
-      '{"format":"coco-snapshot/1","unavailable":[{"source":"x","kind":"gpu","reason":"r","fix":"f"}]}';
+      '{"format":"coco-snapshot/2","unavailable":[{"source":"x","kind":"gpu","reason":"r","fix":"f"}]}';
     expect(() => parseSnapshot(text, { source: 's.json' })).toThrow(/s\.json \(\$\.unavailable\[0\]\.kind\)/);
+    // Format 1 named kinds by its keys (a plugin's key, mapped when a registry reads it): a word only.
+    const v1 =
+      '{"format":"coco-snapshot/1","unavailable":[{"source":"x","kind":"GPU!","reason":"r","fix":"f"}]}';
+    expect(() => parseSnapshot(v1, { source: 's.json' })).toThrow(/s\.json \(\$\.unavailable\[0\]\.kind\)/);
   });
 });
 

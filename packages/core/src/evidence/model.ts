@@ -19,9 +19,15 @@ export type EvidenceKind = 'kernel-log' | 'cpuinfo' | 'files' | (string & {});
 /** The kinds of evidence core itself knows; every other kind is a plugin's fact kind. */
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = Object.freeze(['kernel-log', 'cpuinfo', 'files']);
 
-/** True for a core kind or a well-formed fact kind id. */
+// Format 1 named kinds by its top-level keys (`cpuid`, `msr`): kept until a registry maps them.
+const LEGACY_KIND = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** True for a core kind, a well-formed fact kind id, or a format-1 kind name (one lower-case word). */
 export function isEvidenceKind(kind: unknown): kind is EvidenceKind {
-  return typeof kind === 'string' && (EVIDENCE_KINDS.includes(kind) || FACT_KIND_PATTERN.test(kind));
+  return (
+    typeof kind === 'string' &&
+    (EVIDENCE_KINDS.includes(kind) || FACT_KIND_PATTERN.test(kind) || LEGACY_KIND.test(kind))
+  );
 }
 
 /** A value and where it came from (`snapshot azure.json`, `--dmesg boot.log`). */
@@ -502,8 +508,15 @@ export function resolveLegacy(evidence: Evidence, kinds: Iterable<FactKind>): Ev
     for (const [factKey, value] of pairs) builder.addFact(kind, factKey, value, v.source);
     builder.saw(kind.id);
   }
-  // The other sources first, as they were merged; the converted keys after them.
-  const out = new EvidenceBuilder().merge(withoutLegacy(evidence)).merge(builder.build());
+  // The other sources first, as they were merged; the converted keys after them. Notes of a
+  // format-1 kind name the fact kind that now reads it.
+  const kindOf = new Map([...byKey].map(([key, kind]) => [key, kind.id]));
+  const notes = evidence.unavailable.map((n) =>
+    n.kind !== undefined && kindOf.has(n.kind) ? { ...n, kind: kindOf.get(n.kind) as string } : n,
+  );
+  const out = new EvidenceBuilder()
+    .merge(Object.freeze({ ...withoutLegacy(evidence), unavailable: notes }))
+    .merge(builder.build());
   for (const [key, v] of pending)
     out.warn(`${v.source}: key "${key}" of coco-snapshot/1 is read by no registered plugin: ignored`);
   return out.build();

@@ -209,7 +209,12 @@ function readUnavailable(
     // Format 1 named kinds by its top-level keys; they become the fact kinds that declare them.
     const kind =
       legacyKinds && typeof given === 'string' && legacyKinds.has(given) ? legacyKinds.get(given) : given;
-    if (kind !== undefined && !isEvidenceKind(kind))
+    const strict =
+      legacyKinds === null &&
+      typeof kind === 'string' &&
+      !kind.includes('.') &&
+      !['kernel-log', 'cpuinfo', 'files'].includes(kind);
+    if (kind !== undefined && (!isEvidenceKind(kind) || strict))
       fail(
         name,
         `${path}.kind`,
