@@ -1,4 +1,4 @@
-import { type CocoPlugin, createRegistry, isCocoError, type Registry } from '@coco/core';
+import { createRegistry, isCocoError, type Registry } from '@coco/core';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import { CliError } from './errors.js';
 import { reportPhase } from './phase.js';

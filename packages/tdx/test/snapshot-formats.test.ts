@@ -16,6 +16,7 @@ const parseSnapshot = (input: unknown, options: ParseOptions = {}) =>
   parseWith(input, { ...options, factKinds: KINDS });
 const toSnapshot = (...[evidence, options]: Parameters<typeof writeWith>) =>
   writeWith(evidence, { ...(options as SnapshotOptions), factKinds: KINDS });
+
 import { describe, expect, it } from 'vitest';
 
 // The example document of the architecture's coco-snapshot/1 section, verbatim.
@@ -57,7 +58,14 @@ describe('coco-snapshot/1', () => {
     ]);
     expect([...e.cpuinfoFlags.keys()]).toEqual(['sev', 'sev_es']);
     expect(e.file('/dev/sev-guest')?.value).toBe(true);
-    expect([...e.kinds].sort()).toEqual(['cpuinfo', 'files', 'kernel-log', 'tdx.gpaw', 'x86.cpuid', 'x86.msr']);
+    expect([...e.kinds].sort()).toEqual([
+      'cpuinfo',
+      'files',
+      'kernel-log',
+      'tdx.gpaw',
+      'x86.cpuid',
+      'x86.msr',
+    ]);
   });
 
   it('accepts a document with only the format, and upper-case hex', () => {
@@ -71,7 +79,11 @@ describe('coco-snapshot/1', () => {
     const again = parseSnapshot(JSON.stringify(toSnapshot(e)));
     expect(toSnapshot(again)).toEqual(toSnapshot(e));
     expect(toSnapshot(e).facts?.['x86.msr']).toEqual({ '0xc0010131': '0x103df' });
-    expect(toSnapshot(e, { version: 1 })).toMatchObject({ format: 'coco-snapshot/1', msr: { '0xc0010131': '0x103df' }, tdx: { gpaw: 52 } });
+    expect(toSnapshot(e, { version: 1 })).toMatchObject({
+      format: 'coco-snapshot/1',
+      msr: { '0xc0010131': '0x103df' },
+      tdx: { gpaw: 52 },
+    });
   });
 
   it('names an unknown top-level key', () => {

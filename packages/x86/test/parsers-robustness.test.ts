@@ -1,4 +1,10 @@
-import { createRegistry, defineBackend, isCocoError, PLUGIN_INTERFACE_VERSION, parseSnapshot } from '@coco/core';
+import {
+  createRegistry,
+  defineBackend,
+  isCocoError,
+  PLUGIN_INTERFACE_VERSION,
+  parseSnapshot,
+} from '@coco/core';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { parseCpuidDump, parseMsrAssignment, X86_FACTS } from '../src/index.js';
@@ -37,7 +43,10 @@ const mutated = (valid: string) =>
     fc.nat(valid.length).map((n) => valid.slice(0, n)),
     fc.tuple(fc.nat(valid.length), fc.nat(20)).map(([at, n]) => valid.slice(0, at) + valid.slice(at + n)),
     fc
-      .tuple(fc.nat(valid.length), fc.oneof(fc.string(), fc.constantFrom('0x', 'ffffffffffffffffff', '{', '"', '\0')))
+      .tuple(
+        fc.nat(valid.length),
+        fc.oneof(fc.string(), fc.constantFrom('0x', 'ffffffffffffffffff', '{', '"', '\0')),
+      )
       .map(([at, s]) => valid.slice(0, at) + s + valid.slice(at)),
   );
 
@@ -68,7 +77,9 @@ describe('x86 parser robustness', () => {
 
   it('MSR assignments: random text', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), (text) => succeedsOrTypedError(() => parseMsrAssignment(text))),
+      fc.property(fc.string({ maxLength: 200 }), (text) =>
+        succeedsOrTypedError(() => parseMsrAssignment(text)),
+      ),
       { numRuns: 400 },
     );
   });
