@@ -6,6 +6,7 @@ import { hypervPlugin } from '@coco/hyperv';
 import { ppcPefBackend } from '@coco/ppc-pef';
 import { s390PvBackend } from '@coco/s390-pv';
 import { tdxBackend } from '@coco/tdx';
+import { withAttestationInterfaces } from './attestation.js';
 import { CliError } from './errors.js';
 import { reportPhase } from './phase.js';
 import { loadPluginModule } from './plugins.js';
@@ -49,5 +50,5 @@ export async function commandRegistry(pluginSpecs: readonly string[], cwd: strin
     }
   }
   reportPhase({ kind: 'run' });
-  return registry;
+  return withAttestationInterfaces(registry);
 }
