@@ -1,3 +1,4 @@
+export { cpuinfoShowsX86 } from './architecture.js';
 export type { LeafReading } from './cpuid.js';
 export {
   CPUID_EXTENDED,
