@@ -13,6 +13,7 @@ import { parseCpuidDump } from '@coco/x86';
 import { CliError } from '../errors.js';
 import { formatBytes } from '../files.js';
 import { FLEET_SCHEMA_URL, type FleetMachineJson, type FleetRecordJson } from '../formats.js';
+import { probeMachine } from '../probe/index.js';
 import { decodeText } from '../read-limited.js';
 import { type FleetInput, nameFromPath } from './inputs.js';
 
@@ -82,10 +83,13 @@ function readSmallFile(path: string): string {
   }
 }
 
-function readEvidence(input: FleetInput): Evidence {
+function readEvidence(input: FleetInput, registry: Registry): Evidence {
   switch (input.kind) {
     case 'snapshot':
       return parseSnapshot(readSmallFile(input.source), { source: input.source });
+    case 'tree':
+      // Read as coco detect --root reads it, with the plugins this fleet run registered.
+      return probeMachine({ root: input.source, tree: true, registry });
     case 'bundle': {
       const parts = input.files.map((file) => {
         const text = readSmallFile(file.path);
@@ -127,7 +131,7 @@ export function decideMachine(input: FleetInput, registry: Registry): FleetResul
   let record: FleetRecordJson;
   let fact: FleetFact;
   try {
-    const evidence = readEvidence(input);
+    const evidence = readEvidence(input, registry);
     if (evidence.machine) machine = { name: evidence.machine.hostname ?? fallbackName, ...evidence.machine };
     const detection = registry.detect(evidence);
     const json = detection.toJSON();

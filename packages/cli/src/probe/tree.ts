@@ -6,7 +6,8 @@ import { fileUnreadable } from './unavailable.js';
 
 /**
  * Where a tree keeps the machine's saved kernel log, first found first read:
- * - `dmesg` at the top: coco's own convention for a tree (`dmesg > DIR/dmesg`);
+ * - `dmesg` (or `dmesg.txt`) at the top: coco's own convention for a tree (`dmesg > DIR/dmesg`),
+ *   which `coco fleet` bundles share;
  * - `sos_commands/kernel/dmesg`: sosreport's kernel plugin runs `dmesg` and stores its output under
  *   `sos_commands/<plugin>/<command, mangled>` (sosreport/sos sos/report/plugins/kernel.py
  *   `add_cmd_output(["dmesg", "dmesg -T", ...])`; sos/report/plugins/__init__.py
@@ -16,6 +17,7 @@ import { fileUnreadable } from './unavailable.js';
  */
 export const SAVED_KERNEL_LOGS: readonly string[] = Object.freeze([
   '/dmesg',
+  '/dmesg.txt',
   '/sos_commands/kernel/dmesg',
   '/var/log/dmesg',
 ]);
@@ -23,7 +25,8 @@ export const SAVED_KERNEL_LOGS: readonly string[] = Object.freeze([
 /**
  * Other saved outputs a tree may hold, read as the matching evidence flag reads them: sosreport's
  * processor plugin runs `cpuid -r` (sos/report/plugins/processor.py), stored as
- * `sos_commands/processor/cpuid_-r`, which `--cpuid` reads.
+ * `sos_commands/processor/cpuid_-r`, which `--cpuid` reads; a `coco fleet` bundle's `cpuid.txt`
+ * is the same dump.
  */
 export const SAVED_OUTPUTS: readonly {
   readonly path: string;
