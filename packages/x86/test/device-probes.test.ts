@@ -42,7 +42,7 @@ function fakeIo(
       reads.push(`${path}@0x${offset.toString(16)}/${options.length}`);
       if (path === CPUID_DEVICE) {
         if (!(cpuid instanceof Map)) return cpuid as ProbeRead;
-        const regs = cpuid.get(offset) ?? [0, 0, 0, 0];
+        const regs: Regs = (cpuid as ReadonlyMap<bigint, Regs>).get(offset) ?? [0, 0, 0, 0];
         const bytes = new Uint8Array(16);
         const view = new DataView(bytes.buffer);
         regs.forEach((r, i) => {
@@ -52,7 +52,7 @@ function fakeIo(
       }
       if (path === MSR_DEVICE) {
         if (!(msr instanceof Map)) return msr as ProbeRead;
-        const value = msr.get(offset);
+        const value = (msr as ReadonlyMap<bigint, bigint>).get(offset);
         if (value === undefined) return { ok: false, missing: false, reason: 'I/O error', code: 'EIO' };
         const bytes = new Uint8Array(8);
         new DataView(bytes.buffer).setBigUint64(0, value, true);
