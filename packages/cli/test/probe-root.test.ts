@@ -85,6 +85,9 @@ describe('--root: a machine image or support bundle', () => {
     expect(evidence.file('/sys/kernel/config/tsm/report/coco/provider')?.content).toBe('arm_cca_guest\n');
     expect(evidence.kernelLog.some((l) => l.text.startsWith('RME: Using RSI version'))).toBe(true);
     expect(evidence.kernelLog[0]?.source).toBe(join(ROOTS.realm, '/dmesg'));
+    expect(evidence.cpuinfo.get('CPU architecture')?.source).toBe(
+      `cpuinfo ${join(ROOTS.realm, 'proc/cpuinfo')}`,
+    );
     expect(evidence.file('/dev/sev-guest')).toBeUndefined();
     expect(evidence.warnings).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type EvidenceBuilder, isCocoError, parseCpuinfo } from '@coco/core';
 import type { ProbeFs } from './fs.js';
 import { fileUnreadable } from './unavailable.js';
@@ -30,7 +31,7 @@ export function probeCpuinfo(fs: ProbeFs, builder: EvidenceBuilder, tree: string
     return;
   }
   try {
-    builder.merge(parseCpuinfo(text, { source: CPUINFO_PATH }));
+    builder.merge(parseCpuinfo(text, { source: tree === null ? CPUINFO_PATH : join(tree, CPUINFO_PATH) }));
   } catch (error) {
     if (!isCocoError(error)) throw error;
     builder.addUnavailable({
