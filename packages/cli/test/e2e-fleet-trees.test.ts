@@ -74,6 +74,21 @@ describe('coco fleet over support-bundle trees', () => {
     }
   });
 
+  it("a bundle's coco-snapshot.json beside proc/ joins the tree's evidence", () => {
+    const bundle = join(dir, 'with-snapshot');
+    cpSync(TREES['pv-guest'], bundle, { recursive: true });
+    const snap = coco(['snapshot', '--root', TREES['pv-guest']]);
+    expect(snap.status).toBe(0);
+    writeFileSync(join(bundle, 'coco-snapshot.json'), snap.stdout);
+    const run = coco(['fleet', bundle]);
+    expect(run.status).toBe(0);
+    const records = lines(run.stdout).map((l) => JSON.parse(l) as FleetRecord);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.detection).toMatchObject({ type: 's390-pv', confidential: true, conflicts: [] });
+    const says = JSON.stringify(records[0]?.detection);
+    expect(says).toContain('coco-snapshot.json');
+  });
+
   it('a tree given directly is one machine; a tree inside a tree is not walked', () => {
     const nested = join(dir, 'nested');
     cpSync(TREES.realm, nested, { recursive: true });

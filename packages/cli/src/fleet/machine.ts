@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type Evidence,
   isCocoError,
@@ -87,9 +88,14 @@ function readEvidence(input: FleetInput, registry: Registry): Evidence {
   switch (input.kind) {
     case 'snapshot':
       return parseSnapshot(readSmallFile(input.source), { source: input.source });
-    case 'tree':
-      // Read as coco detect --root reads it, with the plugins this fleet run registered.
-      return probeMachine({ root: input.source, tree: true, registry });
+    case 'tree': {
+      // Read as coco detect --root reads it, with the plugins this fleet run registered; a bundle's
+      // coco-snapshot.json beside proc/ and sys/ joins it.
+      const tree = probeMachine({ root: input.source, tree: true, registry });
+      const snapshot = join(input.source, 'coco-snapshot.json');
+      if (!existsSync(snapshot)) return tree;
+      return mergeEvidence(tree, parseSnapshot(readSmallFile(snapshot), { source: snapshot }));
+    }
     case 'bundle': {
       const parts = input.files.map((file) => {
         const text = readSmallFile(file.path);
