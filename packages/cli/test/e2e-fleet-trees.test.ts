@@ -79,14 +79,15 @@ describe('coco fleet over support-bundle trees', () => {
     cpSync(TREES['pv-guest'], bundle, { recursive: true });
     const snap = coco(['snapshot', '--root', TREES['pv-guest']]);
     expect(snap.status).toBe(0);
-    writeFileSync(join(bundle, 'coco-snapshot.json'), snap.stdout);
+    // The snapshot says which machine it is: the tree itself names none.
+    const doc = { ...JSON.parse(snap.stdout), machine: { hostname: 'z15-bundle' } };
+    writeFileSync(join(bundle, 'coco-snapshot.json'), JSON.stringify(doc));
     const run = coco(['fleet', bundle]);
     expect(run.status).toBe(0);
     const records = lines(run.stdout).map((l) => JSON.parse(l) as FleetRecord);
     expect(records).toHaveLength(1);
     expect(records[0]?.detection).toMatchObject({ type: 's390-pv', confidential: true, conflicts: [] });
-    const says = JSON.stringify(records[0]?.detection);
-    expect(says).toContain('coco-snapshot.json');
+    expect(records[0]?.machine.name).toBe('z15-bundle');
   });
 
   it('a tree given directly is one machine; a tree inside a tree is not walked', () => {
