@@ -4,6 +4,7 @@ import {
   parseCpuinfo,
   parseKernelLogEvidence,
   parseSnapshot,
+  type Registry,
 } from '@coco/core';
 import { gpawEvidence } from '@coco/tdx';
 import { parseCpuidDump, parseMsrAssignment } from '@coco/x86';
@@ -22,6 +23,7 @@ export const EVIDENCE_OPTIONS = {
   msr: { type: 'string', multiple: true },
   'tdx-gpaw': { type: 'string' },
   example: { type: 'string', multiple: true },
+  root: { type: 'string' },
 } as const satisfies OptionTable;
 
 /** Help lines for {@link EVIDENCE_OPTIONS}. */
@@ -34,7 +36,9 @@ export const EVIDENCE_HELP = `Evidence (flags combine; without any, this machine
   --tdx-gpaw N        the TDX guest physical-address width, 48 or 52 (once)
   --example NAME      bundled evidence of a real machine (see coco examples); repeatable
   FILE may be - for standard input (once). Each input is at most 16 MiB, all together 64 MiB;
-  a FIFO or device must give data within 2 s and end within 10 s.`;
+  a FIFO or device must give data within 2 s and end within 10 s.
+  --root DIR          probe a machine image, a mounted disk or a support bundle (sosreport-style:
+                      proc/, sys/, a saved dmesg) instead of this machine (once)`;
 
 /** Environment variable naming the directory live probing reads instead of `/` (for tests). */
 export const PROBE_ROOT_ENV = 'COCO_PROBE_ROOT';
@@ -45,8 +49,15 @@ export interface GatheredEvidence {
   readonly live: boolean;
 }
 
-/** Reads every evidence flag into one merged {@link Evidence}; with none, probes this machine. */
-export async function gatherEvidence(values: ParsedValues, io: CliIo): Promise<GatheredEvidence> {
+/**
+ * Reads every evidence flag into one merged {@link Evidence}; with none, probes this machine. The
+ * probes are those `registry`'s plugins declare (the built-in plugins' without it).
+ */
+export async function gatherEvidence(
+  values: ParsedValues,
+  io: CliIo,
+  registry?: Registry,
+): Promise<GatheredEvidence> {
   const parts: Evidence[] = [];
   let stdinUsedBy: string | null = null;
   const budget = inputBudget();
@@ -109,9 +120,14 @@ export async function gatherEvidence(values: ParsedValues, io: CliIo): Promise<G
       parts.push(parseSnapshot(example.snapshot, { source: `example ${example.name}` }));
     }
   }
+  const tree = stringFlag(values, 'root');
+  if (tree !== undefined) {
+    const { probeRootFlag } = await import('./probe/root-flag.js');
+    parts.push(probeRootFlag(tree, io.cwd, registry));
+  }
   if (parts.length > 0)
     return { evidence: parts.length === 1 ? (parts[0] as Evidence) : mergeEvidence(...parts), live: false };
   const { probeMachine } = await import('./probe/index.js');
   const root = io.env[PROBE_ROOT_ENV] || '/';
-  return { evidence: probeMachine({ root }), live: true };
+  return { evidence: probeMachine({ root, ...(registry && { registry }) }), live: true };
 }

@@ -1,4 +1,5 @@
 import { createRegistry, isCocoError, type Registry } from '@coco/core';
+import { withAttestationInterfaces } from './attestation.js';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import { CliError } from './errors.js';
 import { reportPhase } from './phase.js';
@@ -30,5 +31,5 @@ export async function commandRegistry(pluginSpecs: readonly string[], cwd: strin
     }
   }
   reportPhase({ kind: 'run' });
-  return registry;
+  return withAttestationInterfaces(registry);
 }

@@ -1,3 +1,4 @@
+export { cpuinfoShowsX86 } from './architecture.js';
 export type { LeafReading } from './cpuid.js';
 export {
   CPUID_EXTENDED,
@@ -15,6 +16,19 @@ export {
   registerText,
 } from './cpuid.js';
 export { parseCpuidDump } from './cpuid-dump.js';
+export type { CpuidRange } from './device-probes.js';
+export {
+  AMD_PROBED_MSRS,
+  CPUID_DEVICE,
+  CPUID_PROBE,
+  CPUID_RANGES,
+  CPUID_SUBLEAVES,
+  cpuidOffset,
+  deviceReadFailure,
+  MSR_DEVICE,
+  MSR_PROBE,
+  X86_FACT_PROBES,
+} from './device-probes.js';
 export type { CpuidRecord, CpuidRegisters, SnapshotCpuidJson } from './facts.js';
 export {
   addCpuid,
@@ -84,3 +98,4 @@ export {
 export type { SevStatusLine } from './sev-status-log.js';
 export { findSevStatusLines, parseSevStatusLine } from './sev-status-log.js';
 export { systemdCvmX86, X86_CVM_PROCEDURE } from './systemd.js';
+export { AZURE_HCL_REPORT_NV_INDEX, AZURE_VTPM_HCL_REPORT, TPM_DEVICES } from './vtpm.js';

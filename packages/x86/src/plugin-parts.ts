@@ -1,8 +1,10 @@
 import { CocoRangeError, describeValue, type EntryFormatSpec, type PluginProbes } from '@coco/core';
+import { X86_FACT_PROBES } from './device-probes.js';
 import { X86_FACTS } from './facts.js';
 import { INTERFACE_1_ADAPTER } from './interface-1.js';
 import { X86_ATTESTATION_FILES, X86_MACHINE_READER } from './machine.js';
 import { X86_CVM_PROCEDURE } from './systemd.js';
+import { TPM_DEVICES } from './vtpm.js';
 
 /** The lowest bit of an x86-64 page-table entry's physical-address field (Intel SDM vol. 3A 4.5). */
 export const X86_PA_BIT_MIN = 12;
@@ -62,12 +64,18 @@ export const X86_ARCHITECTURES: readonly string[] = Object.freeze(['x64', 'ia32'
 
 /**
  * What every x86 plugin reads from a live machine: the attestation devices and sysfs entries, the
- * cpuinfo fields, and the CPUID and MSR facts (read through `/dev/cpu/0/*` by the probe).
+ * TPM devices (Azure's vTPM holds the paravisor's HCL report), the cpuinfo fields, and the CPUID
+ * and MSR facts, read through `/dev/cpu/0/cpuid` and `/dev/cpu/0/msr` by {@link X86_FACT_PROBES}.
  */
 export const X86_PROBES: PluginProbes = Object.freeze({
   architectures: X86_ARCHITECTURES,
-  files: Object.freeze(X86_ATTESTATION_FILES.map((path) => Object.freeze({ path, read: 'exists' as const }))),
+  files: Object.freeze(
+    [...X86_ATTESTATION_FILES, ...TPM_DEVICES].map((path) =>
+      Object.freeze({ path, read: 'exists' as const }),
+    ),
+  ),
   cpuinfo: Object.freeze(['flags', 'vendor_id']),
+  facts: X86_FACT_PROBES,
 });
 
 /**

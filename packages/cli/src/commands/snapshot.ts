@@ -66,7 +66,7 @@ export async function run(context: CommandContext): Promise<number> {
   });
   if (!prepared) return 0;
   const { io } = context;
-  const { evidence, live } = await gatherEvidence(prepared.values, io);
+  const { evidence, live } = await gatherEvidence(prepared.values, io, prepared.registry);
   const identity = boolFlag(prepared.values, 'identity');
   if (identity && !live && evidence.machine !== undefined) {
     throw new CliError(

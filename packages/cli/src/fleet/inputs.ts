@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 /**
  * The files of a support bundle `coco fleet` reads, relative to the bundle's directory, and which
  * parser reads each. A directory holding any of them is one machine; its other files are not
- * walked. (A later `--root DIR` may probe a bundle as a whole machine tree; this is the small set.)
+ * walked. A directory with `proc/` or `sys/` is a machine tree instead (see {@link isMachineTree}).
  */
 export const BUNDLE_FILES = Object.freeze([
   { path: 'coco-snapshot.json', kind: 'snapshot' },
@@ -18,9 +18,27 @@ export const BUNDLE_FILES = Object.freeze([
 /** The kind of evidence a bundle file holds. */
 export type BundleFileKind = (typeof BUNDLE_FILES)[number]['kind'];
 
-/** One machine to read: a snapshot file, a support bundle, or a path that cannot be read. */
+/**
+ * The directories whose presence makes a directory one machine's tree (a sosreport, a machine image,
+ * a mounted disk), read as `coco detect --root DIR` reads it.
+ */
+export const TREE_DIRECTORIES: readonly string[] = Object.freeze(['proc', 'sys']);
+
+/** Whether `dir` is a machine tree: it has `proc/` or `sys/`. */
+export function isMachineTree(dir: string): boolean {
+  return TREE_DIRECTORIES.some((name) => {
+    try {
+      return statSync(join(dir, name)).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** One machine to read: a snapshot file, a support bundle, a machine tree, or a path that cannot be read. */
 export type FleetInput =
   | { readonly kind: 'snapshot'; readonly source: string }
+  | { readonly kind: 'tree'; readonly source: string }
   | {
       readonly kind: 'bundle';
       readonly source: string;
@@ -48,8 +66,15 @@ function errnoInput(source: string, error: unknown): FleetInput {
   return { kind: 'broken', source, code: 'FILE_UNREADABLE', problem: `cannot be read (${code ?? 'error'})` };
 }
 
-/** Walks a directory: a bundle is one input; otherwise its `*.json` files and subdirectories. */
+/**
+ * Walks a directory: a machine tree or a bundle is one input; otherwise its `*.json` files and
+ * subdirectories.
+ */
 function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
+  if (isMachineTree(dir)) {
+    out.push({ kind: 'tree', source: dir });
+    return;
+  }
   const files = bundleFiles(dir);
   if (files.length > 0) {
     out.push({ kind: 'bundle', source: dir, files });
@@ -87,7 +112,8 @@ function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
 /**
  * The machines the paths name, sorted by source path (JavaScript string order, so the output does
  * not depend on the file system's order or on the number of workers). A file is a snapshot
- * whatever its name; a directory is walked recursively for `*.json` files and support bundles; a
+ * whatever its name; a directory with `proc/` or `sys/` is one machine's tree; another directory is
+ * walked recursively for `*.json` files, trees and support bundles; a
  * path that does not exist or cannot be read is a broken input, reported as a record.
  */
 export function collectInputs(paths: readonly string[]): FleetInput[] {

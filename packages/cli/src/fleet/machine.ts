@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type Evidence,
   isCocoError,
@@ -13,6 +14,7 @@ import { parseCpuidDump } from '@coco/x86';
 import { CliError } from '../errors.js';
 import { formatBytes } from '../files.js';
 import { FLEET_SCHEMA_URL, type FleetMachineJson, type FleetRecordJson } from '../formats.js';
+import { probeMachine } from '../probe/index.js';
 import { decodeText } from '../read-limited.js';
 import { type FleetInput, nameFromPath } from './inputs.js';
 
@@ -82,10 +84,18 @@ function readSmallFile(path: string): string {
   }
 }
 
-function readEvidence(input: FleetInput): Evidence {
+function readEvidence(input: FleetInput, registry: Registry): Evidence {
   switch (input.kind) {
     case 'snapshot':
       return parseSnapshot(readSmallFile(input.source), { source: input.source });
+    case 'tree': {
+      // Read as coco detect --root reads it, with the plugins this fleet run registered; a bundle's
+      // coco-snapshot.json beside proc/ and sys/ joins it.
+      const tree = probeMachine({ root: input.source, tree: true, registry });
+      const snapshot = join(input.source, 'coco-snapshot.json');
+      if (!existsSync(snapshot)) return tree;
+      return mergeEvidence(tree, parseSnapshot(readSmallFile(snapshot), { source: snapshot }));
+    }
     case 'bundle': {
       const parts = input.files.map((file) => {
         const text = readSmallFile(file.path);
@@ -127,7 +137,7 @@ export function decideMachine(input: FleetInput, registry: Registry): FleetResul
   let record: FleetRecordJson;
   let fact: FleetFact;
   try {
-    const evidence = readEvidence(input);
+    const evidence = readEvidence(input, registry);
     if (evidence.machine) machine = { name: evidence.machine.hostname ?? fallbackName, ...evidence.machine };
     const detection = registry.detect(evidence);
     const json = detection.toJSON();

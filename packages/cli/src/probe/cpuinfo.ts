@@ -1,33 +1,44 @@
+import { join } from 'node:path';
 import { type EvidenceBuilder, isCocoError, parseCpuinfo } from '@coco/core';
 import type { ProbeFs } from './fs.js';
-import { PROBE_PATHS } from './leaves.js';
 import { fileUnreadable } from './unavailable.js';
 
-const VENDOR_LINE = /^vendor_id\s*:\s*(\S+)\s*$/m;
+/** Where the kernel shows the CPUs, on every architecture. */
+export const CPUINFO_PATH = '/proc/cpuinfo';
 
 /**
- * Reads `/proc/cpuinfo`'s flags (through core's parser). Returns the `vendor_id`, which stands in
- * for CPUID leaf 0 when the cpuid device cannot be read.
+ * Reads `/proc/cpuinfo` of any architecture through core's parser: every field of the first
+ * processor and the machine-wide ones, the feature words as flags. Unreadable or empty becomes an
+ * unavailable note of kind `cpuinfo`.
  */
-export function probeCpuinfo(fs: ProbeFs, builder: EvidenceBuilder): string | null {
-  const path = PROBE_PATHS.cpuinfo;
+export function probeCpuinfo(fs: ProbeFs, builder: EvidenceBuilder, tree: string | null): void {
   let text: string;
   try {
-    text = fs.readText(path);
+    text = fs.readText(CPUINFO_PATH);
   } catch (error) {
-    builder.addUnavailable({ source: path, kind: 'cpuinfo', ...fileUnreadable(error, path) });
-    return null;
+    const note = fileUnreadable(error, CPUINFO_PATH);
+    const missing = (error as { code?: unknown } | null)?.code === 'ENOENT';
+    builder.addUnavailable({
+      source: CPUINFO_PATH,
+      kind: 'cpuinfo',
+      ...(tree !== null && missing
+        ? {
+            reason: 'not in the tree',
+            fix: 'copy /proc/cpuinfo of the running machine into the tree as proc/cpuinfo (sosreport collects it), or pass it with --cpuinfo',
+          }
+        : note),
+    });
+    return;
   }
   try {
-    builder.merge(parseCpuinfo(text, { source: path }));
+    builder.merge(parseCpuinfo(text, { source: tree === null ? CPUINFO_PATH : join(tree, CPUINFO_PATH) }));
   } catch (error) {
     if (!isCocoError(error)) throw error;
     builder.addUnavailable({
       kind: 'cpuinfo',
-      source: path,
+      source: CPUINFO_PATH,
       reason: error.problem,
-      fix: 'none needed on a machine without x86 flags; elsewhere pass the file with --cpuinfo',
+      fix: 'pass /proc/cpuinfo as the kernel writes it with --cpuinfo',
     });
   }
-  return VENDOR_LINE.exec(text)?.[1] ?? null;
 }

@@ -1,6 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
 import type { Unreadable } from './unavailable.js';
 
 /**
@@ -10,11 +20,11 @@ import type { Unreadable } from './unavailable.js';
 export interface DeviceReader {
   /**
    * Reads the `length`-byte record with id `position`. On a real character device that is a
-   * positioned read at `position`; a regular file standing in for one (a fake tree in tests)
-   * cannot hold overlapping records, so it holds record `n` at byte offset `n * length`, and
-   * records past its end read as zeros.
+   * positioned read at `position`; a regular file standing in for one under `/dev` (a fake tree in
+   * tests) cannot hold overlapping records, so it holds record `n` at byte offset `n * length`, and
+   * records past its end read as zeros. Any other regular file is read at `position`.
    */
-  pread(length: number, position: number): Uint8Array;
+  pread(length: number, position: number | bigint): Uint8Array;
   close(): void;
 }
 
@@ -24,12 +34,14 @@ export interface DeviceReader {
  * Failures throw Node errors with a `code` (`ENOENT`, `EACCES`, `EIO`, ...).
  */
 export interface ProbeFs {
-  /** The whole text of a file. */
-  readText(path: string): string;
+  /** The text of a file, to its end or the first `maxBytes` bytes (16 MiB at most). */
+  readText(path: string, maxBytes?: number): string;
   /** Opens a device for positioned reads. */
   openDevice(path: string): DeviceReader;
   /** Whether a path exists (`false` for a missing one; throws when it cannot be checked). */
   exists(path: string): boolean;
+  /** The names in a directory, sorted (throws `ENOENT` for a missing one). */
+  listDir(path: string): string[];
   /**
    * Reads `/dev/kmsg`-style records without ever blocking: opens non-blocking and reads until
    * `EAGAIN` or end of file. Returns the text of the records.
@@ -80,7 +92,7 @@ function notWhatTheKernelProvides(path: string, stats: Stats, expected: 'device'
 }
 
 /** Reads a regular file (procfs ones report size 0) to its end, at most {@link MAX_TEXT_BYTES}. */
-function readTextFile(full: string, path: string): string {
+function readTextFile(full: string, path: string, max = MAX_TEXT_BYTES): string {
   const fd = openSync(full, OPEN_FLAGS);
   try {
     const stats = fstatSync(fd);
@@ -93,19 +105,49 @@ function readTextFile(full: string, path: string): string {
       if (n === 0) break;
       chunks.push(buffer.subarray(0, n));
       total += n;
-      if (total >= MAX_TEXT_BYTES) break;
+      if (total >= max) break;
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return Buffer.concat(chunks, total).subarray(0, Math.min(total, max)).toString('utf8');
   } finally {
     closeSync(fd);
   }
 }
 
+/**
+ * The full path of machine path `path` under `root`. Under a root other than `/`, a path whose
+ * symbolic links lead out of the tree is refused (`ELOOP`-like `EXDEV`): a support bundle must not
+ * make coco read this machine's files.
+ */
+function under(root: string, path: string): string {
+  if (!path.startsWith('/') || path.split('/').includes('..'))
+    throw Object.assign(new Error(`${path} is not an absolute machine path`), { code: 'EINVAL' });
+  const full = join(root, path);
+  if (root === '/') return full;
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch {
+    // Missing (or unreadable) paths fail at open or stat with their own code.
+    return full;
+  }
+  const top = realpathSync(root);
+  if (real !== top && !real.startsWith(top.endsWith(sep) ? top : `${top}${sep}`)) {
+    const unreadable: Unreadable = {
+      reason: 'it is a symbolic link out of the tree (not read)',
+      fix: 'copy the file itself into the tree, or run coco on the machine',
+    };
+    throw Object.assign(new Error(unreadable.reason), { code: 'EXDEV', unreadable });
+  }
+  return full;
+}
+
 /** The real file system under `root` (`/` for this machine, a directory of fake files in tests). */
 export function nodeProbeFs(root = '/'): ProbeFs {
-  const at = (path: string) => join(root, path);
+  root = root === '/' ? '/' : resolve(root);
+  const at = (path: string) => under(root, path);
   return {
-    readText: (path) => readTextFile(at(path), path),
+    readText: (path, maxBytes) =>
+      readTextFile(at(path), path, Math.min(maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES)),
     openDevice(path) {
       const fd = openSync(at(path), OPEN_FLAGS);
       let stats: Stats;
@@ -117,11 +159,18 @@ export function nodeProbeFs(root = '/'): ProbeFs {
         closeSync(fd);
         throw error;
       }
-      const records = stats.isFile();
+      const records = stats.isFile() && path.startsWith('/dev/');
       return {
         pread(length, position) {
           const buffer = new Uint8Array(length);
-          const n = readSync(fd, buffer, 0, length, records ? position * length : position);
+          const offset = records ? BigInt(position) * BigInt(length) : BigInt(position);
+          const n = readSync(
+            fd,
+            buffer,
+            0,
+            length,
+            offset <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(offset) : offset,
+          );
           // A record past the end of a stand-in file reads as zeros, like a hole inside it.
           return records ? buffer : buffer.subarray(0, n);
         },
@@ -129,6 +178,7 @@ export function nodeProbeFs(root = '/'): ProbeFs {
       };
     },
     exists: (path) => statSync(at(path), { throwIfNoEntry: false }) !== undefined,
+    listDir: (path) => readdirSync(at(path)).sort(),
     readKernelRecords(path) {
       const fd = openSync(at(path), OPEN_FLAGS);
       const buffer = Buffer.alloc(16 * 1024);

@@ -1,7 +1,9 @@
 import { type EvidenceBuilder, parseKernelLog } from '@coco/core';
 import type { ProbeFs } from './fs.js';
-import { PROBE_PATHS } from './leaves.js';
 import { kernelLogUnreadable } from './unavailable.js';
+
+/** The kernel's log device. */
+export const KMSG_PATH = '/dev/kmsg';
 
 /**
  * `/dev/kmsg` records are `prio,seq,usec,flags;message`, followed by ` KEY=value` dictionary lines;
@@ -19,7 +21,7 @@ function kmsgMessages(text: string): string {
  * `EAGAIN`, else `dmesg` (on the real machine only). Unreadable becomes an unavailable source.
  */
 export function probeKernelLog(fs: ProbeFs, builder: EvidenceBuilder): void {
-  const path = PROBE_PATHS.kmsg;
+  const path = KMSG_PATH;
   let kmsgError: unknown;
   try {
     const text = kmsgMessages(fs.readKernelRecords(path));

@@ -4,9 +4,6 @@ export interface Unreadable {
   readonly fix: string;
 }
 
-/** The module that provides a `/dev/cpu/N/*` device, for the `modprobe` hint. */
-export type DeviceModule = 'cpuid' | 'msr';
-
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'an unknown error';
@@ -14,42 +11,10 @@ function codeOf(error: unknown): string {
 
 const ROOT_FIX = 'run coco as root (sudo)';
 
-/** The reason an error carries itself (probe/fs.ts: a FIFO in place of a device), if any. */
+/** The reason an error carries itself (probe/fs.ts: a FIFO in place of a file), if any. */
 function ownReason(error: unknown): Unreadable | undefined {
   const own = (error as { unreadable?: Unreadable } | null)?.unreadable;
   return own && typeof own.reason === 'string' && typeof own.fix === 'string' ? own : undefined;
-}
-
-/** The reason and fix for a `/dev/cpu/0/cpuid` or `/dev/cpu/0/msr` failure. */
-export function deviceUnreadable(error: unknown, module: DeviceModule): Unreadable {
-  const own = ownReason(error);
-  if (own) return own;
-  const code = codeOf(error);
-  switch (code) {
-    case 'ENOENT':
-    case 'ENXIO':
-    case 'ENODEV':
-      return {
-        reason: 'the device does not exist',
-        fix: `load the ${module} module (modprobe ${module}) as root`,
-      };
-    case 'EACCES':
-    case 'EPERM':
-      return { reason: 'permission denied', fix: ROOT_FIX };
-    case 'EIO':
-      return {
-        reason: 'the CPU or hypervisor refused the read (EIO)',
-        fix:
-          module === 'msr'
-            ? 'none needed: this machine does not expose that MSR to the guest'
-            : 'none needed: this CPU does not answer that leaf',
-      };
-    default:
-      return {
-        reason: `cannot be read (${code})`,
-        fix: `${ROOT_FIX}, with the ${module} module loaded (modprobe ${module})`,
-      };
-  }
 }
 
 /** The reason and fix for a kernel-log failure. */
