@@ -7,12 +7,14 @@
 //      as TypeScript's node16 mode does, where a require of ESM is "dynamic import only", so the
 //      node16-cjs (and node10) rows would always warn: the esm-only profile ignores exactly those,
 //      and prove-installs.mjs proves require() from a packed tarball instead;
-//   3. the size-limit budgets of .size-limit.cjs (minified + gzipped public entry);
+//   3. the size-limit budgets of .size-limit.cjs (minified + gzipped public entry), one for every
+//      package the workspace discovery finds (a package without one fails, named);
 //   4. the import-boundary check (tools/packaging/check-imports.mjs).
 // Prints one line per check and package, the tools' own output when one fails, and exits 1 when any
 // check fails. `--only publint,attw,size,imports` runs a subset.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { checkImports } from './check-imports.mjs';
 import { repoRoot, workspacePackages } from './pack.mjs';
@@ -86,6 +88,12 @@ export async function checkPackages({ only } = {}) {
   }
 
   if (want('size')) {
+    // Every discovered package has a budget (.size-limit.cjs names the ones that do not).
+    const require = createRequire(import.meta.url);
+    const { missingBudgets } = require(join(repoRoot, '.size-limit.cjs'));
+    for (const name of missingBudgets) {
+      report(false, `${'size budget'.padEnd(30)} ${name}: none in .size-limit.cjs (add one with its reason)`);
+    }
     const { code, output } = await run(bin('size-limit'), ['--json'], repoRoot);
     let results = null;
     try {
@@ -107,12 +115,14 @@ export async function checkPackages({ only } = {}) {
   }
 
   if (want('imports')) {
-    const { checked, violations } = checkImports(repoRoot);
+    const { checked, violations, imports } = checkImports(repoRoot);
     for (const name of checked) {
-      const mine = violations.filter((v) => v.file.startsWith(`packages/${name.replace('@coco/', '')}/`));
+      const dirName = packages.find((p) => p.name === name)?.dirName;
+      const mine = violations.filter((v) => v.file.startsWith(`packages/${dirName}/`));
+      const uses = imports.get(name) ?? [];
       report(
         mine.length === 0,
-        `${'import boundaries'.padEnd(30)} ${name}`,
+        `${'import boundaries'.padEnd(30)} ${name} (imports ${uses.length > 0 ? uses.join(', ') : 'no @coco package'})`,
         mine.map((v) => `${v.file}:${v.line}: '${v.specifier}' ${v.problem}`).join('\n'),
       );
     }
