@@ -449,7 +449,10 @@ try {
       const d = registry.detect(core.parseSnapshot(${JSON.stringify(JSON.stringify(TDX_GUEST))})).toJSON();
       const schema = require('@coco/core/schemas/coco-detection-1.schema.json');
       const cliSchema = require('@coco/cli/schemas/coco-fleet-1.schema.json');
-      console.log(JSON.stringify({ loaded, type: d.type, schemaId: schema.$id, same: d.$schema === schema.$id, cli: cliSchema.$id }));`;
+      const snapshot2 = require('@coco/core/schemas/coco-snapshot-2.schema.json');
+      const snapshot1 = require('@coco/core/schemas/coco-snapshot-1.schema.json');
+      console.log(JSON.stringify({ loaded, type: d.type, schemaId: schema.$id, same: d.$schema === schema.$id, cli: cliSchema.$id,
+        snapshots: [snapshot2.$id === core.SNAPSHOT_SCHEMA_URL, snapshot1.title] }));`;
     const run = spawnSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' });
     check(run.status === 0, `requiring every package exited ${run.status}: ${run.stderr}`);
     const j = JSON.parse(run.stdout);
@@ -459,8 +462,12 @@ try {
     check(j.type === 'tdx', `a TDX guest detected through require() as ${j.type}`);
     check(j.same, `coco-detection/1's $schema is not the published schema's $id (${j.schemaId})`);
     check(/coco-fleet-1\.schema\.json$/.test(j.cli), `@coco/cli/schemas/coco-fleet-1.schema.json: ${j.cli}`);
+    check(
+      j.snapshots[0] === true && j.snapshots[1] === 'coco-snapshot/1',
+      `@coco/core/schemas/coco-snapshot-{2,1}.schema.json: ${JSON.stringify(j.snapshots)}`,
+    );
     say(
-      "require('@coco/core/schemas/coco-detection-1.schema.json') is the schema a detection's $schema names; @coco/cli ships its schemas",
+      "require('@coco/core/schemas/coco-detection-1.schema.json') is the schema a detection's $schema names; core ships coco-snapshot-2 (the $schema toSnapshot writes) and coco-snapshot-1; @coco/cli ships its schemas",
     );
   });
 
