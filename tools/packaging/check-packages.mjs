@@ -9,11 +9,12 @@
 //      and prove-installs.mjs proves require() from a packed tarball instead;
 //   3. the size-limit budgets of .size-limit.cjs (minified + gzipped public entry), one for every
 //      package the workspace discovery finds (a package without one fails, named);
-//   4. the import-boundary check (tools/packaging/check-imports.mjs).
+//   4. the import-boundary check (tools/packaging/check-imports.mjs);
+//   5. policy: once @coco/core is released, the CORE_MAJOR in its dist equals its major.
 // Prints one line per check and package, the tools' own output when one fails, and exits 1 when any
-// check fails. `--only publint,attw,size,imports` runs a subset.
+// check fails. `--only publint,attw,size,policy,imports` runs a subset.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { checkImports } from './check-imports.mjs';
@@ -111,6 +112,30 @@ export async function checkPackages({ only } = {}) {
         );
       }
       if (code !== 0 && results.every((r) => r.passed)) report(false, 'size-limit exited non-zero', output);
+    }
+  }
+
+  if (want('policy')) {
+    // The default registry is keyed by CORE_MAJOR, which must be core's major once core is released
+    // (`pnpm release` runs this before publishing; release:dry checks it after `changeset version`).
+    const core = packages.find((p) => p.role === 'core');
+    if (core) {
+      const major = Number(String(core.version).split('.')[0]);
+      const found = readdirSync(join(core.dir, 'dist'), { recursive: true })
+        .filter((f) => String(f).endsWith('.js'))
+        .flatMap((f) => [
+          ...readFileSync(join(core.dir, 'dist', String(f)), 'utf8').matchAll(/\bCORE_MAJOR\s*=\s*(\d+)/g),
+        ])
+        .map((m) => Number(m[1]));
+      const label = `${'policy: CORE_MAJOR'.padEnd(30)} ${core.name}@${core.version}`;
+      if (found.length !== 1)
+        report(false, `${label}: expected one CORE_MAJOR in dist, found ${found.length}`);
+      else if (major === 0) report(true, `${label}: unreleased, CORE_MAJOR ${found[0]}`);
+      else
+        report(
+          found[0] === major,
+          `${label}: CORE_MAJOR ${found[0]}${found[0] === major ? '' : ` must be ${major} (packages/core/src/registry.ts)`}`,
+        );
     }
   }
 
