@@ -214,8 +214,10 @@ try {
     if (found.length !== 1) fail(`@coco/core: expected one CORE_MAJOR in dist, found ${found.length}`);
     else if (major === 0) ok(`@coco/core: ${core.version} is unreleased; CORE_MAJOR is ${found[0]}`);
     else if (found[0] !== major) {
+      // A first release (from 0.x) is always 1.0.0 with changesets, whatever the unreleased work did.
+      const first = parseVersion(before.get('@coco/core') ?? '0.0.0')?.major === 0;
       fail(
-        `@coco/core: CORE_MAJOR is ${found[0]} but the version is ${core.version}; set it in src/registry.ts`,
+        `@coco/core: CORE_MAJOR is ${found[0]} but the version is ${core.version}; set it to ${major} in src/registry.ts${first ? ` (this is core's first release: no published core has major ${found[0] - 1}, so there is no earlier registry to keep apart)` : ''}`,
       );
     } else ok(`@coco/core: CORE_MAJOR ${found[0]} matches ${core.version}`);
 
