@@ -1,4 +1,5 @@
-// docs/errors.md documents every error code: each member of core's CocoErrorCode union and of the
+// docs/errors.md documents every error code: each member of core's CoreErrorCode union (the codes
+// core throws; CocoErrorCode also admits plugins' own codes since interface 2) and of the
 // CLI's CliErrorCode union has a row (a table line starting with the code) with a meaning and a fix.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -31,11 +32,12 @@ const rows = new Map(
 );
 
 describe('docs/errors.md', () => {
-  const core = unionMembers(read('packages/core/src/errors.ts'), 'CocoErrorCode');
+  const core = unionMembers(read('packages/core/src/errors.ts'), 'CoreErrorCode');
   const cli = unionMembers(read('packages/cli/src/errors.ts'), 'CliErrorCode');
 
   it('reads both unions', () => {
-    expect(core.length).toBeGreaterThanOrEqual(15);
+    // 13 since interface 2 moved the x86 parsers' codes out of core; a sanity floor, not a count.
+    expect(core.length).toBeGreaterThanOrEqual(10);
     expect(cli).toContain('USAGE');
   });
 
