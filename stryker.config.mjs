@@ -3,7 +3,13 @@
 // COCO_MUTATION_PACKAGE set: that package's sources are mutated and only that package's own tests
 // run (vitest.stryker.config.ts), which keeps the many static mutants (module-level tables and
 // constants, which need every test) affordable on two cores. It prints the score per package.
-const packages = ['core', 'x86', 'tdx', 'amd-cbit', 'amd-vtom', 'hyperv'];
+import workspace from './tools/packaging/workspace.cjs';
+
+// Every published package but the CLI, discovered from the manifests (as directory names).
+export const packages = workspace
+  .discoverPackages()
+  .filter((p) => p.role !== 'app')
+  .map((p) => p.dirName);
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by tools/mutation/run.mjs, never by a turbo task
 const only = process.env.COCO_MUTATION_PACKAGE;
 if (only !== undefined && !packages.includes(only)) {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import workspace from './tools/packaging/workspace.cjs';
 import base from './vitest.config';
 
 // Stryker runs the tests in a sandbox copy of the repository. The workspace links in each
@@ -8,7 +9,22 @@ import base from './vitest.config';
 // (mutated) sources instead. Only the packages under mutation are tested here, not the CLI, the
 // tools or the examples (their end-to-end tests spawn built files, which are never mutated).
 const root = fileURLToPath(new URL('.', import.meta.url));
-const mutated = ['core', 'x86', 'tdx', 'amd-cbit', 'amd-vtom', 'hyperv'];
+// The packages under mutation, discovered (tools/packaging/workspace.cjs): every published package but
+// the CLI (role `app`), as directory names; stryker.config.mjs and tools/mutation/run.mjs use the same.
+type Discovered = { name: string; dirName: string; role: string };
+type Entry = { subpath: string; source?: string };
+const packages = (workspace.discoverPackages() as Discovered[]).filter((p) => p.role !== 'app');
+const mutated = packages.map((p) => p.dirName);
+// Each public entry point (`@coco/core`, `@coco/core/testing`, ...) to its source in the sandbox.
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const aliases = packages.flatMap((p) =>
+  (workspace.entryPoints(p) as Entry[])
+    .filter((e) => e.source)
+    .map((e) => ({
+      find: new RegExp(`^${literal(p.name + e.subpath.slice(1))}$`),
+      replacement: `${root}packages/${p.dirName}/${e.source}`,
+    })),
+);
 // With COCO_MUTATION_PACKAGE set (see stryker.config.mjs), only that package's tests run.
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by tools/mutation/run.mjs, never by a turbo task
 const only = process.env.COCO_MUTATION_PACKAGE;
@@ -17,13 +33,7 @@ export default defineConfig({
   ...base,
   resolve: {
     ...base.resolve,
-    alias: [
-      { find: /^@coco\/core\/testing$/, replacement: `${root}packages/core/src/testing/index.ts` },
-      ...mutated.map((name) => ({
-        find: new RegExp(`^@coco/${name}$`),
-        replacement: `${root}packages/${name}/src/index.ts`,
-      })),
-    ],
+    alias: aliases,
   },
   test: {
     ...base.test,

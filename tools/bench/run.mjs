@@ -203,16 +203,19 @@ if (plugins.length === 0) {
   backendsNote = coreOnly ? 'a test-only plugin (--core-only)' : 'no backend built: a test-only plugin';
   registry.use(
     defineBackend({
-      interfaceVersion: 1,
+      interfaceVersion: core.PLUGIN_INTERFACE_VERSION,
       kind: 'backend',
       id: 'bench-only',
       packageName: 'bench-only',
-      variants: [],
+      variants: [{ variant: null, title: 'bench only', attributes: ['mem-encrypt'], cvm: 'none' }],
+      params: {},
+      logPatterns: [/Memory Encryption Features active/],
       createType: () => benchType(),
+      // Core knows no MSR since interface 2 (they are @coco/x86's facts): the kernel log stands in.
       detect: (evidence, ctx) => {
-        const status = evidence.msr(0xc0010131);
-        if (!status) return null;
-        ctx.step('msr', `status ${status.value}`);
+        const line = evidence.kernelLog.find((l) => l.text.includes('Memory Encryption Features active'));
+        if (!line) return null;
+        ctx.step('kernel-log', line.text);
         return { type: benchType() };
       },
     }),

@@ -5,9 +5,8 @@
 // (JSON and HTML per package) and reused incrementally; `--force` re-tests every mutant.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import config from '../../stryker.config.mjs';
+import config, { packages as all } from '../../stryker.config.mjs';
 
-const all = ['core', 'x86', 'tdx', 'amd-cbit', 'amd-vtom', 'hyperv'];
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const force = args.includes('--force');
 const asked = args.filter((a) => !a.startsWith('--'));

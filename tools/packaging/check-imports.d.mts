@@ -13,6 +13,11 @@ export interface ImportViolation {
 }
 export const CORE_ONLY: ReadonlySet<string>;
 export const NEUTRAL: ReadonlySet<string>;
+export const EVIDENCE: ReadonlySet<string>;
 export function packageOf(specifier: string): string;
-export function checkPackage(pkg: PackageToCheck, root: string): ImportViolation[];
-export function checkImports(root: string): { checked: string[]; violations: ImportViolation[] };
+export function checkPackage(pkg: PackageToCheck, root: string, imported?: Set<string>): ImportViolation[];
+export function checkImports(root: string): {
+  checked: string[];
+  violations: ImportViolation[];
+  imports: Map<string, string[]>;
+};

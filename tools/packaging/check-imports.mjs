@@ -4,11 +4,16 @@
 // never count, against the architecture's rules:
 //   - a package imports only packages it declares in dependencies or peerDependencies (a
 //     devDependency is not there for a user who installs the package);
-//   - the backends (@coco/tdx, @coco/amd-cbit, @coco/amd-vtom) and @coco/hyperv import @coco/core and
-//     the shared evidence packages (@coco/x86) only: a plugin never imports another plugin;
+//   - a plugin (a package that peer-depends on @coco/core: the backends and the hypervisor plugins)
+//     imports @coco/core and the shared evidence packages only, and of those only the ones it
+//     declares: a plugin never imports another plugin, and a plugin that declares no shared package
+//     (arm-cca, s390-pv, ppc-pef) imports @coco/core alone, which the install proofs confirm from
+//     its tarball;
 //   - @coco/core imports no `node:` (or Node built-in) module and no @coco package;
-//   - an evidence package (@coco/x86) is platform-neutral too and imports @coco/core only;
+//   - a shared evidence package (one that plugins depend on, such as @coco/x86) is platform-neutral
+//     too and imports @coco/core only;
 //   - a relative import never leaves its package.
+// Which package is which is discovered from the manifests (workspace.cjs), not listed here.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
@@ -16,14 +21,17 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { workspacePackages } from './pack.mjs';
 
+const discovered = workspacePackages();
+const named = (role) => new Set(discovered.filter((p) => p.role === role).map((p) => p.name));
+
 /** Plugins: they may import no @coco package but @coco/core and the evidence packages. */
-export const CORE_ONLY = new Set(['@coco/tdx', '@coco/amd-cbit', '@coco/amd-vtom', '@coco/hyperv']);
+export const CORE_ONLY = named('plugin');
 
 /** Packages that must stay platform-neutral: no Node built-in, no @coco package. */
-export const NEUTRAL = new Set(['@coco/core']);
+export const NEUTRAL = named('core');
 
 /** Shared evidence packages: platform-neutral, importing @coco/core only; plugins may import them. */
-export const EVIDENCE = new Set(['@coco/x86']);
+export const EVIDENCE = named('shared');
 
 const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
 
@@ -51,7 +59,7 @@ function sourceFiles(dir) {
  * Checks one package: `{ name, dir, json }` where `json` is its package.json. Returns the
  * violations, each `{ file, line, specifier, problem }` (file relative to `root`).
  */
-export function checkPackage(pkg, root) {
+export function checkPackage(pkg, root, imported = new Set()) {
   const declared = new Set([
     ...Object.keys(pkg.json.dependencies ?? {}),
     ...Object.keys(pkg.json.peerDependencies ?? {}),
@@ -99,6 +107,7 @@ export function checkPackage(pkg, root) {
         continue;
       }
       const target = packageOf(specifier);
+      if (target.startsWith('@coco/') && target !== pkg.name) imported.add(target);
       if (target === pkg.name) {
         violations.push({ ...at, problem: 'imports its own package by name; use a relative import' });
         continue;
@@ -131,13 +140,20 @@ export function checkPackage(pkg, root) {
   return violations;
 }
 
-/** Checks every published workspace package; returns `{ checked, violations }`. */
+/**
+ * Checks every published workspace package; returns `{ checked, violations, imports }`, where
+ * `imports` maps each package name to the sorted @coco packages its sources import.
+ */
 export function checkImports(root) {
-  const packages = workspacePackages().map((p) => ({
-    ...p,
-    json: JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')),
-  }));
-  return { checked: packages.map((p) => p.name), violations: packages.flatMap((p) => checkPackage(p, root)) };
+  const packages = workspacePackages(root);
+  const imports = new Map();
+  const violations = packages.flatMap((p) => {
+    const seen = new Set();
+    const found = checkPackage(p, root, seen);
+    imports.set(p.name, [...seen].sort());
+    return found;
+  });
+  return { checked: packages.map((p) => p.name), violations, imports };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

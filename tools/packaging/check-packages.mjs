@@ -7,12 +7,15 @@
 //      as TypeScript's node16 mode does, where a require of ESM is "dynamic import only", so the
 //      node16-cjs (and node10) rows would always warn: the esm-only profile ignores exactly those,
 //      and prove-installs.mjs proves require() from a packed tarball instead;
-//   3. the size-limit budgets of .size-limit.cjs (minified + gzipped public entry);
-//   4. the import-boundary check (tools/packaging/check-imports.mjs).
+//   3. the size-limit budgets of .size-limit.cjs (minified + gzipped public entry), one for every
+//      package the workspace discovery finds (a package without one fails, named);
+//   4. the import-boundary check (tools/packaging/check-imports.mjs);
+//   5. policy: once @coco/core is released, the CORE_MAJOR in its dist equals its major.
 // Prints one line per check and package, the tools' own output when one fails, and exits 1 when any
-// check fails. `--only publint,attw,size,imports` runs a subset.
+// check fails. `--only publint,attw,size,policy,imports` runs a subset.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { checkImports } from './check-imports.mjs';
 import { repoRoot, workspacePackages } from './pack.mjs';
@@ -86,6 +89,12 @@ export async function checkPackages({ only } = {}) {
   }
 
   if (want('size')) {
+    // Every discovered package has a budget (.size-limit.cjs names the ones that do not).
+    const require = createRequire(import.meta.url);
+    const { missingBudgets } = require(join(repoRoot, '.size-limit.cjs'));
+    for (const name of missingBudgets) {
+      report(false, `${'size budget'.padEnd(30)} ${name}: none in .size-limit.cjs (add one with its reason)`);
+    }
     const { code, output } = await run(bin('size-limit'), ['--json'], repoRoot);
     let results = null;
     try {
@@ -106,13 +115,39 @@ export async function checkPackages({ only } = {}) {
     }
   }
 
+  if (want('policy')) {
+    // The default registry is keyed by CORE_MAJOR, which must be core's major once core is released
+    // (`pnpm release` runs this before publishing; release:dry checks it after `changeset version`).
+    const core = packages.find((p) => p.role === 'core');
+    if (core) {
+      const major = Number(String(core.version).split('.')[0]);
+      const found = readdirSync(join(core.dir, 'dist'), { recursive: true })
+        .filter((f) => String(f).endsWith('.js'))
+        .flatMap((f) => [
+          ...readFileSync(join(core.dir, 'dist', String(f)), 'utf8').matchAll(/\bCORE_MAJOR\s*=\s*(\d+)/g),
+        ])
+        .map((m) => Number(m[1]));
+      const label = `${'policy: CORE_MAJOR'.padEnd(30)} ${core.name}@${core.version}`;
+      if (found.length !== 1)
+        report(false, `${label}: expected one CORE_MAJOR in dist, found ${found.length}`);
+      else if (major === 0) report(true, `${label}: unreleased, CORE_MAJOR ${found[0]}`);
+      else
+        report(
+          found[0] === major,
+          `${label}: CORE_MAJOR ${found[0]}${found[0] === major ? '' : ` must be ${major} (packages/core/src/registry.ts)`}`,
+        );
+    }
+  }
+
   if (want('imports')) {
-    const { checked, violations } = checkImports(repoRoot);
+    const { checked, violations, imports } = checkImports(repoRoot);
     for (const name of checked) {
-      const mine = violations.filter((v) => v.file.startsWith(`packages/${name.replace('@coco/', '')}/`));
+      const dirName = packages.find((p) => p.name === name)?.dirName;
+      const mine = violations.filter((v) => v.file.startsWith(`packages/${dirName}/`));
+      const uses = imports.get(name) ?? [];
       report(
         mine.length === 0,
-        `${'import boundaries'.padEnd(30)} ${name}`,
+        `${'import boundaries'.padEnd(30)} ${name} (imports ${uses.length > 0 ? uses.join(', ') : 'no @coco package'})`,
         mine.map((v) => `${v.file}:${v.line}: '${v.specifier}' ${v.problem}`).join('\n'),
       );
     }

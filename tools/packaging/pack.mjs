@@ -4,21 +4,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { discoverPackages } from './workspace.cjs';
+
+export { CORE, discoverPackages, entryPoints, sharedWith } from './workspace.cjs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * Every publishable package: `{ name, dir, version }`, from packages/*. `root` defaults to this
- * repository; the release dry run passes its throwaway copy.
+ * Every publishable package: `{ name, dir, version, json, role }`, discovered from packages/*
+ * (workspace.cjs). `root` defaults to this repository; the release dry run passes its throwaway copy.
  */
 export function workspacePackages(root = repoRoot) {
-  const base = join(root, 'packages');
-  return readdirSync(base)
-    .sort()
-    .map((d) => join(base, d))
-    .map((dir) => ({ dir, json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
-    .filter(({ json }) => !json.private)
-    .map(({ dir, json }) => ({ name: json.name, version: json.version, dir }));
+  return discoverPackages(root);
 }
 
 /**

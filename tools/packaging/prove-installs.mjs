@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // Selective installs, proved the way a user meets the packages: from packed tarballs, in fresh
 // projects outside the workspace (build first: the tarballs hold `dist`).
-//   1. @coco/core + @coco/tdx: mark and detect a TDX guest; no other @coco package is installed but
+//   1. @coco/core + @coco/tdx: mark and detect a TDX guest, from a coco-snapshot/1 document (its
+//      `cpuid` and `tdx` keys converted through the fact kinds tdx and @coco/x86 declare) and from
+//      the same evidence written back as coco-snapshot/2; no other @coco package is installed but
 //      @coco/x86, the x86 evidence library tdx depends on (no other backend comes along).
 //   2. @coco/core + @coco/amd-vtom + @coco/hyperv: Azure SNP with paravisor is amd-vtom with the
 //      boundary mask; Azure TDX with paravisor fails with BACKEND_MISSING naming @coco/tdx.
 //   3. @coco/cli: `npx coco detect --example ...` from the installed tarball.
 //   4. two copies of @coco/core with the same major share the default registry; a copy with
-//      another major (the tarball rebuilt as 2.0.0 with CORE_MAJOR 2) does not.
+//      another major (the tarball rebuilt with CORE_MAJOR one higher) does not.
 //   5. CommonJS: in a fresh `"type": "commonjs"` project, `require('@coco/core')` (and every other
 //      package) works on Node 20.19+ through the `require` export condition, which points at the ESM
 //      build that Node loads with require(esm); the published JSON Schemas resolve and load.
+//   6. every plugin that depends on @coco/core alone (found from the manifests: today @coco/arm-cca,
+//      @coco/s390-pv, @coco/ppc-pef): core + that plugin installs exactly those two packages (nothing
+//      x86), and registered alone it detects each bundled CLI example of its types (coco-snapshot/2
+//      documents with file contents) with the answer the CLI gives.
 // Offline-safe: `npm install --offline` from the tarballs only, with an unreachable registry so a
 // lookup of any @coco package fails instead of reaching the network. Prints one line per fact
 // proved and exits 1 on the first failure of each proof (all proofs run).
@@ -28,7 +34,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { installedCocoPackages, packedManifest, packPackages, repoRoot, unpackTarball } from './pack.mjs';
+import {
+  installedCocoPackages,
+  packedManifest,
+  packPackages,
+  repoRoot,
+  sharedWith,
+  unpackTarball,
+  workspacePackages,
+} from './pack.mjs';
 
 const args = process.argv.slice(2);
 const tarballDir = args.includes('--tarballs') ? resolve(args[args.indexOf('--tarballs') + 1] ?? '') : null;
@@ -196,15 +210,20 @@ try {
     const r = inChild(
       dir,
       `
-      import { detect, parseSnapshot, use } from '@coco/core';
+      import { createRegistry, detect, parseSnapshot, toSnapshot, use } from '@coco/core';
       import { createTdxType, tdxBackend } from '@coco/tdx';
+      // Format 1's plugin keys (cpuid, tdx) are read through the registered fact kinds: use() first.
       use(tdxBackend);
       const d = detect(parseSnapshot(${JSON.stringify(JSON.stringify(TDX_GUEST))}));
+      const registry = createRegistry().use(tdxBackend);
+      const v2 = toSnapshot(registry.parseSnapshot(${JSON.stringify(JSON.stringify(TDX_GUEST))}), { version: 2 });
+      const d2 = registry.detect(registry.parseSnapshot(JSON.stringify(v2))).toJSON();
       const m = d.type.marking;
       const t48 = createTdxType({ gpaw: 48 }).marking;
       const h = (v) => '0x' + v.toString(16);
       console.log(JSON.stringify({
         json: d.toJSON(),
+        v2: { format: v2.format, kinds: Object.keys(v2.facts ?? {}).sort(), type: d2.type, mask: d2.mask },
         decrypt: h(m.decrypt(0x1000n)), encrypt: h(m.encrypt(0x8000000001000n)),
         sharedIsEncrypted: m.isEncrypted(0x8000000001000n), privateIsEncrypted: m.isEncrypted(0x1000n),
         gpaw48: h(t48.decrypt(0x1000n)),
@@ -219,6 +238,14 @@ try {
     );
     check(j.cvm === 'tdx', `cvm ${j.cvm}`);
     say(`a TDX guest (leaf 0x21 "IntelTDX    ", GPAW 52) is detected as tdx, shared bit 51, cvm tdx`);
+    check(
+      r.v2.format === 'coco-snapshot/2' &&
+        JSON.stringify(r.v2.kinds) === '["tdx.gpaw","x86.cpuid"]' &&
+        r.v2.type === 'tdx' &&
+        r.v2.mask === j.mask,
+      `written back as format 2: ${JSON.stringify(r.v2)}`,
+    );
+    say('written back as coco-snapshot/2 (facts tdx.gpaw and x86.cpuid), it reads back to the same tdx');
     check(r.decrypt === '0x8000000001000' && r.encrypt === '0x1000', `marking ${r.decrypt} / ${r.encrypt}`);
     check(r.sharedIsEncrypted === false && r.privateIsEncrypted === true, 'isEncrypted is wrong');
     check(r.gpaw48 === '0x800000001000', `GPAW 48 shares with ${r.gpaw48}`);
@@ -278,15 +305,7 @@ try {
   });
 
   proof('3 cli', (say) => {
-    const all = [
-      '@coco/core',
-      '@coco/x86',
-      '@coco/tdx',
-      '@coco/amd-cbit',
-      '@coco/amd-vtom',
-      '@coco/hyperv',
-      '@coco/cli',
-    ];
+    const all = [...tarballs.keys()].sort(); // every published package
     const dir = project('cli', all.map(tgz));
     const npx = (cliArgs) =>
       spawnSync('npx', ['--no', 'coco', ...cliArgs], { cwd: dir, env: npmEnv, encoding: 'utf8' });
@@ -325,13 +344,12 @@ try {
   });
 
   proof('4 registry per major', (say) => {
-    // Copy 3: the same tarball rebuilt as 2.0.0 with CORE_MAJOR 2 in dist.
-    const unpacked = unpackTarball(tgz('@coco/core'), join(scratch, 'core-major-2', 'package'));
+    // Copy 3: the same tarball rebuilt with CORE_MAJOR one higher in dist, and that major as its version.
+    const unpacked = unpackTarball(tgz('@coco/core'), join(scratch, 'core-next-major', 'package'));
     const manifestFile = join(unpacked, 'package.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    let major = null; // the CORE_MAJOR the packed dist carries (1 for the unreleased 0.0.0 too)
-    manifest.version = '2.0.0';
-    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    let major = null; // the CORE_MAJOR the packed dist carries (whatever core's version is)
+    let next = null;
     let patched = 0;
     const patchDir = (d) => {
       for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -339,20 +357,22 @@ try {
         if (e.isDirectory()) patchDir(p);
         else if (e.name.endsWith('.js')) {
           const text = readFileSync(p, 'utf8');
-          const next = text.replace(/\bCORE_MAJOR = (\d+)\b/g, (_, n) => {
+          const patchedText = text.replace(/\bCORE_MAJOR = (\d+)\b/g, (_, n) => {
             patched += 1;
             major = Number(n);
-            return 'CORE_MAJOR = 2';
+            next = major + 1;
+            return `CORE_MAJOR = ${next}`;
           });
-          if (next !== text) writeFileSync(p, next);
+          if (patchedText !== text) writeFileSync(p, patchedText);
         }
       }
     };
     patchDir(join(unpacked, 'dist'));
     check(patched === 1, `expected one CORE_MAJOR in core's dist, patched ${patched}`);
-    check(major !== 2, 'the packed core already has CORE_MAJOR 2; this proof rebuilds it with another major');
-    const core2 = join(scratch, 'coco-core-2.0.0.tgz');
-    execFileSync('tar', ['-czf', core2, '-C', join(scratch, 'core-major-2'), 'package']);
+    manifest.version = `${next}.0.0`;
+    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    const core2 = join(scratch, `coco-core-${next}.0.0.tgz`);
+    execFileSync('tar', ['-czf', core2, '-C', join(scratch, 'core-next-major'), 'package']);
 
     const t = tgz('@coco/core');
     const dir = project('two-cores', [`core-a@file:${t}`, `core-b@file:${t}`, `core-c@file:${core2}`]);
@@ -363,7 +383,7 @@ try {
       import * as b from 'core-b';
       import * as c from 'core-c';
       const plugin = (id) => ({
-        interfaceVersion: 1, kind: 'backend', id, packageName: 'proof-' + id, variants: [],
+        interfaceVersion: a.PLUGIN_INTERFACE_VERSION, kind: 'backend', id, packageName: 'proof-' + id, variants: [], params: {},
         createType() { throw new Error('unused'); }, detect() { return null; },
       });
       const viaA = plugin('proof-via-a');
@@ -383,18 +403,18 @@ try {
     );
     check(new Set(r.urls).size === 3, `the three copies resolve to ${r.urls.join(', ')}`);
     check(r.distinctCopies, 'core-a and core-b are the same module instance, not two copies');
-    check(r.majors[0] === major && r.majors[1] === major && r.majors[2] === 2, `majors ${r.majors}`);
+    check(r.majors[0] === major && r.majors[1] === major && r.majors[2] === next, `majors ${r.majors}`);
     say(
       `core-a and core-b are two copies of @coco/core ${version('@coco/core')} (CORE_MAJOR ${major}), loaded separately`,
     );
     check(r.abSame && r.bSeesA, `copy b does not see the plugin registered through copy a (b: ${r.b})`);
     say("a plugin registered through copy a is in copy b's default registry: one registry per major");
-    check(!r.acSame, 'the major-2 copy returned the major-1 default registry');
+    check(!r.acSame, `the major-${next} copy returned the major-${major} default registry`);
     check(
       !r.c.includes('proof-via-a') && !r.a.includes('proof-via-c') && !r.b.includes('proof-via-c'),
       'registries mixed',
     );
-    say(`core-c (2.0.0, CORE_MAJOR 2) has its own default registry: [${r.c}] vs [${r.a}]`);
+    say(`core-c (${next}.0.0, CORE_MAJOR ${next}) has its own default registry: [${r.c}] vs [${r.a}]`);
   });
 
   proof('5 require', (say) => {
@@ -403,15 +423,7 @@ try {
       major > 20 || (major === 20 && minor >= 19),
       `Node ${process.versions.node} has no require(esm); run the proofs on Node 20.19 or later`,
     );
-    const all = [
-      '@coco/core',
-      '@coco/x86',
-      '@coco/tdx',
-      '@coco/amd-cbit',
-      '@coco/amd-vtom',
-      '@coco/hyperv',
-      '@coco/cli',
-    ];
+    const all = [...tarballs.keys()].sort(); // every published package
     const dir = project('commonjs', all.map(tgz), 'commonjs');
     const core = spawnSync(
       process.execPath,
@@ -437,7 +449,10 @@ try {
       const d = registry.detect(core.parseSnapshot(${JSON.stringify(JSON.stringify(TDX_GUEST))})).toJSON();
       const schema = require('@coco/core/schemas/coco-detection-1.schema.json');
       const cliSchema = require('@coco/cli/schemas/coco-fleet-1.schema.json');
-      console.log(JSON.stringify({ loaded, type: d.type, schemaId: schema.$id, same: d.$schema === schema.$id, cli: cliSchema.$id }));`;
+      const snapshot2 = require('@coco/core/schemas/coco-snapshot-2.schema.json');
+      const snapshot1 = require('@coco/core/schemas/coco-snapshot-1.schema.json');
+      console.log(JSON.stringify({ loaded, type: d.type, schemaId: schema.$id, same: d.$schema === schema.$id, cli: cliSchema.$id,
+        snapshots: [snapshot2.$id === core.SNAPSHOT_SCHEMA_URL, snapshot1.title] }));`;
     const run = spawnSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' });
     check(run.status === 0, `requiring every package exited ${run.status}: ${run.stderr}`);
     const j = JSON.parse(run.stdout);
@@ -447,10 +462,98 @@ try {
     check(j.type === 'tdx', `a TDX guest detected through require() as ${j.type}`);
     check(j.same, `coco-detection/1's $schema is not the published schema's $id (${j.schemaId})`);
     check(/coco-fleet-1\.schema\.json$/.test(j.cli), `@coco/cli/schemas/coco-fleet-1.schema.json: ${j.cli}`);
+    check(
+      j.snapshots[0] === true && j.snapshots[1] === 'coco-snapshot/1',
+      `@coco/core/schemas/coco-snapshot-{2,1}.schema.json: ${JSON.stringify(j.snapshots)}`,
+    );
     say(
-      "require('@coco/core/schemas/coco-detection-1.schema.json') is the schema a detection's $schema names; @coco/cli ships its schemas",
+      "require('@coco/core/schemas/coco-detection-1.schema.json') is the schema a detection's $schema names; core ships coco-snapshot-2 (the $schema toSnapshot writes) and coco-snapshot-1; @coco/cli ships its schemas",
     );
   });
+
+  // 6. Plugins that need nothing but core, discovered from the manifests (workspace.cjs). The
+  // bundled examples and the CLI's answers come from the packed @coco/cli, which runs without
+  // installing anything (it bundles its @coco code; its examples export is pure data).
+  const standalone = workspacePackages()
+    .filter((p) => p.role === 'plugin' && sharedWith(p).join() === '@coco/core')
+    .map((p) => p.name)
+    .filter((name) => tarballs.has(name));
+  let cliExamples = null;
+  const examples = () => {
+    if (cliExamples) return cliExamples;
+    const cli = unpackTarball(tgz('@coco/cli'), join(scratch, 'cli-unpacked'));
+    const list = inChild(
+      cli,
+      `import { EXAMPLES } from './dist/examples/index.js';
+      console.log(JSON.stringify(EXAMPLES.map((e) => ({ name: e.name, snapshot: e.snapshot }))));`,
+    );
+    cliExamples = list.map((e) => {
+      const run = spawnSync(process.execPath, ['dist/bin.js', 'detect', '--example', e.name, '--json'], {
+        cwd: cli,
+        encoding: 'utf8',
+      });
+      return { ...e, cli: run.stdout.trim() ? JSON.parse(run.stdout) : { error: run.stderr } };
+    });
+    return cliExamples;
+  };
+  const FIELDS = [
+    'confidential',
+    'type',
+    'attributes',
+    'mask',
+    'maskBit',
+    'maskState',
+    'encryptedWhen',
+    'cvm',
+  ];
+  check(standalone.length > 0, 'no plugin depends on @coco/core alone');
+  for (const name of standalone) {
+    proof(`6 core+${name.replace('@coco/', '')}`, (say) => {
+      const dir = project(`core-${name.replace('@coco/', '')}`, [tgz('@coco/core'), tgz(name)]);
+      const installed = cocoPackages(dir);
+      const expected = [`@coco/core@${version('@coco/core')}`, `${name}@${version(name)}`].sort();
+      check(
+        JSON.stringify(installed) === JSON.stringify(expected),
+        `node_modules holds ${installed.join(', ')}, expected exactly ${expected.join(', ')}`,
+      );
+      say(`node_modules holds exactly ${installed.join(', ')} (nothing x86)`);
+      const r = inChild(
+        dir,
+        `
+        import * as core from '@coco/core';
+        import * as mod from '${name}';
+        const plugins = Object.values(mod).filter(
+          (v) => v && typeof v === 'object' && typeof v.interfaceVersion === 'number' && typeof v.kind === 'string',
+        );
+        const registry = core.createRegistry().use(...plugins);
+        const examples = ${JSON.stringify(JSON.stringify(examples().map(({ name: n, snapshot }) => ({ name: n, snapshot }))))};
+        const results = {};
+        for (const e of JSON.parse(examples)) {
+          try {
+            results[e.name] = registry.detect(registry.parseSnapshot(JSON.stringify(e.snapshot))).toJSON();
+          } catch (error) {
+            results[e.name] = { error: error.code ?? error.message };
+          }
+        }
+        console.log(JSON.stringify({ ids: plugins.map((p) => p.id), warnings: registry.notices ?? [], results }));`,
+      );
+      check(r.ids.length > 0, `${name} exports no plugin`);
+      const mine = examples().filter((e) => r.ids.includes(e.cli.type));
+      check(mine.length > 0, `no bundled CLI example is detected as a type of ${name} (${r.ids.join(', ')})`);
+      for (const e of mine) {
+        const got = r.results[e.name];
+        const differ = FIELDS.filter((k) => JSON.stringify(got?.[k]) !== JSON.stringify(e.cli[k]));
+        check(
+          differ.length === 0,
+          `${e.name}: core + ${name} says ${JSON.stringify(got)}; the CLI says ${JSON.stringify(e.cli)} (${differ.join(', ')} differ)`,
+        );
+        const files = Object.values(e.snapshot.files ?? {}).filter((f) => typeof f === 'object').length;
+        say(
+          `${e.snapshot.format} example ${e.name}${files > 0 ? ` (${files} file(s) with contents)` : ''} -> ${got.type}, attributes [${got.attributes}], mask ${got.maskState === 'none' ? 'none (no page-table bit)' : (got.mask ?? got.maskState)}, cvm ${got.cvm}, as the CLI says`,
+        );
+      }
+    });
+  }
 } catch (error) {
   failed.push(`FAIL setup: ${error instanceof Error ? error.message : String(error)}`);
 } finally {

@@ -9,8 +9,10 @@
 //      - the version is the one `changeset version` wrote, and the changelog has its section;
 //      - the files the manifest points at are in the tarball (exports, bin), with the README;
 //      - description, license, keywords, repository (with this package's directory), engines;
-//      - policy: @coco/core's CORE_MAJOR (the default-registry key) equals its major, and a new
-//        core major makes every package that depends on core take a major too.
+//      - policy: no package is released below 1.0.0; @coco/core's CORE_MAJOR (the default-registry
+//        key) equals its major, and a new core major makes every package that depends on core take a
+//        major too.
+// The packages are discovered from packages/*/package.json (workspace.cjs), never listed.
 // The real tree is never touched. Prints one line per finding; exits 1 on any failure.
 // Options: --keep DIR  keeps the versioned tarballs in DIR (e.g. for prove-installs --tarballs DIR);
 //          --bump NAME=KIND[,NAME=KIND]  adds a changeset to the copy only (what would a core major do?).
@@ -143,6 +145,10 @@ try {
     else ok(`${name}: no workspace: range in the packed package.json`);
 
     if (!parseVersion(manifest.version)) fail(`${name}: version ${manifest.version} is not semver`);
+    else if (parseVersion(manifest.version).major === 0)
+      fail(
+        `${name}: ${manifest.version} is below 1.0.0 (docs/releasing.md: no package is released below 1.0.0)`,
+      );
     else if (manifest.version !== pkg.version)
       fail(`${name}: packed ${manifest.version}, versioned ${pkg.version}`);
     else ok(`${name}: version ${manifest.version}`);
@@ -208,8 +214,10 @@ try {
     if (found.length !== 1) fail(`@coco/core: expected one CORE_MAJOR in dist, found ${found.length}`);
     else if (major === 0) ok(`@coco/core: ${core.version} is unreleased; CORE_MAJOR is ${found[0]}`);
     else if (found[0] !== major) {
+      // A first release (from 0.x) is always 1.0.0 with changesets, whatever the unreleased work did.
+      const first = parseVersion(before.get('@coco/core') ?? '0.0.0')?.major === 0;
       fail(
-        `@coco/core: CORE_MAJOR is ${found[0]} but the version is ${core.version}; set it in src/registry.ts`,
+        `@coco/core: CORE_MAJOR is ${found[0]} but the version is ${core.version}; set it to ${major} in src/registry.ts${first ? ` (this is core's first release: no published core has major ${found[0] - 1}, so there is no earlier registry to keep apart)` : ''}`,
       );
     } else ok(`@coco/core: CORE_MAJOR ${found[0]} matches ${core.version}`);
 

@@ -9,7 +9,8 @@
 //      `changeset publish`) with the registry set to the local one; every public package is there
 //      with its version, `latest` tag, README, LICENSE, CHANGELOG section and real @coco ranges;
 //      users install from the registry only: core + one backend, the CLI through npx, core + two
-//      backends + the Hyper-V plugin; each detects bundled example machines.
+//      backends + the Hyper-V plugin, core + each plugin that needs nothing but core (discovered:
+//      arm-cca, s390-pv, ppc-pef); each detects bundled example machines as the CLI does.
 //   2. release 2: a patch of @coco/amd-cbit (a README line): only it is republished; `npm update`
 //      takes it and the projects still hold exactly one @coco/core.
 //   3. release 3: a minor of @coco/core (a new export): no backend is republished, their peer
@@ -38,6 +39,7 @@ import {
   installedCocoPackages,
   packedManifest,
   repoRoot,
+  sharedWith,
   tarballFiles,
   workspacePackages,
 } from '../packaging/pack.mjs';
@@ -60,12 +62,10 @@ const ok = (line) => {
 const note = (line) => console.log(`     ${line}`);
 
 const SKIP = new Set(['node_modules', '.git', '.turbo', '.vitest', '.tmp', 'coverage', 'dist']);
-const PLUGIN_EXPORTS = {
-  '@coco/tdx': 'tdxBackend',
-  '@coco/amd-cbit': 'amdCbitBackend',
-  '@coco/amd-vtom': 'amdVtomBackend',
-  '@coco/hyperv': 'hypervPlugin',
-};
+// The plugins of a package are found at run time: its exports that look like a plugin.
+const PLUGINS_OF = (ns) =>
+  `Object.values(${ns}).filter((v) => v && typeof v === 'object' && typeof v.interfaceVersion === 'number' && typeof v.kind === 'string')`;
+const FIELDS = ['format', 'type', 'mask', 'maskBit', 'maskState', 'encryptedWhen', 'cvm', 'attributes'];
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup, whatever happens.
@@ -405,14 +405,14 @@ try {
   }
   /** Runs detection in a project: registers its plugins and detects the given snapshots. */
   async function detectIn(dir, plugins, snapshots, coreSpecifier = '@coco/core') {
-    const imports = plugins.map((p, i) => `import { ${PLUGIN_EXPORTS[p]} as p${i} } from '${p}';`).join('\n');
+    const imports = plugins.map((p, i) => `import * as p${i} from '${p}';`).join('\n');
     const files = Object.fromEntries(snapshots.map((s) => [s, snapshotFiles.get(s)]));
     writeFileSync(
       join(dir, 'detect.mjs'),
       `import { readFileSync } from 'node:fs';
 import * as core from '${coreSpecifier}';
 ${imports}
-core.use(${plugins.map((_, i) => `p${i}`).join(', ')});
+core.use(${plugins.map((_, i) => `...${PLUGINS_OF(`p${i}`)}`).join(', ')});
 const out = { coreMajor: core.CORE_MAJOR, minorExport: 'REHEARSAL_CORE_MINOR' in core, results: {} };
 for (const [name, file] of Object.entries(${JSON.stringify(files)})) {
   try {
@@ -430,9 +430,7 @@ console.log(JSON.stringify(out));
     for (const s of snapshots) {
       const got = out.results[s];
       const want = cliAnswers.get(s);
-      const same = ['format', 'type', 'mask', 'maskBit', 'encryptedWhen', 'cvm', 'attributes'].every(
-        (k) => JSON.stringify(got?.[k]) === JSON.stringify(want?.[k]),
-      );
+      const same = FIELDS.every((k) => JSON.stringify(got?.[k]) === JSON.stringify(want?.[k]));
       check(
         same,
         `${basename(dir)}: ${s} detected as ${JSON.stringify(got)}, the CLI says ${JSON.stringify(want)}`,
@@ -442,7 +440,7 @@ console.log(JSON.stringify(out));
   }
   const summary = (s) => {
     const a = cliAnswers.get(s);
-    return `${s} -> ${a.type}, mask ${a.mask}`;
+    return `${s} -> ${a.type}, mask ${a.maskState === 'none' ? 'none' : a.mask}`;
   };
 
   const snapshotFiles = new Map();
@@ -466,6 +464,20 @@ console.log(JSON.stringify(out));
     ok(
       `release 1: ${n}@${v} is latest; tarball has README, LICENSE, CHANGELOG "## ${v}"; ${ranges.length ? ranges.join(', ') : 'no @coco ranges'}`,
     );
+  }
+  {
+    const v = latest.get('@coco/core');
+    const dist = await must(
+      'tar',
+      ['-xzOf', await fetchTarball('@coco/core', v), '--wildcards', 'package/dist/*.js'],
+      { cwd: scratch, env: userEnv },
+    );
+    const majors = [...dist.matchAll(/\bCORE_MAJOR\s*=\s*(\d+)/g)].map((m) => Number(m[1]));
+    check(
+      majors.length === 1 && majors[0] === parseVersion(v).major,
+      `@coco/core@${v} was published with CORE_MAJOR ${majors}; docs/releasing.md: it must equal core's major (set it in packages/core/src/registry.ts)`,
+    );
+    ok(`release 1: the published @coco/core@${v} has CORE_MAJOR ${majors[0]}, its major`);
   }
   for (const p of privateNames) check((await view(p)) === null, `the private package ${p} was published`);
   ok(
@@ -503,15 +515,13 @@ console.log(JSON.stringify(out));
     );
     // The examples as snapshots, for the library projects; the CLI's answers to compare with.
     mkdirSync(join(scratch, 'snapshots'));
-    for (const example of [
-      'snp-cbit-51',
-      'azure-snp-paravisor',
-      'azure-tdx-paravisor',
-      'azure-tdx-no-paravisor',
-    ]) {
+    const listed = await coco(['examples', '--json']);
+    check(listed.status === 0, `coco examples --json: ${listed.stderr}`);
+    const exampleNames = JSON.parse(listed.stdout).examples.map((e) => e.name);
+    for (const example of exampleNames) {
       const s = await coco(['snapshot', '--example', example]);
       check(
-        s.status === 0 && JSON.parse(s.stdout).format === 'coco-snapshot/1',
+        s.status === 0 && /^coco-snapshot\/[12]$/.test(JSON.parse(s.stdout).format),
         `coco snapshot --example ${example}: ${s.stderr}`,
       );
       const file = join(scratch, 'snapshots', `${example}.json`);
@@ -522,7 +532,7 @@ console.log(JSON.stringify(out));
       cliAnswers.set(example, JSON.parse(a.stdout));
     }
     ok(
-      `users: \`coco snapshot --example\` wrote 4 snapshots; the CLI detects ${[...cliAnswers.keys()].map(summary).join('; ')}`,
+      `users: \`coco snapshot --example\` wrote ${cliAnswers.size} snapshots; the CLI detects ${[...cliAnswers.keys()].map(summary).join('; ')}`,
     );
   }
   {
@@ -551,6 +561,42 @@ console.log(JSON.stringify(out));
     );
     ok(
       `users: core + amd-vtom + tdx + hyperv detects ${summary('azure-snp-paravisor')}; ${summary('azure-tdx-paravisor')}`,
+    );
+  }
+  // Every plugin that needs nothing but core (discovered: arm-cca, s390-pv, ppc-pef today): core + it
+  // from the registry holds exactly those two packages, and detects its examples as the CLI does.
+  const standalone = workspacePackages(copy)
+    .filter((p) => p.role === 'plugin' && sharedWith(p).join() === '@coco/core')
+    .map((p) => p.name);
+  const standaloneDirs = await Promise.all(
+    standalone.map((n) => project(`core-${n.replace('@coco/', '')}`, ['@coco/core', n])),
+  );
+  for (const [i, n] of standalone.entries()) {
+    const dir = standaloneDirs[i];
+    const installed = installedCoco(dir);
+    check(
+      list(installed) ===
+        [`@coco/core@${latest.get('@coco/core')}`, `${n}@${latest.get(n)}`].sort().join(', '),
+      `core + ${n} holds ${list(installed)}`,
+    );
+    const ids = JSON.parse(
+      (
+        await must(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `import * as m from '${n}'; console.log(JSON.stringify(${PLUGINS_OF('m')}.map((p) => p.id)))`,
+          ],
+          { cwd: dir, env: userEnv },
+        )
+      ).trim(),
+    );
+    const mine = [...cliAnswers].filter(([, a]) => ids.includes(a.type)).map(([e]) => e);
+    check(mine.length > 0, `no bundled example is detected as a type of ${n} (${ids.join(', ')})`);
+    await detectIn(dir, [n], mine);
+    ok(
+      `users: npm install @coco/core ${n}: node_modules/@coco holds exactly ${list(installed)}; it detects ${mine.map(summary).join('; ')}, as the CLI does`,
     );
   }
   {
@@ -905,7 +951,7 @@ console.log(JSON.stringify(out));
 import * as newCore from '@coco/core';
 import { tdxBackend } from '@coco/tdx';
 newCore.use(tdxBackend);
-const probe = { interfaceVersion: 1, kind: 'backend', id: 'rehearsal-probe', packageName: 'rehearsal-probe', variants: [],
+const probe = { interfaceVersion: oldCore.PLUGIN_INTERFACE_VERSION, kind: 'backend', id: 'rehearsal-probe', packageName: 'rehearsal-probe', variants: [], params: {},
   createType() { throw new Error('unused'); }, detect() { return null; } };
 oldCore.use(probe);
 const ids = (r) => r.plugins.map((p) => p.id);

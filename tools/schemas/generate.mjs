@@ -7,7 +7,12 @@
 //   2. Every object is closed (`additionalProperties: false`, the generator's option): coco's readers
 //      refuse unknown keys, and its writers never add keys a schema does not list.
 //   3. TIGHTEN below adds what the types cannot say: the hex patterns and widths the snapshot parser
-//      checks, the host-name, date-time and version patterns of a machine identity, the GPAW values.
+//      checks, the host-name, date-time and version patterns of a machine identity, the GPAW values,
+//      the fact-kind ids, file paths and cpuinfo field names of coco-snapshot/2.
+//   4. coco-snapshot/1 is frozen: its plugin keys (`cpuid`, `msr`, `tdx`) are no longer core's types
+//      but the `legacy` keys of fact kinds (@coco/x86's CPUID and MSR facts, @coco/tdx's GPAW), so
+//      LEGACY_V1 adds them to core's SnapshotV1Json, the `cpuid` items from @coco/x86's
+//      SnapshotCpuidJson, and closes the document again; its `unavailable` kinds are format 1's.
 //      Each entry names the JSON path in the schema it changes; a path that no longer exists fails the
 //      generation, so a renamed field cannot silently lose its constraint.
 // Writes schemas/*.schema.json at the repository root and the copies each owning package publishes
@@ -26,13 +31,24 @@ const HEX64 = '^0[xX]0*[0-9a-fA-F]{1,16}$';
 /** The documents: file name, owning package, source of the type, type name, title. */
 export const DOCUMENTS = [
   {
-    file: 'coco-snapshot-1.schema.json',
+    file: 'coco-snapshot-2.schema.json',
     pkg: 'core',
     path: 'packages/core/src/evidence/snapshot.ts',
     type: 'SnapshotJson',
+    title: 'coco-snapshot/2',
+    description:
+      "A machine's evidence (plugins' namespaced facts, the kernel log, /proc/cpuinfo fields of any architecture, files with their contents, the sources that could not be read, who it is from), as coco snapshot writes it and coco detect --snapshot reads it.",
+  },
+  {
+    file: 'coco-snapshot-1.schema.json',
+    pkg: 'core',
+    path: 'packages/core/src/evidence/snapshot.ts',
+    type: 'SnapshotV1Json',
     title: 'coco-snapshot/1',
     description:
       "A machine's evidence (CPUID, MSRs, the kernel log, /proc/cpuinfo flags, guest device nodes, the sources that could not be read, who it is from), as coco snapshot writes it and coco detect --snapshot reads it.",
+    // Format 1's plugin keys, from the packages whose fact kinds declare them (see the header).
+    extra: [{ pkg: 'x86', path: 'packages/x86/src/facts.ts', type: 'SnapshotCpuidJson' }],
   },
   {
     file: 'coco-detection-1.schema.json',
@@ -41,7 +57,7 @@ export const DOCUMENTS = [
     type: 'DetectionJson',
     title: 'coco-detection/1',
     description:
-      'The answer of a detection (coco detect --json, Detection.toJSON()): the verdict, the type, its mask and attributes, what systemd-detect-virt --cvm prints, and the reasoning trail.',
+      'The answer of a detection (coco detect --json, Detection.toJSON()): the verdict, the type, its mask (or that it has no page-table bit) and attributes, what systemd-detect-virt --cvm prints, and the reasoning trail.',
   },
   {
     file: 'coco-attrs-1.schema.json',
@@ -78,6 +94,25 @@ export const DOCUMENTS = [
   },
 ];
 
+/** The fact-kind id pattern of core (FACT_KIND_PATTERN in packages/core/src/evidence/facts.ts). */
+const FACT_KIND = '^[a-z][a-z0-9-]{0,31}\\.[a-z][a-z0-9-]{0,31}$';
+
+/**
+ * coco-snapshot/1's plugin keys, added to SnapshotV1Json (whose index signature stands for them):
+ * each names the fact kind whose `legacy.key` it is. `cpuid` refers to @coco/x86's SnapshotCpuidJson,
+ * generated with the document (DOCUMENTS' `extra`); `msr` and `tdx` are shaped by TIGHTEN.
+ */
+const LEGACY_V1 = {
+  // x86.cpuid (@coco/x86)
+  cpuid: { type: 'array', items: { $ref: '#/$defs/SnapshotCpuidJson' } },
+  // x86.msr (@coco/x86)
+  msr: { type: 'object' },
+  // tdx.gpaw (@coco/tdx)
+  tdx: { type: 'object', properties: { gpaw: { type: 'number' } }, additionalProperties: false },
+};
+/** The `unavailable` kinds format 1 wrote: core's and the legacy keys. */
+const V1_KINDS = ['cpuid', 'msr', 'tdx', 'kernel-log', 'cpuinfo', 'files'];
+
 /** Hand-tightening: [schema file, JSON pointer inside the generated schema, keywords to add]. */
 const TIGHTEN = [
   ['coco-snapshot-1.schema.json', '/$defs/SnapshotCpuidJson/properties/leaf', { pattern: HEX32 }],
@@ -88,25 +123,25 @@ const TIGHTEN = [
   ['coco-snapshot-1.schema.json', '/$defs/SnapshotCpuidJson/properties/edx', { pattern: HEX32 }],
   [
     'coco-snapshot-1.schema.json',
-    '/$defs/SnapshotJson/properties/msr',
+    '/$defs/SnapshotV1Json/properties/msr',
     {
       type: 'object',
       propertyNames: { type: 'string', pattern: HEX32 },
       additionalProperties: { type: 'string', pattern: HEX64 },
     },
   ],
-  ['coco-snapshot-1.schema.json', '/$defs/SnapshotJson/properties/tdx/properties/gpaw', { enum: [48, 52] }],
+  ['coco-snapshot-1.schema.json', '/$defs/SnapshotV1Json/properties/tdx/properties/gpaw', { enum: [48, 52] }],
   [
     'coco-snapshot-1.schema.json',
-    '/$defs/SnapshotJson/properties/cpuinfoFlags/items',
+    '/$defs/SnapshotV1Json/properties/cpuinfoFlags/items',
     { pattern: '^[a-z0-9_]{1,64}$' },
   ],
   [
     'coco-snapshot-1.schema.json',
-    '/$defs/SnapshotJson/properties/files',
+    '/$defs/SnapshotV1Json/properties/files',
     { type: 'object', propertyNames: { type: 'string', pattern: '^/' } },
   ],
-  ['coco-snapshot-1.schema.json', '/$defs/SnapshotJson/properties/$schema', { maxLength: 2048 }],
+  ['coco-snapshot-1.schema.json', '/$defs/SnapshotV1Json/properties/$schema', { maxLength: 2048 }],
   [
     'coco-snapshot-1.schema.json',
     '/$defs/SnapshotUnavailableJson/properties/source',
@@ -137,6 +172,45 @@ const TIGHTEN = [
     '/$defs/MachineIdentity/properties/cocoVersion',
     { pattern: '^\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$' },
   ],
+  ...[
+    ['/$defs/MachineIdentity/properties/hostname', { pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$' }],
+    [
+      '/$defs/MachineIdentity/properties/capturedAt',
+      { pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,9})?(?:Z|[+-]\\d\\d:\\d\\d)$' },
+    ],
+    [
+      '/$defs/MachineIdentity/properties/cocoVersion',
+      { pattern: '^\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$' },
+    ],
+    ['/$defs/SnapshotJson/properties/$schema', { maxLength: 2048 }],
+    [
+      '/$defs/SnapshotJson/properties/facts',
+      { type: 'object', propertyNames: { type: 'string', pattern: FACT_KIND } },
+    ],
+    [
+      '/$defs/SnapshotJson/properties/cpuinfo',
+      { type: 'object', propertyNames: { type: 'string', pattern: '^[A-Za-z0-9_ ()#./-]{1,64}$' } },
+    ],
+    [
+      '/$defs/SnapshotJson/properties/files',
+      { type: 'object', propertyNames: { type: 'string', pattern: '^/', maxLength: 4096 } },
+    ],
+    // FILE_CONTENT_MAX of packages/core/src/evidence/model.ts
+    ['/$defs/SnapshotFileJson/anyOf/1/properties/content', { maxLength: 4096 }],
+    ['/$defs/SnapshotUnavailableJson/properties/source', { minLength: 1, maxLength: 1024 }],
+    ['/$defs/SnapshotUnavailableJson/properties/reason', { minLength: 1, maxLength: 1024 }],
+    ['/$defs/SnapshotUnavailableJson/properties/fix', { minLength: 1, maxLength: 1024 }],
+    // A core kind or a plugin's fact kind id.
+    [
+      '/$defs/SnapshotUnavailableJson/properties/kind',
+      {
+        anyOf: [
+          { type: 'string', enum: ['kernel-log', 'cpuinfo', 'files'] },
+          { type: 'string', pattern: FACT_KIND },
+        ],
+      },
+    ],
+  ].map(([pointer, keywords]) => ['coco-snapshot-2.schema.json', pointer, keywords]),
   ['coco-detection-1.schema.json', '/$defs/DetectionJson/properties/mask', { pattern: '^0x[0-9a-f]{1,16}$' }],
   ['coco-detection-1.schema.json', '/$defs/DetectionJson/properties/maskBit', { minimum: 0, maximum: 63 }],
 ];
@@ -178,22 +252,48 @@ function renameRefs(node) {
   return out;
 }
 
+/**
+ * Closes SnapshotV1Json again: its index signature (the plugin keys) becomes the LEGACY_V1 properties,
+ * and its `unavailable` kinds are format 1's (EvidenceKind is open since interface 2).
+ */
+function legacyV1(defs) {
+  const doc = defs.SnapshotV1Json;
+  if (!doc?.properties) throw new Error('SnapshotV1Json: not an object with properties');
+  // The plugin keys go where format 1 had them, after `format`.
+  doc.properties = Object.fromEntries(
+    Object.entries(doc.properties).flatMap((entry) =>
+      entry[0] === 'format' ? [entry, ...Object.entries(LEGACY_V1)] : [entry],
+    ),
+  );
+  doc.additionalProperties = false;
+  const unavailable = defs.SnapshotUnavailableJson;
+  if (!unavailable?.properties?.kind) throw new Error('SnapshotUnavailableJson: no kind');
+  unavailable.properties.kind = { type: 'string', enum: V1_KINDS };
+  if (!JSON.stringify(defs).includes('"#/$defs/EvidenceKind"')) delete defs.EvidenceKind;
+}
+
 /** Generates every schema; returns a map of file name to text. */
 export function generateSchemas() {
   const out = new Map();
-  for (const doc of DOCUMENTS) {
-    const generated = createGenerator({
-      path: join(root, doc.path),
-      tsconfig: join(root, 'packages', doc.pkg, 'tsconfig.json'),
-      type: doc.type,
+  const generate = (pkg, path, type) =>
+    createGenerator({
+      path: join(root, path),
+      tsconfig: join(root, 'packages', pkg, 'tsconfig.json'),
+      type,
       expose: 'all',
       topRef: true,
       jsDoc: 'extended',
       additionalProperties: false,
       skipTypeCheck: true,
       sortProps: true,
-    }).createSchema(doc.type);
-    const defs = renameRefs(generated.definitions ?? {});
+    }).createSchema(type);
+  for (const doc of DOCUMENTS) {
+    const generated = generate(doc.pkg, doc.path, doc.type);
+    let defs = renameRefs(generated.definitions ?? {});
+    for (const extra of doc.extra ?? []) {
+      defs = { ...renameRefs(generate(extra.pkg, extra.path, extra.type).definitions ?? {}), ...defs };
+    }
+    if (doc.type === 'SnapshotV1Json') legacyV1(defs);
     const schema = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       $id: `${BASE}${doc.file}`,

@@ -77,6 +77,16 @@ describe('checkPackage', () => {
     ]);
   });
 
+  it('keeps a plugin that declares no shared package to @coco/core alone (arm-cca may not reach @coco/x86)', () => {
+    const v = fixture(
+      '@coco/arm-cca',
+      { peerDependencies: { '@coco/core': 'workspace:^' } },
+      { 'detect.ts': "import { defineBackend } from '@coco/core';\nimport { cpuidOf } from '@coco/x86';\n" },
+    );
+    expect(v.map((x) => [x.specifier, x.line])).toEqual([['@coco/x86', 2]]);
+    expect(v[0]?.problem).toContain("not in @coco/arm-cca's dependencies");
+  });
+
   it('rejects hyperv importing a backend it would compose (it must go through the registry)', () => {
     const v = fixture(
       '@coco/hyperv',
