@@ -16,6 +16,7 @@ import {
   hypervisorPresent,
   MSR_FACT,
   msrOf,
+  notX86,
   SEV_BIT,
   SEV_STATUS_MSR,
   sevStatusBitName,
@@ -312,6 +313,8 @@ function unknownReason(evidence: Evidence, leaf: MemEncryptLeafResult, found: Fi
  * claim it says whether the evidence proves a C-bit machine absent, or cannot tell and why.
  */
 export function detectAmdCbit(evidence: Evidence, context: DetectContext): BackendResult {
+  // Another architecture's machine is not this plugin's to decide (null, never "cannot tell").
+  if (notX86(evidence)) return null;
   const found: Findings = { strong: [], weak: [] };
   const leaf = readMemEncryptLeaf(evidence);
   if (leaf.ok) {

@@ -19,6 +19,7 @@ import {
   isHypervLeaf,
   isIsolatedPartition,
   msrOf,
+  notX86,
   SEV_BIT,
   SEV_STATUS_MSR,
 } from '@coco/x86';
@@ -73,6 +74,8 @@ function absenceOf(evidence: Evidence, msrVtom: boolean | undefined): string | n
  * vTOM guest out, or cannot tell and why.
  */
 export function detectAmdVtom(evidence: Evidence, context: DetectContext): BackendResult {
+  // Another architecture's machine is not this plugin's to decide (null, never "cannot tell").
+  if (notX86(evidence)) return null;
   const msr = msrOf(evidence, SEV_STATUS_MSR);
   const sides: { says: string; source: string }[] = [];
   let msrVtom: boolean | undefined;

@@ -172,7 +172,7 @@ function checkFormats(spec: MarkingSpec, maskBit: number, input: string): readon
       if (typeof id !== 'string' || !FORMAT_ID.test(id) || seen.has(id) || typeof f.title !== 'string') {
         throw new CocoError('PARAMETER_INVALID', `format ${describeValue(id)} is not valid`, {
           input: `${input}.formats[${i}]`,
-          fix: 'give each format a distinct lower-case id such as "arm64-4k" and a title',
+          fix: 'give each format a distinct lower-case id such as "acme-4k" and a title',
         });
       }
       seen.add(id);

@@ -21,7 +21,7 @@ import {
 import { TYPE_ID_PATTERN } from './type.js';
 
 /** The major version of this copy of `@coco/core`; the default registry is shared per major. */
-export const CORE_MAJOR = 2;
+export const CORE_MAJOR = 1;
 
 /** What a registry's plugins read from a live machine of one architecture. */
 export interface ProbePlan {
@@ -177,7 +177,7 @@ function checkProbes(probes: unknown, plugin: string, kinds: readonly FactKind[]
     archs !== undefined &&
     (!Array.isArray(archs) || !archs.every((a) => typeof a === 'string' && ARCH.test(a)))
   )
-    bad('architectures', 'list Node process.arch names such as "arm64"');
+    bad('architectures', 'list the Node process.arch names of the machines the probes apply to');
   const files = list(own(probes, 'files')).map((f) => {
     const path = own(f, 'path');
     const read = own(f, 'read');

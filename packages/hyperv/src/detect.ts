@@ -12,6 +12,7 @@ import {
   HYPERV_ISOLATION_BIT as ISOLATION_BIT,
   HYPERV_ISOLATION_CONFIG as ISOLATION_CONFIG,
   isHypervLeaf,
+  notX86,
   CPUID_HYPERVISOR as VENDOR,
 } from '@coco/x86';
 import { composeHypervType } from './compose.js';
@@ -51,6 +52,8 @@ function disagree<T>(
  * conflict. Returns `null`, with steps, for anything but an isolated Hyper-V guest.
  */
 export function detectHyperv(evidence: Evidence, context: HypervisorContext): HypervisorResult {
+  // Another architecture's machine is not this plugin's to decide (null, never "cannot tell").
+  if (notX86(evidence)) return null;
   const log = readHypervLog(evidence.kernelLog);
   // Steps name the fact they read: a CPUID leaf, or the dmesg line a finding came from.
   const logFact = (where: string) => `dmesg ${/line(?:s)? [\d-]+$/.exec(where)?.[0] ?? where}`;

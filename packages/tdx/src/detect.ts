@@ -6,7 +6,7 @@ import {
   type Evidence,
   readBootLog,
 } from '@coco/core';
-import { cpuidOf, cpuVendor } from '@coco/x86';
+import { cpuidOf, cpuVendor, notX86 } from '@coco/x86';
 import { gpawOf } from './gpaw.js';
 import { findTdxLogLines } from './log.js';
 import { createTdxType } from './type.js';
@@ -178,6 +178,8 @@ function claim(evidence: Evidence, context: DetectContext): BackendResult {
  * gives a warning and `null`.
  */
 export function detectTdx(evidence: Evidence, context: DetectContext): BackendResult {
+  // Another architecture's machine is not this plugin's to decide (null, never "cannot tell").
+  if (notX86(evidence)) return null;
   try {
     return claim(evidence, context);
   } catch {

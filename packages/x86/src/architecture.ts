@@ -1,4 +1,5 @@
 import type { Evidence } from '@coco/core';
+import { cpuidRecordsOf, msrsOf } from './facts.js';
 
 /**
  * Whether the evidence's `/proc/cpuinfo` shows an x86 CPU: `true` when it has x86's `vendor_id`
@@ -12,4 +13,17 @@ export function cpuinfoShowsX86(evidence: Evidence): boolean | undefined {
   const vendor = evidence.cpuinfo.get('vendor_id')?.value.trim();
   if (vendor === 'IBM/S390') return false;
   return vendor !== undefined || evidence.cpuinfo.has('flags');
+}
+
+/**
+ * True when the evidence is of a machine that is not x86: its cpuinfo shows another architecture
+ * and it holds no CPUID or MSR fact. The x86 plugins answer `null` there (not their kind of
+ * machine), never "cannot tell": nothing x86 could decide on an arm64 or s390x machine.
+ */
+export function notX86(evidence: Evidence): boolean {
+  return (
+    cpuinfoShowsX86(evidence) === false &&
+    cpuidRecordsOf(evidence).length === 0 &&
+    msrsOf(evidence).size === 0
+  );
 }

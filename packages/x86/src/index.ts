@@ -1,4 +1,4 @@
-export { cpuinfoShowsX86 } from './architecture.js';
+export { cpuinfoShowsX86, notX86 } from './architecture.js';
 export type { LeafReading } from './cpuid.js';
 export {
   CPUID_EXTENDED,
