@@ -332,9 +332,9 @@ export function createRegistry(): Registry {
           ]);
         plugin = adapter.adapt(given);
         const original = byId.get(plugin.id);
-        if (original !== undefined && (original as { [ADAPTED]?: unknown })[ADAPTED] === given)
-          return registry;
-        Object.defineProperty(plugin, ADAPTED, { value: given });
+        if (original !== undefined && ADAPTED.get(original) === given) return registry;
+        // Adapters may return frozen plugins: remember the original beside the plugin, not on it.
+        ADAPTED.set(plugin, given);
         notices.push(
           `plugin ${JSON.stringify(plugin.id)} (${plugin.packageName}) implements plugin interface ${version}, which is deprecated: it runs through an adapter; update it to interface ${PLUGIN_INTERFACE_VERSION}`,
         );
@@ -459,7 +459,7 @@ export function createRegistry(): Registry {
 }
 
 // The plugin object an adapted plugin came from, so registering it twice is a no-op.
-const ADAPTED = Symbol('adapted from');
+const ADAPTED = new WeakMap<object, object>();
 
 const DEFAULT_KEY = Symbol.for(`@coco/core/default-registry@${CORE_MAJOR}`);
 
