@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuidOf, cpuidRecordsOf, msrOf, msrsOf } from '@coco/x86';
 import { describe, expect, it } from 'vitest';
 import { nodeProbeFs, type ProbeFs, probeMachine } from '../src/index.js';
 import { AZURE_SNP_MACHINE, ascii4, writeTree } from './helpers/tree.js';
@@ -18,26 +19,26 @@ describe('probeMachine on a fake Azure SNP tree', () => {
   const evidence = probeMachine({ root });
 
   it('reads CPUID leaves at leaf | subleaf << 32, including the Hyper-V isolation leaf', () => {
-    expect(evidence.cpuid(0x4000000c)).toMatchObject({ eax: 0x1, ebx: 0xba2, source: '/dev/cpu/0/cpuid' });
-    expect(evidence.cpuid(0x40000003)?.ebx).toBe(0x400000);
-    expect(evidence.cpuid(0x0)?.eax).toBe(0x10);
-    expect(evidence.cpuid(0x7, 0)?.ebx).toBe(0x219c91a9);
+    expect(cpuidOf(evidence, 0x4000000c)).toMatchObject({ eax: 0x1, ebx: 0xba2, source: '/dev/cpu/0/cpuid' });
+    expect(cpuidOf(evidence, 0x40000003)?.ebx).toBe(0x400000);
+    expect(cpuidOf(evidence, 0x0)?.eax).toBe(0x10);
+    expect(cpuidOf(evidence, 0x7, 0)?.ebx).toBe(0x219c91a9);
   });
 
   it('reads subleaves of leaf 7 up to its EAX, and no leaf past a range maximum', () => {
-    expect(evidence.cpuid(0x7, 1)).toBeDefined();
-    expect(evidence.cpuid(0x7, 2)).toBeUndefined();
-    expect(evidence.cpuid(0x11)).toBeUndefined();
-    expect(evidence.cpuid(0x4000000d)).toBeUndefined();
-    expect(evidence.cpuid(0x8000001f)).toBeDefined();
-    expect(evidence.cpuid(0x80000022)).toBeUndefined();
-    expect(evidence.cpuid(0x80000008)).toBeDefined();
+    expect(cpuidOf(evidence, 0x7, 1)).toBeDefined();
+    expect(cpuidOf(evidence, 0x7, 2)).toBeUndefined();
+    expect(cpuidOf(evidence, 0x11)).toBeUndefined();
+    expect(cpuidOf(evidence, 0x4000000d)).toBeUndefined();
+    expect(cpuidOf(evidence, 0x8000001f)).toBeDefined();
+    expect(cpuidOf(evidence, 0x80000022)).toBeUndefined();
+    expect(cpuidOf(evidence, 0x80000008)).toBeDefined();
   });
 
   it('reads the SEV status MSR on an AMD CPU', () => {
-    expect(evidence.msr(0xc0010131)?.value).toBe(0x103dfn);
+    expect(msrOf(evidence, 0xc0010131)?.value).toBe(0x103dfn);
     // SYSCFG is at a zero-filled offset of the fake device: read as 0, not skipped.
-    expect(evidence.msr(0xc0010010)?.value).toBe(0n);
+    expect(msrOf(evidence, 0xc0010010)?.value).toBe(0n);
   });
 
   it('reads cpuinfo flags and the kernel log without the kmsg record headers and dictionary lines', () => {
@@ -69,8 +70,8 @@ describe('probeMachine with sources missing or unreadable', () => {
       kmsg: '',
     });
     const evidence = probeMachine({ root });
-    expect(evidence.cpuid(0x40000000)).toBeUndefined();
-    expect(evidence.msrs.size).toBe(0);
+    expect(cpuidOf(evidence, 0x40000000)).toBeUndefined();
+    expect(msrsOf(evidence).size).toBe(0);
     expect(evidence.unavailable).toEqual([]);
   });
 
@@ -100,7 +101,7 @@ describe('probeMachine with sources missing or unreadable', () => {
     expect(
       evidence.unavailable.some((u) => u.source === '/dev/cpu/0/msr' && u.reason === 'permission denied'),
     ).toBe(true);
-    expect(evidence.cpuidRecords).toEqual([]);
+    expect(cpuidRecordsOf(evidence)).toEqual([]);
     expect(evidence.kernelLog.length).toBe(3);
   });
 
@@ -121,8 +122,8 @@ describe('probeMachine with sources missing or unreadable', () => {
         },
       }),
     });
-    expect(evidence.msr(0xc0010131)?.value).toBe(0x103dfn);
-    expect(evidence.msr(0xc0010010)).toBeUndefined();
+    expect(msrOf(evidence, 0xc0010131)?.value).toBe(0x103dfn);
+    expect(msrOf(evidence, 0xc0010010)).toBeUndefined();
     const note = evidence.unavailable.find((u) => u.source.includes('0xc0010010'));
     expect(note?.reason).toContain('EIO');
   });
