@@ -5,7 +5,6 @@ import {
   mergeEvidence,
   parseCpuinfo,
   parseKernelLogEvidence,
-  parseSnapshot,
   type Registry,
   SNAPSHOT_MAX_BYTES,
 } from '@coco/core';
@@ -82,16 +81,16 @@ function readSmallFile(path: string): string {
   }
 }
 
-function readEvidence(input: FleetInput): Evidence {
+function readEvidence(input: FleetInput, registry: Registry): Evidence {
   switch (input.kind) {
     case 'snapshot':
-      return parseSnapshot(readSmallFile(input.source), { source: input.source });
+      return registry.parseSnapshot(readSmallFile(input.source), { source: input.source });
     case 'bundle': {
       const parts = input.files.map((file) => {
         const text = readSmallFile(file.path);
         switch (file.kind) {
           case 'snapshot':
-            return parseSnapshot(text, { source: file.path });
+            return registry.parseSnapshot(text, { source: file.path });
           case 'cpuid':
             return parseCpuidDump(text, { source: file.path });
           case 'cpuinfo':
@@ -127,7 +126,7 @@ export function decideMachine(input: FleetInput, registry: Registry): FleetResul
   let record: FleetRecordJson;
   let fact: FleetFact;
   try {
-    const evidence = readEvidence(input);
+    const evidence = readEvidence(input, registry);
     if (evidence.machine) machine = { name: evidence.machine.hostname ?? fallbackName, ...evidence.machine };
     const detection = registry.detect(evidence);
     const json = detection.toJSON();
