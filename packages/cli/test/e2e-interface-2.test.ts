@@ -105,7 +105,7 @@ describe('coco pte on arm64 entry formats', () => {
     expect(caret).toContain('shared bit (address bit 51)');
     const fields = out.find((l) => l.startsWith('fields')) as string;
     // OA[49:12] in place, OA[51:50] at 9:8 (where SH is in the 48-bit format).
-    expect(fields.slice(start)).toMatch(/^iPBHA<sw>XpCMG<-+output address 49\.\.12-+>nFOAAPS<I>TV$/);
+    expect(fields.slice(start)).toMatch(/^iPBHA<sw>XpCMG<-+output address 49\.\.12-+>nFOAAPSIdxTV$/);
     expect(run.stdout).toContain('address bits 51..50 are kept at entry bits 9..8');
     // The address row puts the moved bits back and leaves the shared bit out.
     expect(run.stdout).toMatch(/address\s+0x81234000\s+0x81234000/);
@@ -115,7 +115,7 @@ describe('coco pte on arm64 entry formats', () => {
     const run = coco(['pte', hex(DESC), '--type', 'arm-cca', '--param', 'ipaBits=48']);
     expect(run.status).toBe(0);
     const fields = lines(run.stdout).find((l) => l.startsWith('fields')) as string;
-    expect(fields).toMatch(/r0<-+output address 47\.\.12-+>nFSHAPS<I>TV$/);
+    expect(fields).toMatch(/r0<-+output address 47\.\.12-+>nFSHAPSIdxTV$/);
   });
 
   it('an unknown bit says so (exit 2), naming the parameter that fixes it', () => {
