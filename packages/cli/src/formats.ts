@@ -54,15 +54,30 @@ export interface PteJson {
    * @pattern ^0x[0-9a-f]{1,16}$
    */
   readonly output: string;
-  /** Whether the output is encrypted (private) under the type. */
-  readonly encrypted: boolean;
+  /** Whether the output is encrypted (private) under the type; `null` for a type without a page-table bit. */
+  readonly encrypted: boolean | null;
   /**
-   * The bit that carries the encryption state.
+   * The address bit that carries the encryption state; `null` for a type without a page-table bit.
    * @minimum 0
    * @maximum 63
    */
-  readonly maskBit: number;
-  readonly encryptedWhen: 'set' | 'clear';
+  readonly maskBit: number | null;
+  readonly encryptedWhen: 'set' | 'clear' | null;
+  /** `known`: the type has this bit; `none`: it has no page-table bit and shares pages by a call. */
+  readonly maskState?: 'known' | 'none';
+  /**
+   * The bit of the entry that holds `maskBit` in `entryFormat` (differs from `maskBit` on arm64
+   * formats with 52-bit output addresses); `null` without a bit.
+   * @minimum 0
+   * @maximum 63
+   */
+  readonly entryBit?: number | null;
+  /** The entry format marked and drawn (`x86-64`, `arm64-4k-lpa2`); `null` without a bit. */
+  readonly entryFormat?: string | null;
+  /** Every entry format of the type, the default first. */
+  readonly formats?: readonly string[];
+  /** What the bit is called (`C-bit`, `shared bit`), or for a type without one, how it shares pages. */
+  readonly maskName?: string;
 }
 
 /** One bundled example in the `coco-examples/1` document. */

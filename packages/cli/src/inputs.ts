@@ -28,7 +28,7 @@ export const EVIDENCE_OPTIONS = {
 
 /** Help lines for {@link EVIDENCE_OPTIONS}. */
 export const EVIDENCE_HELP = `Evidence (flags combine; without any, this machine is probed live):
-  --snapshot FILE     a coco-snapshot/1 document (coco snapshot writes one); repeatable
+  --snapshot FILE     a coco-snapshot/2 or /1 document (coco snapshot writes one); repeatable
   --cpuid FILE        raw CPUID dump: the output of \`cpuid -r\` or \`cpuid -1 -r\`; repeatable
   --dmesg FILE        a kernel log: dmesg, journalctl -k, or lines from a bug report; repeatable
   --cpuinfo FILE      /proc/cpuinfo; repeatable
@@ -51,13 +51,17 @@ export interface GatheredEvidence {
 
 /**
  * Reads every evidence flag into one merged {@link Evidence}; with none, probes this machine. The
- * probes are those `registry`'s plugins declare (the built-in plugins' without it).
+ * probes are those `registry`'s plugins declare (the built-in plugins' without it). Snapshots are
+ * read by `registry` when given, so a coco-snapshot/1 document's plugin keys (cpuid, msr, tdx) are
+ * converted to facts, and checked, as the file is read.
  */
 export async function gatherEvidence(
   values: ParsedValues,
   io: CliIo,
   registry?: Registry,
 ): Promise<GatheredEvidence> {
+  const readSnapshot = (input: string | object, source: string): Evidence =>
+    registry ? registry.parseSnapshot(input as never, { source }) : parseSnapshot(input as never, { source });
   const parts: Evidence[] = [];
   let stdinUsedBy: string | null = null;
   const budget = inputBudget();
@@ -79,7 +83,7 @@ export async function gatherEvidence(
   };
   for (const path of listFlag(values, 'snapshot')) {
     const { text, name } = await read('--snapshot', path);
-    parts.push(parseSnapshot(text, { source: name }));
+    parts.push(readSnapshot(text, name));
   }
   for (const path of listFlag(values, 'cpuid')) {
     const { text, name } = await read('--cpuid', path);
@@ -117,7 +121,7 @@ export async function gatherEvidence(
           `use one of ${EXAMPLE_NAMES.join(', ')} (coco examples lists them)`,
         );
       }
-      parts.push(parseSnapshot(example.snapshot, { source: `example ${example.name}` }));
+      parts.push(readSnapshot(example.snapshot, `example ${example.name}`));
     }
   }
   const tree = stringFlag(values, 'root');

@@ -23,7 +23,7 @@ export const COMMANDS: Readonly<
     load: () => import('./commands/explain.js'),
   },
   snapshot: {
-    summary: "write this machine's evidence as coco-snapshot/1 JSON",
+    summary: "write this machine's evidence as coco-snapshot/2 JSON (or /1)",
     load: () => import('./commands/snapshot.js'),
   },
   attrs: {

@@ -7,7 +7,8 @@
 // Every case agrees, or falls under a row of the documented-differences table (docs/differences.md),
 // named here where it applies.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRegistry, type Detection, EvidenceBuilder } from '@coco/core';
+import { createRegistry, type Detection } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../src/index.js';
@@ -216,7 +217,7 @@ const ascii = (t: string, at: number) =>
   0;
 
 function evidenceOf(m: Machine) {
-  const b = new EvidenceBuilder();
+  const b = new X86EvidenceBuilder();
   const src = 'generated';
   const regs = (eax: number, ebx = 0, ecx = 0, edx = 0) => ({ eax: eax >>> 0, ebx, ecx, edx });
   if (m.vendor)

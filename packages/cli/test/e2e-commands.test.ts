@@ -57,12 +57,20 @@ describe('coco attrs', () => {
     expect(run.status).toBe(0);
     const out = lines(run.stdout);
     const header = out.find((l) => l.includes('amd-vtom'));
-    expect(header).toMatch(/tdx\s+amd-cbit\s+amd-cbit\s+amd-cbit\s+amd-cbit\s+amd-vtom/);
-    expect(out.find((l) => l.startsWith('guest-unroll-string-io'))).toMatch(
-      /^guest-unroll-string-io\s+yes\s+-\s+yes\s+-\s+-\s+-$/,
+    expect(header).toMatch(
+      /tdx\s+amd-cbit\s+amd-cbit\s+amd-cbit\s+amd-cbit\s+amd-vtom\s+arm-cca\s+s390-pv\s+ppc-pef$/,
     );
+    expect(out.find((l) => l.startsWith('guest-unroll-string-io'))).toMatch(
+      /^guest-unroll-string-io\s+yes\s+-\s+yes\s+-\s+-\s+-\s+-\s+-\s+-$/,
+    );
+    // arm64 and powerpc answer CC_ATTR_MEM_ENCRYPT only; s390 does not implement cc_platform_has.
+    expect(out.find((l) => l.startsWith('mem-encrypt'))).toMatch(
+      /^mem-encrypt\s+yes\s+yes\s+yes\s+yes\s+yes\s+yes\s+yes\s+-\s+yes$/,
+    );
+    expect(out.find((l) => l.startsWith('guest-mem-encrypt'))).toMatch(/\s+-\s+-\s+-$/);
+    // systemd: cca for a realm, protvirt for s390 PV, none on powerpc (no detection there).
     expect(out.find((l) => l.startsWith('systemd --cvm'))).toMatch(
-      /tdx\s+none\s+sev\s+sev-es\s+sev-snp\s+sev-snp/,
+      /tdx\s+none\s+sev\s+sev-es\s+sev-snp\s+sev-snp\s+cca\s+protvirt\s+none$/,
     );
   });
 });
@@ -85,6 +93,11 @@ describe('coco pte', () => {
       'encrypted',
       'maskBit',
       'encryptedWhen',
+      'maskState',
+      'entryBit',
+      'entryFormat',
+      'formats',
+      'maskName',
     ]);
     expect(doc).toEqual({
       $schema: 'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-pte-1.schema.json',
@@ -94,6 +107,11 @@ describe('coco pte', () => {
       encrypted: true,
       maskBit: 51,
       encryptedWhen: 'set',
+      maskState: 'known',
+      entryBit: 51,
+      entryFormat: 'x86-64',
+      formats: ['x86-64'],
+      maskName: 'C-bit',
     });
   });
 
@@ -144,7 +162,7 @@ describe('coco pte', () => {
 });
 
 describe('coco examples', () => {
-  it('lists the six bundled machines and prints one as coco-snapshot/1', () => {
+  it('lists the nine bundled machines and prints one as coco-snapshot/1', () => {
     const run = coco(['examples', '--json']);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).examples.map((e: { name: string }) => e.name)).toEqual([
@@ -154,10 +172,17 @@ describe('coco examples', () => {
       'snp-cbit-51',
       'sev-plain',
       'not-confidential',
+      'arm-cca-realm',
+      's390-pv-guest',
+      'power-secure-guest',
     ]);
     expect(coco(['examples']).stdout).toContain('azure-tdx-no-paravisor');
     const snap = JSON.parse(coco(['examples', 'azure-snp-paravisor']).stdout);
     expect(snap.format).toBe('coco-snapshot/1');
+    expect(snap.$schema).toMatch(/\/coco-snapshot-1\.schema\.json$/);
+    const realm = JSON.parse(coco(['examples', 'arm-cca-realm']).stdout);
+    expect(realm.format).toBe('coco-snapshot/2');
+    expect(realm.$schema).toMatch(/\/coco-snapshot-2\.schema\.json$/);
     expect(snap.msr).toEqual({ '0xc0010131': '0x103df' });
     expect(snap.cpuid).toContainEqual({
       leaf: '0x4000000c',

@@ -19,6 +19,7 @@ const DETECTION_KEYS = [
   'mask',
   'maskBit',
   'encryptedWhen',
+  'maskState',
   'cvm',
   'evidence',
   'warnings',
@@ -41,6 +42,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     mask: '0x400000000000',
     maskBit: 46,
     encryptedWhen: 'clear',
+    maskState: 'known',
     cvm: 'sev-snp',
     tee: 'az-snp-vtpm',
   },
@@ -54,6 +56,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     mask: '0x800000000000',
     maskBit: 47,
     encryptedWhen: 'clear',
+    maskState: 'known',
     cvm: 'tdx',
     tee: 'az-tdx-vtpm',
   },
@@ -66,6 +69,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     mask: '0x800000000000',
     maskBit: 47,
     encryptedWhen: 'clear',
+    maskState: 'known',
     cvm: 'tdx',
     tee: 'tdx',
   },
@@ -78,6 +82,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     mask: '0x8000000000000',
     maskBit: 51,
     encryptedWhen: 'set',
+    maskState: 'known',
     cvm: 'sev-snp',
     tee: 'snp',
   },
@@ -90,6 +95,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     mask: '0x800000000000',
     maskBit: 47,
     encryptedWhen: 'set',
+    maskState: 'known',
     cvm: 'sev',
     tee: null,
   },
@@ -102,6 +108,47 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     mask: null,
     maskBit: null,
     encryptedWhen: null,
+    maskState: null,
+    cvm: 'none',
+    tee: null,
+  },
+  // Facts sheet part A: a realm's attributes are mem-encrypt only; the IPA width is never printed
+  // by the kernel, so the shared bit is unknown (not "none"); systemd prints cca.
+  'arm-cca-realm': {
+    confidential: true,
+    type: 'arm-cca',
+    variant: null,
+    attributes: ['mem-encrypt'],
+    mask: null,
+    maskBit: null,
+    encryptedWhen: 'clear',
+    maskState: 'unknown',
+    cvm: 'cca',
+    tee: 'cca',
+  },
+  // s390 does not implement cc_platform_has (no attributes); pages are shared by ultravisor calls.
+  's390-pv-guest': {
+    confidential: true,
+    type: 's390-pv',
+    variant: null,
+    attributes: [],
+    mask: null,
+    maskBit: null,
+    encryptedWhen: null,
+    maskState: 'none',
+    cvm: 'protvirt',
+    tee: 'se',
+  },
+  // POWER: mem-encrypt only; systemd has no powerpc detection and prints none.
+  'power-secure-guest': {
+    confidential: true,
+    type: 'ppc-pef',
+    variant: null,
+    attributes: ['mem-encrypt'],
+    mask: null,
+    maskBit: null,
+    encryptedWhen: null,
+    maskState: 'none',
     cvm: 'none',
     tee: null,
   },
@@ -252,9 +299,24 @@ describe('live probing of a fixture tree (COCO_PROBE_ROOT)', () => {
       'coco snapshot: kept 3 of 3 kernel-log lines (those the plugins read); 0 left out; --full-log keeps them all',
     ]);
     const doc = JSON.parse(snap.stdout);
-    expect(doc.format).toBe('coco-snapshot/1');
-    expect(doc.msr).toEqual({ '0xc0010131': '0x103df', '0xc0010010': '0x0' });
-    expect(doc.cpuid).toContainEqual({
+    expect(doc.format).toBe('coco-snapshot/2');
+    // Facts namespaced by the plugin that owns them: x86's MSRs by index, CPUID by leaf/subleaf.
+    expect(doc.facts['x86.msr']).toEqual({ '0xc0010131': '0x103df', '0xc0010010': '0x0' });
+    expect(doc.facts['x86.cpuid']['0x4000000c/0x0']).toEqual({
+      eax: '0x1',
+      ebx: '0xba2',
+      ecx: '0x0',
+      edx: '0x0',
+    });
+    expect(doc.kernelLog).toHaveLength(3);
+    // Format 1 on request, for older readers: the same CPUID and MSRs under interface 1's keys.
+    const old = coco(['snapshot', '--format-version', '1'], { env });
+    expect(old.status).toBe(0);
+    const v1 = JSON.parse(old.stdout);
+    expect(v1.format).toBe('coco-snapshot/1');
+    expect(v1.$schema).toMatch(/\/coco-snapshot-1\.schema\.json$/);
+    expect(v1.msr).toEqual({ '0xc0010131': '0x103df', '0xc0010010': '0x0' });
+    expect(v1.cpuid).toContainEqual({
       leaf: '0x4000000c',
       subleaf: '0x0',
       eax: '0x1',
@@ -262,17 +324,18 @@ describe('live probing of a fixture tree (COCO_PROBE_ROOT)', () => {
       ecx: '0x0',
       edx: '0x0',
     });
-    expect(doc.kernelLog).toHaveLength(3);
-    const file = join(mkdtempSync(join(tmpdir(), 'coco-snap-')), 'machine.json');
-    writeFileSync(file, snap.stdout);
-    const back = coco(['detect', '--snapshot', file, '--json']);
-    expect(back.status).toBe(0);
+    expect(v1.kernelLog).toHaveLength(3);
     const a = JSON.parse(live.stdout);
-    const b = JSON.parse(back.stdout);
     const { evidence: ea, ...restA } = a;
-    const { evidence: eb, ...restB } = b;
-    expect(restB).toEqual(restA);
-    expect(eb.length).toBe(ea.length);
+    for (const text of [snap.stdout, old.stdout]) {
+      const file = join(mkdtempSync(join(tmpdir(), 'coco-snap-')), 'machine.json');
+      writeFileSync(file, text);
+      const back = coco(['detect', '--snapshot', file, '--json']);
+      expect(back.status).toBe(0);
+      const { evidence: eb, ...restB } = JSON.parse(back.stdout);
+      expect(restB).toEqual(restA);
+      expect(eb.length).toBe(ea.length);
+    }
     expect(restA).toMatchObject({
       type: 'amd-vtom',
       maskBit: 46,
@@ -303,6 +366,13 @@ describe('live probing of a fixture tree (COCO_PROBE_ROOT)', () => {
     // The snapshot keeps the "not read" notes, so reading it back cannot tell either: never a "no".
     const doc = JSON.parse(snap.stdout);
     expect(doc.unavailable.map((n: { kind: string }) => n.kind)).toEqual(
+      expect.arrayContaining(['x86.cpuid', 'x86.msr']),
+    );
+    // Format 1 keeps interface 1's kind names for them.
+    const old = JSON.parse(
+      coco(['snapshot', '--format-version', '1'], { env: { COCO_PROBE_ROOT: root } }).stdout,
+    );
+    expect(old.unavailable.map((n: { kind: string }) => n.kind)).toEqual(
       expect.arrayContaining(['cpuid', 'msr']),
     );
     const file = join(mkdtempSync(join(tmpdir(), 'coco-snap-')), 'machine.json');

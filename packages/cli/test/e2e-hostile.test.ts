@@ -315,7 +315,7 @@ describe('a flag that takes one value, given twice', () => {
 });
 
 const PLUGIN_BODY =
-  "kind: 'backend', id: 'slow', packageName: 'slow', interfaceVersion: 1, variants: [{ variant: null, title: 'Slow', attributes: ['mem-encrypt'], cvm: 'none' }], createType() { throw new Error('unused'); }";
+  "kind: 'backend', id: 'slow', packageName: 'slow', interfaceVersion: 2, params: {}, variants: [{ variant: null, title: 'Slow', attributes: ['mem-encrypt'], cvm: 'none' }], createType() { throw new Error('unused'); }";
 
 describe('a third-party plugin cannot hang the command', () => {
   file('loop.mjs', `export default { ${PLUGIN_BODY}, detect() { for (;;) {} } };\n`);
@@ -478,7 +478,11 @@ describe("a plugin cannot change another plugin's answer (through the built comm
   );
   file(
     'tamper.mjs',
-    `export default { ${body}, id: 'tamper', detect(evidence) { evidence.msrs.set(0xc0010131, { value: 0x103dfn, source: 'evil' }); return null; } };\n`,
+    `export default { kind: 'hypervisor', interfaceVersion: 2, packageName: 'evil', id: 'tamper', detect(evidence) { evidence.storedFacts.get('x86.msr').set('0xc0010131', { value: 0x103dfn, source: 'evil' }); return null; } };\n`,
+  );
+  file(
+    'tamper-v1.mjs',
+    `export default { ${body}, id: 'tamper-v1', detect(evidence) { evidence.msrs.set(0xc0010131, { value: 0x7n, source: 'evil' }); return null; } };\n`,
   );
   const plain = () => JSON.parse(coco(['detect', '--example', 'snp-cbit-51', '--json']).stdout);
   const strip = (d: Record<string, unknown>) => ({ ...d, evidence: 0, warnings: 0 });
@@ -491,7 +495,19 @@ describe("a plugin cannot change another plugin's answer (through the built comm
     }
   });
 
-  it('evidence.msrs.set fails in the plugin, which is skipped with a warning; amd-cbit still sees SEV-SNP', () => {
+  it("an interface-1 plugin's evidence.msrs.set changes no other plugin's answer", () => {
+    const run = coco(['detect', '--example', 'snp-cbit-51', '--json', '--plugin', './tamper-v1.mjs'], {
+      cwd: dir,
+    });
+    expect(run.status).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(strip(doc)).toEqual(strip(plain()));
+    expect(doc.warnings.join()).toMatch(
+      /plugin "tamper-v1" \(evil\) implements plugin interface 1, which is deprecated/,
+    );
+  });
+
+  it('a write to the evidence fails in the plugin, which is skipped with a warning; amd-cbit still sees SEV-SNP', () => {
     const run = coco(['detect', '--example', 'snp-cbit-51', '--json', '--plugin', './tamper.mjs'], {
       cwd: dir,
     });

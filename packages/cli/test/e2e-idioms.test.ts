@@ -72,6 +72,11 @@ const CVM: Record<string, string> = {
   'snp-cbit-51': 'sev-snp',
   'sev-plain': 'sev',
   'not-confidential': 'none',
+  // systemd's confidential-virt.c: cca when /sys/devices/platform/arm-cca-dev exists, protvirt when
+  // /sys/firmware/uv/prot_virt_guest reads 1; it has no detection on powerpc and prints none.
+  'arm-cca-realm': 'cca',
+  's390-pv-guest': 'protvirt',
+  'power-secure-guest': 'none',
 };
 const CANNOT_TELL = ['detect', '--dmesg', '-'] as const; // an empty log: dmesg without root
 const CONFLICT = ['detect', '--example', 'sev-plain', '--msr', '0xc0010131=0x7'] as const;

@@ -7,12 +7,15 @@ import {
   EvidenceBuilder,
   parseSnapshot,
 } from '@coco/core';
+import { gpawOf } from '@coco/tdx';
+import { MSR_FACT, msrsOf, X86EvidenceBuilder } from '@coco/x86';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS, EXAMPLES } from '../src/index.js';
 
 const registry = (...extra: unknown[]) => {
   const r = createRegistry();
-  for (const p of [...extra, ...BUILTIN_PLUGINS]) r.use(p as never);
+  // The built-in plugins first, as the CLI registers them: they carry the interface-1 adapter.
+  for (const p of [...BUILTIN_PLUGINS, ...extra]) r.use(p as never);
   return r;
 };
 const detectAll = (...extra: unknown[]): DetectionJson[] =>
@@ -61,7 +64,8 @@ describe('prototype pollution changes no result', () => {
     expect(after).toEqual(before);
     // A snapshot without those keys does not gain them from the prototype either.
     const bare = parseSnapshot('{"format":"coco-snapshot/1"}');
-    expect([bare.msrs.size, bare.unavailable.length, bare.tdxGpaw]).toEqual([0, 0, undefined]);
+    expect([msrsOf(bare).size, bare.unavailable.length, gpawOf(bare)]).toEqual([0, 0, undefined]);
+    expect([bare.storedFacts.size, bare.files.size, bare.legacy.size]).toEqual([0, 0, 0]);
   });
 
   it('is harmless from inside a plugin, during detection', () => {
@@ -86,50 +90,86 @@ describe('prototype pollution changes no result', () => {
       },
     };
     const after = detectAll(polluter);
-    const strip = (docs: DetectionJson[]) => docs.map((d) => ({ ...d, evidence: 0 }));
+    // The polluter is an interface-1 plugin: its deprecation notice is the one warning it may add.
+    const strip = (docs: DetectionJson[]) =>
+      docs.map((d) => ({
+        ...d,
+        evidence: 0,
+        warnings: d.warnings.filter(
+          (w) => !w.startsWith('plugin "polluter" (polluter) implements plugin interface 1'),
+        ),
+      }));
     expect(strip(after)).toEqual(strip(before));
   });
 });
 
 describe('evidence is immutable in fact', () => {
-  it("refuses a hypervisor plugin's evidence.msrs.set, and amd-cbit still concludes from the real status", () => {
-    let tried: unknown = null;
+  it("refuses an interface-2 plugin's writes to the evidence, and amd-cbit still concludes from the real status", () => {
+    const tried: unknown[] = [];
     const tamperer = {
       kind: 'hypervisor',
-      interfaceVersion: 1,
+      interfaceVersion: 2,
       id: 'tamperer',
       packageName: 'tamperer',
-      detect(evidence: { msrs: unknown; kinds: unknown; files: unknown; cpuinfoFlags: unknown }) {
-        for (const view of [evidence.msrs, evidence.files, evidence.cpuinfoFlags]) {
+      detect(evidence: { storedFacts: unknown; kinds: unknown; files: unknown; cpuinfoFlags: unknown }) {
+        const msrs = (evidence.storedFacts as ReadonlyMap<string, unknown>).get(MSR_FACT.id);
+        for (const view of [evidence.storedFacts, msrs, evidence.files, evidence.cpuinfoFlags]) {
           try {
-            (view as Map<unknown, unknown>).set(0xc001_0131, { value: 0x103dfn, source: 'evil' });
+            (view as Map<unknown, unknown>).set('0xc0010131', { value: 0x103dfn, source: 'evil' });
           } catch (error) {
-            tried = error;
+            tried.push(error);
           }
           expect(Object.isFrozen(view)).toBe(true);
         }
         try {
-          (evidence.kinds as Set<string>).add('msr');
+          (evidence.kinds as Set<string>).add('x86.msr');
         } catch (error) {
-          tried = error;
+          tried.push(error);
         }
         return null;
       },
     };
     const snp = EXAMPLES.find((e) => e.name === 'snp-cbit-51')!;
     const d: Detection = registry(tamperer).detect(parseSnapshot(snp.snapshot));
-    expect(tried).toBeInstanceOf(TypeError);
+    expect(tried).toHaveLength(5);
+    for (const error of tried) expect(error).toBeInstanceOf(TypeError);
     expect(d.type?.id).toBe('amd-cbit');
     expect(d.type?.variant).toBe('sev-snp');
   });
 
+  it("an interface-1 plugin's evidence.msrs.set changes no other plugin's answer", () => {
+    const tamperer = {
+      kind: 'hypervisor',
+      interfaceVersion: 1,
+      id: 'tamperer',
+      packageName: 'tamperer',
+      detect(evidence: { msrs: unknown; files: unknown; cpuinfoFlags: unknown }) {
+        for (const view of [evidence.msrs, evidence.files, evidence.cpuinfoFlags]) {
+          try {
+            (view as Map<unknown, unknown>).set(0xc001_0131, { value: 0x7n, source: 'evil' });
+          } catch {
+            // refused: fine
+          }
+        }
+        return null;
+      },
+    };
+    const snp = EXAMPLES.find((e) => e.name === 'snp-cbit-51')!;
+    const d: Detection = registry(tamperer).detect(parseSnapshot(snp.snapshot));
+    expect(d.type?.id).toBe('amd-cbit');
+    expect(d.type?.variant).toBe('sev-snp');
+    expect(d.warnings.some((w) => w.includes('interface 1'))).toBe(true);
+  });
+
   it('gives read-only views that still read like maps and sets', () => {
-    const e = new EvidenceBuilder().addMsr(1, 2n, 's').addFlags(['sev'], 'c').build();
-    expect([...e.msrs.keys()]).toEqual([1]);
-    expect(e.msrs.get(1)?.value).toBe(2n);
+    const e = new X86EvidenceBuilder().addMsr(1, 2n, 's').addFlags(['sev'], 'c').build();
+    expect([...msrsOf(e).keys()]).toEqual([1]);
+    expect(msrsOf(e).get(1)?.value).toBe(2n);
     expect([...e.cpuinfoFlags]).toEqual([['sev', 'c']]);
-    expect(e.kinds.has('msr')).toBe(true);
-    expect('set' in e.msrs || 'add' in e.kinds || 'delete' in e.files).toBe(false);
+    expect(e.kinds.has(MSR_FACT.id)).toBe(true);
+    const stored = e.storedFacts;
+    expect('set' in stored || 'add' in e.kinds || 'delete' in e.files || 'set' in e.cpuinfoFlags).toBe(false);
+    expect(new EvidenceBuilder().build().storedFacts.size).toBe(0);
   });
 });
 

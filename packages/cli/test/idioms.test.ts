@@ -25,6 +25,7 @@ const BASE: DetectionJson = {
   attributes: ['guest-mem-encrypt', 'mem-encrypt'],
   mask: '0x400000000000',
   maskBit: 46,
+  maskState: 'known',
   encryptedWhen: 'clear',
   cvm: 'sev-snp',
   evidence: [],

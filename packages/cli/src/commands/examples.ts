@@ -1,4 +1,4 @@
-import { SNAPSHOT_SCHEMA_URL } from '@coco/core';
+import { SNAPSHOT_SCHEMA_URL, SNAPSHOT_V1_SCHEMA_URL } from '@coco/core';
 import { boolFlag } from '../args.js';
 import { CliError } from '../errors.js';
 import { EXAMPLE_NAMES, EXAMPLES, findExample } from '../examples/index.js';
@@ -11,7 +11,7 @@ export const help = `Usage: coco examples [NAME] [--json]
 
 Lists the bundled evidence of real public machines, built from public values (each example says
 where they come from). Use one with coco detect --example NAME; coco examples NAME prints its
-coco-snapshot/1 document.
+snapshot document (coco-snapshot/2, or coco-snapshot/1 for the older x86 examples).
 
   --json              print the list as {"$schema":..,"format":"coco-examples/1","examples":[
                       {"name","description","sources"}, ...]} (NAME always prints JSON)
@@ -38,7 +38,10 @@ export async function run(context: CommandContext): Promise<number> {
         `use one of ${EXAMPLE_NAMES.join(', ')}`,
       );
     }
-    io.stdout.write(`${JSON.stringify({ $schema: SNAPSHOT_SCHEMA_URL, ...example.snapshot }, null, 2)}\n`);
+    // Each document names the schema of its own format (the x86 examples are coco-snapshot/1).
+    const $schema =
+      example.snapshot.format === 'coco-snapshot/1' ? SNAPSHOT_V1_SCHEMA_URL : SNAPSHOT_SCHEMA_URL;
+    io.stdout.write(`${JSON.stringify({ $schema, ...example.snapshot }, null, 2)}\n`);
     return 0;
   }
   if (boolFlag(prepared.values, 'json')) {

@@ -6,7 +6,6 @@ import {
   mergeEvidence,
   parseCpuinfo,
   parseKernelLogEvidence,
-  parseSnapshot,
   type Registry,
   SNAPSHOT_MAX_BYTES,
 } from '@coco/core';
@@ -87,21 +86,21 @@ function readSmallFile(path: string): string {
 function readEvidence(input: FleetInput, registry: Registry): Evidence {
   switch (input.kind) {
     case 'snapshot':
-      return parseSnapshot(readSmallFile(input.source), { source: input.source });
+      return registry.parseSnapshot(readSmallFile(input.source), { source: input.source });
     case 'tree': {
       // Read as coco detect --root reads it, with the plugins this fleet run registered; a bundle's
       // coco-snapshot.json beside proc/ and sys/ joins it.
       const tree = probeMachine({ root: input.source, tree: true, registry });
       const snapshot = join(input.source, 'coco-snapshot.json');
       if (!existsSync(snapshot)) return tree;
-      return mergeEvidence(tree, parseSnapshot(readSmallFile(snapshot), { source: snapshot }));
+      return mergeEvidence(tree, registry.parseSnapshot(readSmallFile(snapshot), { source: snapshot }));
     }
     case 'bundle': {
       const parts = input.files.map((file) => {
         const text = readSmallFile(file.path);
         switch (file.kind) {
           case 'snapshot':
-            return parseSnapshot(text, { source: file.path });
+            return registry.parseSnapshot(text, { source: file.path });
           case 'cpuid':
             return parseCpuidDump(text, { source: file.path });
           case 'cpuinfo':

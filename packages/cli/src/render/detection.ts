@@ -1,4 +1,4 @@
-import type { Detection, Evidence } from '@coco/core';
+import type { CocoType, Detection, Evidence } from '@coco/core';
 import { describeConflict } from '@coco/core';
 import { undecidedFixes } from '../commands/conflicts.js';
 import { safeText } from './safe-text.js';
@@ -21,6 +21,20 @@ function headline(detection: Detection, style: Style): string {
   return style.good(`Confidential guest: ${safeText(type.title)}.`);
 }
 
+/**
+ * The mask of a type in words: the bit (and, where the entry format keeps it elsewhere, the entry
+ * bit), "unknown" with the reason, or "no page-table bit" and how pages are shared instead.
+ */
+export function maskLine(type: CocoType): string {
+  const marking = type.marking;
+  if (type.maskState === 'none') return `no page-table bit; pages are shared by ${type.maskName}`;
+  if (!marking)
+    return `unknown: ${type.maskUnknownReason ?? 'not determined'}; encrypted when ${type.encryptedWhen}`;
+  const bit = `0x${marking.addressMask.toString(16)} (${type.maskName} ${marking.maskBit}), encrypted when ${marking.encryptedWhen}`;
+  if (marking.entryBit === marking.maskBit) return bit;
+  return `${bit}; in ${marking.format.title} entries it is entry bit ${marking.entryBit}`;
+}
+
 /** The human summary of a detection: type, variant, hypervisor, paravisor, mask, attributes, systemd label. */
 export function renderDetection(detection: Detection, evidence: Evidence, style: Style): string {
   const type = detection.type;
@@ -39,14 +53,7 @@ export function renderDetection(detection: Detection, evidence: Evidence, style:
   out += row(style, 'hypervisor', detection.hypervisor ?? '-');
   out += row(style, 'paravisor', yesNo(detection.paravisor));
   if (type) {
-    const marking = type.marking;
-    out += row(
-      style,
-      'mask',
-      marking
-        ? `0x${marking.mask.toString(16)} (${type.maskName} ${marking.maskBit}), encrypted when ${marking.encryptedWhen}`
-        : `unknown: ${type.maskUnknownReason ?? 'not determined'}; encrypted when ${type.encryptedWhen}`,
-    );
+    out += row(style, 'mask', maskLine(type));
     out += row(
       style,
       'attributes',

@@ -72,6 +72,9 @@ export function renderExplain(detection: Detection, evidence: Evidence, style: S
   else if (!type) out += 'not a confidential guest';
   else {
     out += safeText(type.describe());
+    const m = type.marking;
+    if (m && m.entryBit !== m.maskBit)
+      out += `; in ${safeText(m.format.title)} entries the ${safeText(type.maskName)} is entry bit ${m.entryBit}`;
     if (detection.hypervisor)
       out += `; composed by ${safeText(detection.hypervisor)}, paravisor ${detection.paravisor === null ? 'unknown' : detection.paravisor ? 'yes' : 'no'}`;
     out += `; attributes ${safeText(type.attributes.ids.join(', ')) || '(none)'}`;

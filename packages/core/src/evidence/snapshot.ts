@@ -373,6 +373,13 @@ function readV1(
     try {
       pairs = [...(kind.legacy as NonNullable<FactKind['legacy']>).read(top[key] as JsonValue)];
     } catch (error) {
+      // A plugin's reader knows the JSON path, not the file: name the file as every other error does.
+      if (isCocoError(error) && error.code === 'SNAPSHOT_INVALID' && error.input !== name)
+        throw new CocoError('SNAPSHOT_INVALID', error.problem, {
+          input: name,
+          ...(error.location !== undefined && { location: error.location }),
+          fix: error.fix,
+        });
       if (isCocoError(error)) throw error;
       fail(
         name,
