@@ -9,7 +9,7 @@ import { cpuidRecordsOf, msrsOf } from './facts.js';
  * (not its kind of machine) on `false` instead of "cannot tell".
  */
 export function cpuinfoShowsX86(evidence: Evidence): boolean | undefined {
-  if (evidence.cpuinfo.size === 0) return undefined;
+  if (!evidence.cpuinfo || evidence.cpuinfo.size === 0) return undefined;
   const vendor = evidence.cpuinfo.get('vendor_id')?.value.trim();
   if (vendor === 'IBM/S390') return false;
   return vendor !== undefined || evidence.cpuinfo.has('flags');
@@ -21,9 +21,14 @@ export function cpuinfoShowsX86(evidence: Evidence): boolean | undefined {
  * machine), never "cannot tell": nothing x86 could decide on an arm64 or s390x machine.
  */
 export function notX86(evidence: Evidence): boolean {
-  return (
-    cpuinfoShowsX86(evidence) === false &&
-    cpuidRecordsOf(evidence).length === 0 &&
-    msrsOf(evidence).size === 0
-  );
+  try {
+    return (
+      cpuinfoShowsX86(evidence) === false &&
+      cpuidRecordsOf(evidence).length === 0 &&
+      msrsOf(evidence).size === 0
+    );
+  } catch {
+    // Evidence that cannot be read is the plugin's own detection to report, not a reason to skip.
+    return false;
+  }
 }

@@ -413,7 +413,8 @@ function readV1(
         );
       return flag;
     });
-    builder.addFlags(flags, source);
+    // Format 1 held x86's `flags` field as a list: it becomes that field again.
+    builder.addCpuinfo([['flags', flags.join(' ')]], source);
   }
 }
 
