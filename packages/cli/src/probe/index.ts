@@ -105,7 +105,7 @@ function runFactProbe(probe: FactProbe, io: RunIO, builder: EvidenceBuilder, tre
  * architecture (`registry.probes(arch)`): `/proc/cpuinfo` (any architecture), the declared files,
  * devices and sysfs/configfs entries (presence, or content up to 4 KiB), the configfs TSM report
  * providers, the kernel log, and each plugin's fact probes (CPUID and MSRs through `/dev/cpu/0` on
- * x86) through a non-blocking {@link ProbeIO}. Each source is read on its own; one that cannot be
+ * x86) through a non-blocking `ProbeIO` (from @coco/core). Each source is read on its own; one that cannot be
  * read is listed in `evidence.unavailable` with its kind, the reason and what would make it
  * readable, never thrown. With {@link ProbeOptions.tree}, the root is a machine image or a support
  * bundle rather than a live machine.

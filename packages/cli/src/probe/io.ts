@@ -12,7 +12,7 @@ export const NOT_READ_UNDER_ROOT = Object.freeze({
   fix: 'run coco snapshot on the machine itself and pass the snapshot with --snapshot',
 });
 
-/** A {@link ProbeIO} for one probing run, which keeps its devices open until {@link RunIO.close}. */
+/** A `ProbeIO` for one probing run, which keeps its devices open until {@link RunIO.close}. */
 export interface RunIO extends ProbeIO {
   /** The last path a read succeeded on: the source of the facts a probe adds next. */
   readonly lastPath: string | null;
