@@ -31,6 +31,18 @@ export {
   parseKernelLogEvidence,
 } from './evidence/kernel-log.js';
 export type {
+  KernelLogReader,
+  KernelLogReaderOptions,
+  KernelLogReading,
+} from './evidence/kernel-log-reader.js';
+export {
+  createKernelLogReader,
+  MAX_KEPT_CHARS,
+  MAX_KEPT_LINES,
+  MAX_PHYSICAL_LINE,
+  readKernelLog,
+} from './evidence/kernel-log-reader.js';
+export type {
   CpuidRecord,
   CpuidRegisters,
   Evidence,
