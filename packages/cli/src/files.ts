@@ -1,7 +1,17 @@
 import { resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { createKernelLogReader, isCocoError, type KernelLogReading } from '@coco/core';
 import { CliError, type CliErrorCode } from './errors.js';
 import type { CliIo } from './io.js';
-import { decodeText, INPUT_LIMITS, type ReadStop, ReadStopped, readFileLimited } from './read-limited.js';
+import {
+  decodeText,
+  INPUT_LIMITS,
+  type ReadStop,
+  ReadStopped,
+  readFileLimited,
+  STREAM_CHUNK,
+  streamFileLimited,
+} from './read-limited.js';
 
 /** Text read from a file or standard input, with the name errors and evidence use for it. */
 export interface InputText {
@@ -211,4 +221,79 @@ export async function readInput(
   }
   budget.remaining -= bytes.byteLength;
   return { text, name };
+}
+
+/** A kernel log read as a stream: the lines kept, and the name errors and evidence use. */
+export interface LogInput {
+  readonly reading: KernelLogReading;
+  readonly name: string;
+}
+
+/**
+ * Reads the kernel log a flag names (`-` is standard input) as a stream of chunks into a
+ * kernel-log reader, never holding the whole log: with `keep` (a registry's `logPatterns`) only
+ * those lines are kept, and the log may be up to `INPUT_LIMITS.maxLogBytes`, outside the budget
+ * of the other inputs; without it every line is kept, within the limits of any input. Errors are
+ * those of {@link readInput}; a log that is not text is core's `KERNEL_LOG_INVALID`.
+ */
+export async function readLogInput(
+  flag: string,
+  path: string,
+  io: CliIo,
+  budget: InputBudget = inputBudget(),
+  keep?: readonly RegExp[],
+): Promise<LogInput> {
+  if (!keep || (path === '-' && !io.streamStdin)) {
+    const { text, name } = await readInput(flag, path, io, budget);
+    const reader = createKernelLogReader({ source: name, ...(keep && { keep }) });
+    reader.push(text);
+    return { reading: reader.finish(), name };
+  }
+  const limit = INPUT_LIMITS.maxLogBytes;
+  const fail = (reason: Reason, input: string): never => {
+    throw new CliError(input, reason.problem, reason.fix, { code: reason.code });
+  };
+  const name = path === '-' ? 'stdin' : path;
+  const reader = createKernelLogReader({ source: name, keep });
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  const onChunk = (bytes: Uint8Array) => {
+    let text = decoder.write(bytes as Buffer);
+    if (first && text !== '') {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    reader.push(text);
+  };
+  if (path === '-') {
+    const input = `${flag} -`;
+    if (io.stdinIsTTY) io.stderr.write(`coco: ${STDIN_TTY_HINT}\n`);
+    try {
+      await (io.streamStdin as NonNullable<CliIo['streamStdin']>)(limit, onChunk);
+    } catch (error) {
+      if (error instanceof ReadStopped) return fail(reasonOfStop(error.stop, flag, 'standard input'), input);
+      if (isCocoError(error) || !(error as NodeJS.ErrnoException | null)?.code) throw error;
+      return fail(
+        {
+          code: 'FILE_UNREADABLE',
+          problem: `standard input cannot be read (${(error as NodeJS.ErrnoException).code})`,
+          fix: 'pipe the file into coco, or give its path',
+        },
+        input,
+      );
+    }
+  } else {
+    const input = `${flag} ${path}`;
+    const full = resolve(io.cwd, path);
+    try {
+      await streamFileLimited(full, { ...INPUT_LIMITS, maxBytes: limit }, onChunk, STREAM_CHUNK);
+    } catch (error) {
+      if (error instanceof ReadStopped) return fail(reasonOfStop(error.stop, flag, 'the file'), input);
+      if (isCocoError(error) || !(error as NodeJS.ErrnoException | null)?.code) throw error;
+      return fail(reasonOfErrno((error as NodeJS.ErrnoException).code, full), input);
+    }
+  }
+  const rest = decoder.end();
+  if (rest !== '') reader.push(first && rest.charCodeAt(0) === 0xfeff ? rest.slice(1) : rest);
+  return { reading: reader.finish(), name };
 }

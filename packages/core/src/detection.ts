@@ -25,6 +25,8 @@ export interface DetectionEvidenceJson {
   readonly by: string;
   /** The fact it read, when named (`cpuid 0x21`, `msr 0xc0010131`, `dmesg line 12`). */
   readonly fact?: string;
+  /** How many times the step was taken, when more than once (repeated evidence is one step). */
+  readonly count?: number;
 }
 
 /** The `coco-detection/1` document. */
@@ -83,6 +85,38 @@ export interface Detection {
   toJSON(): DetectionJson;
 }
 
+/** The key of equal steps: same source, says, by and fact. */
+const stepKey = (s: TrailStep) => JSON.stringify([s.source, s.says, s.by, s.fact ?? null]);
+
+/**
+ * Adds a step to a trail, folding repeats into one step with a count: a step equal to the last
+ * one (same source, says, by and fact), or a kernel-log step equal to any earlier kernel-log step
+ * (`seen` remembers where those are). A log with a line repeated 100,000 times gives one step.
+ */
+export function appendStep(trail: TrailStep[], step: TrailStep, seen: Map<string, number>): void {
+  const last = trail[trail.length - 1];
+  const key = step.source === 'kernel-log' || last !== undefined ? stepKey(step) : '';
+  let at = -1;
+  if (last !== undefined && stepKey(last) === key) at = trail.length - 1;
+  else if (step.source === 'kernel-log') at = seen.get(key) ?? -1;
+  const count = step.count ?? 1;
+  if (at >= 0) {
+    const old = trail[at] as TrailStep;
+    trail[at] = { ...old, count: (old.count ?? 1) + count };
+    return;
+  }
+  if (step.source === 'kernel-log') seen.set(key, trail.length);
+  trail.push(count > 1 ? { ...step, count } : step);
+}
+
+/** A trail with its repeats folded (see {@link appendStep}). */
+export function aggregateTrail(steps: readonly TrailStep[]): TrailStep[] {
+  const trail: TrailStep[] = [];
+  const seen = new Map<string, number>();
+  for (const step of steps) appendStep(trail, step, seen);
+  return trail;
+}
+
 /** Renders a conflict as one line naming every source. */
 export function describeConflict(conflict: DetectionConflict): string {
   return `conflict over ${conflict.what}: ${conflict.sides.map((s) => `${s.says} (${s.source})`).join(' vs ')}`;
@@ -104,6 +138,7 @@ interface DetectionParts {
 /** Builds the immutable detection result. */
 export function createDetection(parts: DetectionParts): Detection {
   const { type } = parts;
+  const trail = aggregateTrail(parts.trail);
   const attestation = Object.freeze([...(parts.attestation ?? [])]);
   const undetermined = Object.freeze(
     (parts.undetermined ?? []).map((u) => Object.freeze({ by: u.by, because: u.because, fix: u.fix })),
@@ -122,12 +157,13 @@ export function createDetection(parts: DetectionParts): Detection {
     encryptedWhen: type ? type.encryptedWhen : null,
     cvm: parts.cvm,
     evidence: Object.freeze(
-      parts.trail.map((s) =>
+      trail.map((s) =>
         Object.freeze({
           source: s.source,
           says: s.says,
           by: s.by,
           ...(s.fact !== undefined && { fact: s.fact }),
+          ...(s.count !== undefined && s.count > 1 && { count: s.count }),
         }),
       ),
     ),
@@ -152,7 +188,7 @@ export function createDetection(parts: DetectionParts): Detection {
     hypervisor: parts.hypervisor,
     paravisor: parts.paravisor,
     cvm: parts.cvm,
-    trail: Object.freeze([...parts.trail]),
+    trail: Object.freeze(trail.map((s) => Object.freeze(s))),
     warnings: Object.freeze([...parts.warnings]),
     conflicts: Object.freeze([...parts.conflicts]),
     undetermined,

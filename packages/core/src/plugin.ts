@@ -35,6 +35,11 @@ export interface TrailStep {
   readonly by: string;
   /** The fact the step read, when the plugin names it: `cpuid 0x8000001f`, `msr 0xc0010131`, `dmesg line 12`. */
   readonly fact?: string;
+  /**
+   * How many times the step was taken, when more than once: equal steps in a row, and a kernel-log
+   * step repeated anywhere (the same line read again), are one step with a count.
+   */
+  readonly count?: number;
 }
 
 /** What every plugin's `detect` may use. */

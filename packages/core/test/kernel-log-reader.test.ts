@@ -34,7 +34,7 @@ const PLUGIN_PATTERNS: readonly RegExp[] = [
   /^ACPI: (?=\[)\[Firmware Bug\](?!x)/,
 ];
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** What the reader must keep: the whole log parsed, then filtered. */
 const expected = (log: string, keep: readonly RegExp[]) =>
@@ -88,7 +88,7 @@ const randomPattern = fc
   )
   .map(([message, length, tail, flags]) => {
     const start = message.trim().slice(0, Math.max(1, length));
-    return new RegExp(`^${escape(start)}${tail}`, flags);
+    return new RegExp(`^${escapeRegExp(start)}${tail}`, flags);
   });
 
 const patterns = fc.oneof(

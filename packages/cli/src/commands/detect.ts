@@ -34,7 +34,9 @@ export async function run(context: CommandContext): Promise<number> {
   const prepared = await prepare('detect', help, context, { ...EVIDENCE_OPTIONS, json: { type: 'boolean' } });
   if (!prepared) return 0;
   const { io } = context;
-  const { evidence } = await gatherEvidence(prepared.values, io);
+  const { evidence } = await gatherEvidence(prepared.values, io, {
+    logPatterns: prepared.registry.logPatterns,
+  });
   const detection = prepared.registry.detect(evidence);
   if (boolFlag(prepared.values, 'json')) io.stdout.write(`${JSON.stringify(detection.toJSON(), null, 2)}\n`);
   else io.stdout.write(renderDetection(detection, evidence, createStyle(io.stdout, io.env)));
