@@ -4,13 +4,13 @@
 // budgets of docs/performance.md. Exits 1 when a budget is missed. Not a test: run it on a quiet
 // machine. Imports the built dist of each package (`pnpm bench` builds first).
 //
-//   node tools/bench/run.mjs [--json] [--log2 N] [--core-only]
+//   node tools/bench/run.mjs [--json] [--log2 N] [--core-only] [--log-mb 50,500]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { extraMemory, fillRandom, gbps, interleave, median, timeOnce } from './lib.mjs';
+import { extraMemory, fillRandom, gbps, interleave, median, timeOnce, toEre, writeRepeated } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -21,7 +21,11 @@ const log2At = args.indexOf('--log2');
 const N = 2 ** (log2At >= 0 ? Number(args[log2At + 1]) : 24);
 // --core-only: detection through a test-only plugin even when the backends are built.
 const coreOnly = args.includes('--core-only');
+// --log-mb A,B: the sizes of the generated kernel logs (budgets are defined for 50 and 500).
+const logMbAt = args.indexOf('--log-mb');
+const LOG_MB = (logMbAt >= 0 ? args[logMbAt + 1] : '50,500').split(',').map(Number);
 const BYTES = N * 8;
+const MiB = 2 ** 20;
 
 const dist = (pkg) => join(root, 'packages', pkg, 'dist', 'index.js');
 if (!existsSync(dist('core'))) {
@@ -31,7 +35,15 @@ if (!existsSync(dist('core'))) {
   process.exit(2);
 }
 const core = await import(pathToFileURL(dist('core')).href);
-const { createMarking, classifyEntries, createRegistry, parseSnapshot, defineBackend, createType } = core;
+const {
+  createMarking,
+  classifyEntries,
+  createRegistry,
+  parseSnapshot,
+  defineBackend,
+  createType,
+  parseKernelLogEvidence,
+} = core;
 
 const log = asJson ? () => {} : (line = '') => console.log(line);
 const results = { machine: machine(), entries: N, figures: {}, budgets: [] };
@@ -141,6 +153,26 @@ budget('bulk encrypt vs best inline a[i] | mask loop', r.encryptVsInline, '>=', 
 budget('bulk decrypt vs best inline a[i] & ~mask loop', r.decryptVsInline, '>=', 0.9);
 budget('bulk encrypt vs scalar encrypt per entry', r.bulkVsScalar, '>=', 10);
 budget('count vs TypedArray.prototype.set copy', r.countVsCopy, '>=', 0.5);
+
+// The same in-place OR in C (-O3), compiled with the system's C compiler when there is one.
+const cMark = compileC();
+if (cMark.ms === null) {
+  figure('C -O3 in-place OR', 'skipped', '', cMark.note);
+  results.budgets.push({
+    name: 'bulk encrypt vs C -O3 in-place loop',
+    value: `skipped: ${cMark.note}`,
+    pass: null,
+  });
+} else {
+  figure('C -O3 in-place OR ms', cMark.ms.toFixed(2), `ms  ${gbps(BYTES, cMark.ms)} GB/s`, cMark.note);
+  figure(
+    'encryptAll vs C -O3 in-place OR',
+    (cMark.ms / ms('encryptAll')).toFixed(2),
+    'x (time of C / time of encryptAll)',
+  );
+  figure('TypedArray.prototype.set vs C -O3 in-place OR', (cMark.ms / ms('copy')).toFixed(2), 'x');
+  budget('bulk encrypt vs C -O3 in-place loop', cMark.ms / ms('encryptAll'), '>=', 0.8);
+}
 
 // Runs on a page-table-like table: runs of 1..1024 entries alternating, other bits random.
 const paged = fillRandom(new BigUint64Array(N), 0x2545f491);
@@ -314,10 +346,137 @@ if (!existsSync(bin)) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 5. Memory held by the bulk operations beyond their input.
+// 5. Kernel logs at fleet scale: `coco detect --dmesg` on generated logs against `grep -cE` over
+//    the same patterns, the peak memory of the process, and the trail of a repeated line.
+// ---------------------------------------------------------------------------------------------
+log(
+  '\nkernel logs (coco detect --dmesg vs grep -cE; a real boot log, then its other lines repeated: one boot of a long-running machine)',
+);
+if (!existsSync(bin)) {
+  figure('coco detect --dmesg', 'skipped', '', 'CLI not built');
+  results.budgets.push({ name: 'kernel-log detection', value: 'skipped: CLI not built', pass: null });
+} else {
+  const fixture = readFileSync(join(here, 'fixtures', 'boot-dmesg.txt'), 'utf8');
+  // The lines no plugin reads: what a kernel logs after boot is of that kind.
+  const declared = (line) => registry.logPatterns.some((p) => p.test(line.replace(/^\[[ \d.]+\] /, '')));
+  const runtime = `${fixture
+    .split('\n')
+    .filter((l) => l !== '' && !declared(l))
+    .join('\n')}\n`;
+  const eres = toEre(registry.logPatterns);
+  const grepOk = spawnSync('grep', ['-cE', '-e', 'x', '/dev/null']).status !== null;
+  const rss = join(here, 'rss.mjs');
+  const peak = (stderr) => Number(/coco-bench-maxrss (\d+)/.exec(stderr)?.[1] ?? Number.NaN) * 1024;
+  const baseline = median(
+    [0, 1, 2].map(() => peak(spawnSync(process.execPath, [rss], { encoding: 'utf8' }).stderr)),
+  );
+  figure('node alone, peak RSS', (baseline / MiB).toFixed(1), 'MiB (the baseline)');
+  const dir = mkdtempSync(join(os.tmpdir(), 'coco-bench-'));
+  const peaks = {};
+  try {
+    for (const mb of LOG_MB) {
+      const file = join(dir, `dmesg-${mb}.log`);
+      const size = writeRepeated(file, runtime, mb * 1e6, fixture);
+      const rounds = mb > 100 ? 1 : 3;
+      const cocoMs = [];
+      const grepMs = [];
+      let memory = 0;
+      let status = 'ok';
+      for (let i = 0; i < rounds; i++) {
+        let run;
+        cocoMs.push(
+          timeOnce(() => {
+            run = spawnSync(process.execPath, [rss, bin, 'detect', '--dmesg', file, '--json'], {
+              encoding: 'utf8',
+              maxBuffer: 64 * MiB,
+            });
+          }),
+        );
+        memory = Math.max(memory, peak(run.stderr));
+        const type = run.status === 0 ? JSON.parse(run.stdout).type : null;
+        if (type !== (plugins.length ? 'amd-vtom' : null)) status = `exit ${run.status}, type ${type}`;
+        if (grepOk)
+          grepMs.push(timeOnce(() => spawnSync('grep', ['-cE', ...eres.flatMap((e) => ['-e', e]), file])));
+      }
+      const mbps = (ms) => size / 1e3 / ms;
+      const coco = mbps(median(cocoMs));
+      figure(
+        `coco detect --dmesg ${mb} MB`,
+        coco.toFixed(0),
+        `MB/s  (${median(cocoMs).toFixed(0)} ms wall, process start included)`,
+        status === 'ok' ? undefined : status,
+      );
+      if (grepOk)
+        figure(
+          `grep -cE same patterns ${mb} MB`,
+          mbps(median(grepMs)).toFixed(0),
+          `MB/s  (${median(grepMs).toFixed(0)} ms wall)`,
+        );
+      figure(`peak memory ${mb} MB log above node alone`, ((memory - baseline) / MiB).toFixed(1), 'MiB');
+      peaks[mb] = memory - baseline;
+      budget(`kernel-log detection throughput ${mb} MB (MB/s)`, status === 'ok' ? coco : null, '>=', 200);
+      if (grepOk)
+        budget(
+          `kernel-log detection vs grep -cE ${mb} MB (speed ratio)`,
+          status === 'ok' ? coco / mbps(median(grepMs)) : null,
+          '>=',
+          0.2,
+        );
+      else
+        results.budgets.push({
+          name: `kernel-log detection vs grep -cE ${mb} MB`,
+          value: 'skipped: no grep',
+          pass: null,
+        });
+      budget(
+        `peak memory ${mb} MB log above node alone (MiB)`,
+        status === 'ok' ? (memory - baseline) / MiB : null,
+        '<=',
+        64,
+      );
+      rmSync(file, { force: true });
+    }
+    // Whole boots repeated (journalctl -k over many boots): every boot's declared lines are kept,
+    // so memory grows with their number (reported, no budget; the reader refuses more than 200,000).
+    const boots = join(dir, 'boots.log');
+    const size = writeRepeated(boots, fixture, 50e6);
+    let run;
+    const wall = timeOnce(() => {
+      run = spawnSync(process.execPath, [rss, bin, 'detect', '--dmesg', boots, '--json'], {
+        encoding: 'utf8',
+        maxBuffer: 64 * MiB,
+      });
+    });
+    const kept = Math.round(size / fixture.length) * fixture.split('\n').filter(declared).length;
+    figure(
+      'whole boots repeated, 50 MB',
+      (size / 1e3 / wall).toFixed(0),
+      `MB/s, peak ${((peak(run.stderr) - baseline) / MiB).toFixed(1)} MiB above node alone, ${kept} lines kept (exit ${run.status})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (LOG_MB.length === 2) {
+    const [a, b] = LOG_MB;
+    figure(`peak memory growth ${a} MB -> ${b} MB`, ((peaks[b] - peaks[a]) / MiB).toFixed(1), 'MiB');
+  }
+  // The trail of a line repeated 100,000 times is the trail of the line read 10 times.
+  const line = '[    0.100000] SEV: Status: SEV SEV-ES SEV-SNP \n';
+  const trailOf = (n) => {
+    const detection = registry.detect(parseKernelLogEvidence(line.repeat(n)));
+    return { steps: detection.trail.length, bytes: JSON.stringify(detection.toJSON()).length };
+  };
+  const few = trailOf(10);
+  const many = trailOf(100_000);
+  figure('trail, a line repeated 10 times', few.steps, `steps, ${few.bytes} bytes of JSON`);
+  figure('trail, a line repeated 100,000 times', many.steps, `steps, ${many.bytes} bytes of JSON`);
+  budget('trail steps for 100,000 repeats vs 10 repeats (ratio)', many.steps / few.steps, '<=', 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Memory held by the bulk operations beyond their input.
 // ---------------------------------------------------------------------------------------------
 log('\nmemory (bytes held after the operation, beyond the input; GC before, none after)');
-const MiB = 2 ** 20;
 for (const [name, op] of [
   ['encryptAll', () => cbit.encryptAll(table)],
   ['decryptAll', () => cbit.decryptAll(table)],
@@ -333,6 +492,27 @@ for (const [name, op] of [
   const storage = Math.ceil(runs / 8192) * 8192 * 8; // 8 bytes per run start, blocks of 8192
   figure('extra memory classify with runs', m.bytes, 'bytes', `${runs} runs, run storage ${storage} bytes`);
   budget('extra memory of listing runs beyond the run storage (bytes)', m.bytes - storage, '<=', MiB);
+}
+
+/** Compiles and runs mark.c (the C -O3 reference of bulk marking); `ms` is null without a compiler. */
+function compileC() {
+  const cc = ['cc', 'gcc', 'clang'].find(
+    (c) => c && spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0,
+  );
+  if (!cc) return { ms: null, note: 'no C compiler (cc, gcc, clang) found' };
+  const dir = mkdtempSync(join(os.tmpdir(), 'coco-bench-c-'));
+  try {
+    const exe = join(dir, 'mark');
+    const built = spawnSync(cc, ['-O3', '-o', exe, join(here, 'mark.c')], { encoding: 'utf8' });
+    if (built.status !== 0) return { ms: null, note: `${cc} -O3 failed: ${built.stderr.split('\n')[0]}` };
+    const ran = spawnSync(exe, [String(Math.log2(N)), '11'], { encoding: 'utf8' });
+    const ms = Number(/median-ms ([\d.]+)/.exec(ran.stdout)?.[1]);
+    return Number.isFinite(ms)
+      ? { ms, note: `${cc} -O3, median of 11` }
+      : { ms: null, note: 'mark.c did not run' };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

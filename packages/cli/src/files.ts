@@ -223,6 +223,8 @@ export async function readInput(
   return { text, name };
 }
 
+const DECODE_PIECE = 64 * 1024;
+
 /** A kernel log read as a stream: the lines kept, and the name errors and evidence use. */
 export interface LogInput {
   readonly reading: KernelLogReading;
@@ -257,13 +259,18 @@ export async function readLogInput(
   const reader = createKernelLogReader({ source: name, keep });
   const decoder = new StringDecoder('utf8');
   let first = true;
+  // Decoded in pieces of 64 KiB: strings that small are young-generation garbage, collected at
+  // once, where a 1 MiB string would wait for a full collection and grow the heap with the log.
   const onChunk = (bytes: Uint8Array) => {
-    let text = decoder.write(bytes as Buffer);
-    if (first && text !== '') {
-      first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    for (let at = 0; at < bytes.byteLength; at += DECODE_PIECE) {
+      const piece = (bytes as Buffer).subarray(at, at + DECODE_PIECE);
+      let text = decoder.write(piece);
+      if (first && text !== '') {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      reader.push(text);
     }
-    reader.push(text);
   };
   if (path === '-') {
     const input = `${flag} -`;
@@ -286,7 +293,7 @@ export async function readLogInput(
     const input = `${flag} ${path}`;
     const full = resolve(io.cwd, path);
     try {
-      await streamFileLimited(full, { ...INPUT_LIMITS, maxBytes: limit }, onChunk, STREAM_CHUNK);
+      await streamFileLimited(full, { ...INPUT_LIMITS, maxBytes: limit }, onChunk, STREAM_CHUNK, true);
     } catch (error) {
       if (error instanceof ReadStopped) return fail(reasonOfStop(error.stop, flag, 'the file'), input);
       if (isCocoError(error) || !(error as NodeJS.ErrnoException | null)?.code) throw error;

@@ -20,7 +20,8 @@ export interface CliIo {
   readStdin(maxBytes: number): string | Uint8Array | Promise<string | Uint8Array>;
   /**
    * Reads standard input in chunks, handing each to `onChunk` and keeping none (a kernel log read
-   * as a stream). Optional: without it, standard input is read whole with {@link readStdin}.
+   * as a stream; a chunk may be overwritten once `onChunk` returns). Optional: without it,
+   * standard input is read whole with {@link readStdin}.
    */
   streamStdin?(maxBytes: number, onChunk: (chunk: Uint8Array) => void): Promise<void>;
   /** True when standard input is a terminal: reading it prints a hint instead of waiting silently. */
@@ -97,6 +98,7 @@ export function processIo(): CliIo {
         null,
         onChunk,
         STREAM_CHUNK,
+        true,
       );
     },
     stdinIsTTY: isatty(0),

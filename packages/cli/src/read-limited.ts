@@ -84,8 +84,11 @@ export async function streamDescriptor(
   special: SpecialKind | null,
   onChunk: (chunk: Buffer) => void,
   chunkBytes = CHUNK,
+  reuse = false,
 ): Promise<number> {
   let total = 0;
+  // With `reuse`, one buffer serves every read: `onChunk` must be done with a chunk when it returns.
+  const shared = reuse ? Buffer.allocUnsafe(chunkBytes) : null;
   const started = Date.now();
   let lastData = started;
   for (;;) {
@@ -95,7 +98,7 @@ export async function streamDescriptor(
     }
     // One byte more than the limit is enough to know the input is too large.
     const want = Math.min(chunkBytes, limits.maxBytes + 1 - total);
-    const buffer = Buffer.allocUnsafe(want);
+    const buffer = shared ? shared.subarray(0, want) : Buffer.allocUnsafe(want);
     let n: number;
     try {
       n = await readAsync(fd, buffer);
@@ -156,12 +159,16 @@ export async function readFileLimited(path: string, limits: ReadLimits): Promise
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
 }
 
-/** {@link readFileLimited}, handing each chunk to `onChunk` as it arrives instead of keeping it. */
+/**
+ * {@link readFileLimited}, handing each chunk to `onChunk` as it arrives instead of keeping it
+ * (with `reuse`, in one buffer that `onChunk` must be done with when it returns).
+ */
 export async function streamFileLimited(
   path: string,
   limits: ReadLimits,
   onChunk: (chunk: Buffer) => void,
   chunkBytes = CHUNK,
+  reuse = false,
 ): Promise<number> {
   const fd = await openAsync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
@@ -185,7 +192,7 @@ export async function streamFileLimited(
         what: stats.isSocket() ? 'socket' : stats.isBlockDevice() ? 'block device' : 'special file',
       });
     }
-    return await streamDescriptor(fd, limits, special, onChunk, chunkBytes);
+    return await streamDescriptor(fd, limits, special, onChunk, chunkBytes, reuse);
   } finally {
     await closeAsync(fd).catch(() => {});
   }

@@ -85,13 +85,25 @@ export interface Detection {
   toJSON(): DetectionJson;
 }
 
-/** The key of equal steps: same source, says, by and fact. */
-const stepKey = (s: TrailStep) => JSON.stringify([s.source, s.says, s.by, s.fact ?? null]);
+const LINE_NUMBER = /\bline \d+/g;
+
+/**
+ * The key of equal steps: same source, says, by and fact. A kernel-log step that cites a line
+ * (`dmesg line 12`) is the same fact read again when only the line number differs.
+ */
+const stepKey = (s: TrailStep) =>
+  JSON.stringify([
+    s.source,
+    s.source === 'kernel-log' ? s.says.replace(LINE_NUMBER, 'line #') : s.says,
+    s.by,
+    s.fact === undefined ? null : s.source === 'kernel-log' ? s.fact.replace(LINE_NUMBER, 'line #') : s.fact,
+  ]);
 
 /**
  * Adds a step to a trail, folding repeats into one step with a count: a step equal to the last
  * one (same source, says, by and fact), or a kernel-log step equal to any earlier kernel-log step
- * (`seen` remembers where those are). A log with a line repeated 100,000 times gives one step.
+ * up to the line numbers it cites (`seen` remembers where those are); the first step's wording
+ * stays. A log with a line repeated 100,000 times gives one step.
  */
 export function appendStep(trail: TrailStep[], step: TrailStep, seen: Map<string, number>): void {
   const last = trail[trail.length - 1];

@@ -30,6 +30,24 @@ describe('trail aggregation', () => {
     expect(aggregateTrail(trail)).toEqual(trail);
   });
 
+  it('folds kernel-log steps that differ only in the line they cite, keeping the first wording', () => {
+    const trail = aggregateTrail([
+      step('"x" (dmesg line 3): yes'),
+      step('cpuid says', 'cpuid'),
+      step('"x" (dmesg line 40): yes'),
+      { ...step('"x": yes'), fact: 'dmesg line 3' },
+      { ...step('"x": yes'), fact: 'dmesg line 9' },
+      step('"x" (dmesg line 41): no'),
+    ]);
+    expect(trail).toEqual([
+      { ...step('"x" (dmesg line 3): yes'), count: 2 },
+      step('cpuid says', 'cpuid'),
+      { ...step('"x": yes'), fact: 'dmesg line 3', count: 2 },
+      step('"x" (dmesg line 41): no'),
+    ]);
+    expect(aggregateTrail([step('a line 1', 'cpuid'), step('a line 2', 'cpuid')])).toHaveLength(2);
+  });
+
   it('keeps steps that differ in source, says, by or fact apart', () => {
     const steps = [step('a'), step('a', 'cpuid'), step('a', 'kernel-log', 'q'), { ...step('a'), fact: 'x' }];
     expect(aggregateTrail(steps)).toEqual(steps);
