@@ -38,7 +38,7 @@ describe('coco detect --dmesg reads the log as a stream', () => {
     const steps = (s: string) => JSON.parse(s).evidence.length;
     expect(steps(many.stdout)).toBe(steps(one.stdout));
     const counts = JSON.parse(many.stdout).evidence.map((e: { count?: number }) => e.count ?? 1);
-    expect(Math.max(...counts)).toBeGreaterThan(1000);
+    expect(Math.max(...counts)).toBeGreaterThan(500);
   });
 
   it('reads a log above 16 MiB from standard input', () => {
