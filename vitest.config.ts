@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { conditions: ['@coco/source'] },
   ssr: { resolve: { conditions: ['@coco/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'tools/**/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'tools/**/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     pool: 'threads',
   },

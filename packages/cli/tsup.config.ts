@@ -7,11 +7,12 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 // The @coco/* packages are bundled (from their TypeScript sources) so that `coco` starts by
 // reading one small file tree instead of resolving five packages; commands are split into chunks
-// loaded only when they run. The library entry shares those chunks.
+// loaded only when they run. The library entry shares those chunks. `@coco/cli/examples` is the
+// bundled examples alone (pure data, browser-safe), for pages such as apps/inspector.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts', 'src/worker.ts'],
+  entry: ['src/index.ts', 'src/bin.ts', 'src/worker.ts', 'src/fleet-worker.ts', 'src/examples/index.ts'],
   format: ['esm'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: ['src/index.ts', 'src/examples/index.ts'] },
   clean: true,
   target: 'node20',
   platform: 'node',

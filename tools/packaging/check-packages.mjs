@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Package quality, as CI checks it (build first: the checks read `dist`):
 //   1. publint --strict on every published package (as packed by pnpm);
-//   2. @arethetypeswrong/cli --pack with the ESM-only profile on every published package;
+//   2. @arethetypeswrong/cli --pack with the ESM-only profile on every published package. The
+//      packages are ESM only; their `require` export condition points at the same ESM build, which
+//      Node 20.19+ (our engines floor) loads through require(esm). attw models CommonJS resolution
+//      as TypeScript's node16 mode does, where a require of ESM is "dynamic import only", so the
+//      node16-cjs (and node10) rows would always warn: the esm-only profile ignores exactly those,
+//      and prove-installs.mjs proves require() from a packed tarball instead;
 //   3. the size-limit budgets of .size-limit.cjs (minified + gzipped public entry);
 //   4. the import-boundary check (tools/packaging/check-imports.mjs).
 // Prints one line per check and package, the tools' own output when one fails, and exits 1 when any

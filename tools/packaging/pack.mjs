@@ -1,7 +1,7 @@
 // Packs workspace packages into tarballs the way they would be published (`pnpm pack` turns
 // `workspace:` ranges into real ones). Build first: the tarballs hold `dist`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,4 +63,31 @@ export function unpackTarball(tarball, destination) {
   mkdirSync(destination, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', destination, '--strip-components=1']);
   return destination;
+}
+
+/**
+ * Every @coco/* package installed under `dir/node_modules`, at any depth, sorted by name:
+ * `{ name, version, path }`. The install proofs and the release rehearsal check with it that a user
+ * gets exactly the packages they asked for and one copy of core.
+ */
+export function installedCocoPackages(dir) {
+  const found = [];
+  const walk = (modules) => {
+    if (!existsSync(modules)) return;
+    for (const entry of readdirSync(modules)) {
+      const dirs = entry.startsWith('@')
+        ? readdirSync(join(modules, entry)).map((e) => join(modules, entry, e))
+        : [join(modules, entry)];
+      for (const d of dirs) {
+        const manifest = join(d, 'package.json');
+        if (!existsSync(manifest)) continue;
+        const json = JSON.parse(readFileSync(manifest, 'utf8'));
+        if (String(json.name).startsWith('@coco/'))
+          found.push({ name: json.name, version: json.version, path: d });
+        walk(join(d, 'node_modules'));
+      }
+    }
+  };
+  walk(join(dir, 'node_modules'));
+  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

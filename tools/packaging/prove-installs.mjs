@@ -8,6 +8,9 @@
 //   3. @coco/cli: `npx coco detect --example ...` from the installed tarball.
 //   4. two copies of @coco/core with the same major share the default registry; a copy with
 //      another major (the tarball rebuilt as 2.0.0 with CORE_MAJOR 2) does not.
+//   5. CommonJS: in a fresh `"type": "commonjs"` project, `require('@coco/core')` (and every other
+//      package) works on Node 20.19+ through the `require` export condition, which points at the ESM
+//      build that Node loads with require(esm); the published JSON Schemas resolve and load.
 // Offline-safe: `npm install --offline` from the tarballs only, with an unreachable registry so a
 // lookup of any @coco package fails instead of reaching the network. Prints one line per fact
 // proved and exits 1 on the first failure of each proof (all proofs run).
@@ -15,7 +18,6 @@
 //          of packing the workspace; --keep  leaves the temp projects for inspection.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -26,7 +28,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { packedManifest, packPackages, repoRoot, unpackTarball } from './pack.mjs';
+import { installedCocoPackages, packedManifest, packPackages, repoRoot, unpackTarball } from './pack.mjs';
 
 const args = process.argv.slice(2);
 const tarballDir = args.includes('--tarballs') ? resolve(args[args.indexOf('--tarballs') + 1] ?? '') : null;
@@ -61,12 +63,12 @@ if (!relative(repoRoot, scratch).startsWith('..')) {
 }
 
 /** A fresh project `name` with the given dependencies installed from tarballs only. */
-function project(name, specs) {
+function project(name, specs, type = 'module') {
   const dir = join(scratch, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
-    `${JSON.stringify({ name: `coco-proof-${name}`, version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`,
+    `${JSON.stringify({ name: `coco-proof-${name}`, version: '0.0.0', private: true, type }, null, 2)}\n`,
   );
   const run = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', ...specs], {
     cwd: dir,
@@ -88,26 +90,7 @@ function inChild(dir, code) {
 }
 
 /** Every installed package named @coco/* under `dir/node_modules`, at any depth, as `name@version`. */
-function cocoPackages(dir) {
-  const found = [];
-  const walk = (modules) => {
-    if (!existsSync(modules)) return;
-    for (const entry of readdirSync(modules)) {
-      const dirs = entry.startsWith('@')
-        ? readdirSync(join(modules, entry)).map((e) => join(modules, entry, e))
-        : [join(modules, entry)];
-      for (const d of dirs) {
-        const manifest = join(d, 'package.json');
-        if (!existsSync(manifest)) continue;
-        const json = JSON.parse(readFileSync(manifest, 'utf8'));
-        if (String(json.name).startsWith('@coco/')) found.push(`${json.name}@${json.version}`);
-        walk(join(d, 'node_modules'));
-      }
-    }
-  };
-  walk(join(dir, 'node_modules'));
-  return found.sort();
-}
+const cocoPackages = (dir) => installedCocoPackages(dir).map((p) => `${p.name}@${p.version}`);
 
 /** Runs one proof; records its lines or its failure. */
 function proof(title, body) {
@@ -412,6 +395,61 @@ try {
       'registries mixed',
     );
     say(`core-c (2.0.0, CORE_MAJOR 2) has its own default registry: [${r.c}] vs [${r.a}]`);
+  });
+
+  proof('5 require', (say) => {
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    check(
+      major > 20 || (major === 20 && minor >= 19),
+      `Node ${process.versions.node} has no require(esm); run the proofs on Node 20.19 or later`,
+    );
+    const all = [
+      '@coco/core',
+      '@coco/x86',
+      '@coco/tdx',
+      '@coco/amd-cbit',
+      '@coco/amd-vtom',
+      '@coco/hyperv',
+      '@coco/cli',
+    ];
+    const dir = project('commonjs', all.map(tgz), 'commonjs');
+    const core = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "const c = require('@coco/core'); console.log(JSON.stringify({ detect: typeof c.detect, major: c.CORE_MAJOR }))",
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    check(core.status === 0, `node -e "require('@coco/core')" exited ${core.status}: ${core.stderr}`);
+    const r = JSON.parse(core.stdout);
+    check(
+      r.detect === 'function' && typeof r.major === 'number',
+      `require('@coco/core') gave ${core.stdout}`,
+    );
+    say(`node -e "require('@coco/core')" works in a fresh CommonJS project on Node ${process.versions.node}`);
+    const code = `
+      const core = require('@coco/core');
+      const { tdxBackend } = require('@coco/tdx');
+      const names = ${JSON.stringify(all)};
+      const loaded = names.map((n) => [n, Object.keys(require(n)).length]);
+      const registry = core.createRegistry().use(tdxBackend);
+      const d = registry.detect(core.parseSnapshot(${JSON.stringify(JSON.stringify(TDX_GUEST))})).toJSON();
+      const schema = require('@coco/core/schemas/coco-detection-1.schema.json');
+      const cliSchema = require('@coco/cli/schemas/coco-fleet-1.schema.json');
+      console.log(JSON.stringify({ loaded, type: d.type, schemaId: schema.$id, same: d.$schema === schema.$id, cli: cliSchema.$id }));`;
+    const run = spawnSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' });
+    check(run.status === 0, `requiring every package exited ${run.status}: ${run.stderr}`);
+    const j = JSON.parse(run.stdout);
+    const empty = j.loaded.filter(([, n]) => n === 0).map(([n]) => n);
+    check(empty.length === 0, `require gave no exports for ${empty.join(', ')}`);
+    say(`require() loads every package (${j.loaded.map(([n, k]) => `${n}: ${k} exports`).join(', ')})`);
+    check(j.type === 'tdx', `a TDX guest detected through require() as ${j.type}`);
+    check(j.same, `coco-detection/1's $schema is not the published schema's $id (${j.schemaId})`);
+    check(/coco-fleet-1\.schema\.json$/.test(j.cli), `@coco/cli/schemas/coco-fleet-1.schema.json: ${j.cli}`);
+    say(
+      "require('@coco/core/schemas/coco-detection-1.schema.json') is the schema a detection's $schema names; @coco/cli ships its schemas",
+    );
   });
 } catch (error) {
   failed.push(`FAIL setup: ${error instanceof Error ? error.message : String(error)}`);

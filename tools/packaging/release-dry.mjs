@@ -167,7 +167,10 @@ try {
       ...Object.values(typeof manifest.bin === 'string' ? { b: manifest.bin } : (manifest.bin ?? {})),
       ...['main', 'module', 'types'].filter((k) => manifest[k]).map((k) => manifest[k]),
     ].map((f) => f.replace(/^\.\//, ''));
-    const absent = [...new Set(wanted)].filter((f) => !files.has(f));
+    // A subpath pattern (`./schemas/*`) needs at least one packed file under its prefix.
+    const present = (f) =>
+      f.includes('*') ? [...files].some((x) => x.startsWith(f.slice(0, f.indexOf('*')))) : files.has(f);
+    const absent = [...new Set(wanted)].filter((f) => !present(f));
     if (absent.length > 0) fail(`${name}: missing from the tarball: ${absent.join(', ')}`);
     else ok(`${name}: ${files.size} files, holds README.md and every exports/bin target`);
     if (!files.has('CHANGELOG.md')) warn(`${name}: CHANGELOG.md is not in the tarball (add it to "files")`);

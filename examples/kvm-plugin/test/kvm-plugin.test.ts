@@ -152,6 +152,7 @@ describe('coco-plugin-kvm, packed and installed as an outsider would', () => {
     expect(printed.snp.evidence).toContainEqual({
       source: 'cpuid',
       says: 'CPUID 0x40000000 reads "KVMKVMKVM\\0\\0\\0": a KVM guest',
+      by: 'kvm',
     });
   });
 

@@ -54,6 +54,11 @@ interface Findings {
   vtom?: string;
   /** Set when the log names another vendor's memory encryption (`Intel TDX`). */
   otherVendor?: string;
+  /**
+   * Set when the log has an AMD memory-encryption summary, even one without features (a `pr_cont`
+   * split lost them): the kernel prints it only with memory encryption on, so it is never absence.
+   */
+  amdSummary?: string;
 }
 
 const VTOM = "vTOM (bit 3) is set: an amd-vtom guest, left to amd-vtom's backend";
@@ -112,6 +117,7 @@ function fromLog(evidence: Evidence, found: Findings, context: DetectContext): v
       found.otherVendor ??= `"${line.text}" (${line.where})`;
       continue;
     }
+    found.amdSummary ??= `"${line.text}" (${line.where})`;
     const note = value.ambiguous ? ', which cannot tell SEV from SEV-ES' : '';
     context.step('kernel-log', `"${line.text}" (${value.wording}${note}): ${value.amdMode ?? 'no variant'}`);
     if (value.amdMode) {
@@ -220,14 +226,14 @@ function absenceOf(evidence: Evidence, leaf: MemEncryptLeafResult, found: Findin
     return 'the SEV status is 0: not a SEV guest (and no sign of SME on bare metal)';
   }
   const log = readBootLog(evidence.kernelLog);
-  if (log.complete && found.strong.every((f) => f.kind !== 'kernel-log')) {
+  if (log.complete && !found.amdSummary && found.strong.every((f) => f.kind !== 'kernel-log')) {
     return `the whole boot log (${log.banner?.source}) has no "Memory Encryption Features active" line: the kernel enabled no memory encryption`;
   }
   return null;
 }
 
 /** Why the evidence cannot decide, naming what is missing. */
-function unknownReason(evidence: Evidence, leaf: MemEncryptLeafResult): string {
+function unknownReason(evidence: Evidence, leaf: MemEncryptLeafResult, found: Findings): string {
   const unreadable = evidence.unavailable.filter(
     (n) => n.kind === 'msr' || n.kind === 'cpuid' || n.kind === 'kernel-log',
   );
@@ -237,9 +243,17 @@ function unknownReason(evidence: Evidence, leaf: MemEncryptLeafResult): string {
     missing.push('SEV is advertised in CPUID 0x8000001f, but nothing shows whether it is active');
   if (unreadable.length > 0) missing.push(`not read: ${unreadable.map((n) => n.source).join(', ')}`);
   const log = readBootLog(evidence.kernelLog);
+  if (found.amdSummary)
+    missing.push(`the kernel log names AMD memory encryption without its features: ${found.amdSummary}`);
   if (!evidence.kinds.has('kernel-log')) missing.push('no kernel log');
   else if (!log.complete)
-    missing.push(log.elided ? 'the kernel log was cut' : 'the kernel log does not start at boot');
+    missing.push(
+      log.elided
+        ? 'the kernel log was cut'
+        : !log.banner
+          ? 'the kernel log does not start at boot'
+          : 'the kernel log does not reach the end of boot ("Freeing unused kernel ... memory")',
+    );
   return missing.join('; ');
 }
 
@@ -283,7 +297,24 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
   const [chosen] = kinds;
   if (!chosen || chosen === 'none') {
     const why = absenceOf(evidence, leaf, found);
-    return why ? absent(why) : cannotTell(unknownReason(evidence, leaf), FIX);
+    return why ? absent(why) : cannotTell(unknownReason(evidence, leaf, found), FIX);
+  }
+  // sme_enable (arch/x86/boot/startup/sme.c) sets no C-bit, for SME or any SEV level, without leaf
+  // 0x8000001F or without SME/SEV in its EAX, and then prints no memory-encryption line: CPUID that
+  // says so contradicts the kernel's own line. (A status read without the leaf keeps its type.)
+  const logged = pool.filter((f) => f.variant === chosen && f.kind === 'kernel-log');
+  const ruledOut =
+    !leaf.ok && leaf.undefined
+      ? { says: leaf.reason, source: evidence.cpuid(0x8000_0000)?.source ?? 'cpuid' }
+      : leaf.ok && !leaf.leaf.sme && !leaf.leaf.sev
+        ? { says: 'CPUID 0x8000001f EAX has neither SME (bit 0) nor SEV (bit 1)', source: leaf.leaf.source }
+        : null;
+  if (ruledOut && logged.length > 0) {
+    context.conflict(`whether the kernel could enable AMD memory encryption (${chosen})`, [
+      { says: `no C-bit: ${ruledOut.says}`, source: ruledOut.source },
+      ...logged.map((f) => ({ says: f.says, source: f.source })),
+    ]);
+    return null;
   }
   if (pool === found.strong) {
     for (const f of found.weak)

@@ -1,5 +1,5 @@
 import { type BackendPlugin, defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
-import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS, X86_MACHINE_READER } from '@coco/x86';
 import { amdCbitAttributes } from './attributes.js';
 import { detectAmdCbit } from './detect.js';
 import { AMD_CBIT_ID, type AmdCbitParams, createAmdCbitType } from './type.js';
@@ -35,4 +35,5 @@ export const amdCbitBackend: BackendPlugin = defineBackend({
   detect: detectAmdCbit,
   cvm: X86_CVM_PROCEDURE,
   logPatterns: X86_LOG_PATTERNS,
+  machine: X86_MACHINE_READER,
 });

@@ -113,6 +113,13 @@ export function detectAmdVtom(evidence: Evidence, context: DetectContext): Backe
       'run coco as root with the msr module loaded (modprobe msr), or pass the whole boot log (--dmesg)',
     );
   }
+  // Only hv_vtom_init turns vTOM on: elsewhere snp_check_features (arch/x86/boot/compressed/sev.c)
+  // refuses to boot with it (vTOM is in SNP_FEATURES_IMPL_REQ, not in SNP_FEATURES_PRESENT).
+  const outside = absenceOf(evidence, undefined);
+  if (outside)
+    context.warn(
+      `the SEV status has vTOM set, but ${outside.charAt(0).toLowerCase()}${outside.slice(1)}; the newest kernel refuses to boot with vTOM outside an isolated Hyper-V guest (snp_check_features: GHCB_SNP_UNSUPPORTED)`,
+    );
   const type = createAmdVtomType(msrVtom ? { sevStatus: msr?.value } : {});
   context.step(msrVtom ? 'msr' : 'kernel-log', `an AMD vTOM guest; mask unknown: ${type.maskUnknownReason}`);
   return { type };

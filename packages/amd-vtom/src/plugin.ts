@@ -1,5 +1,5 @@
 import { defineBackend, PLUGIN_INTERFACE_VERSION, type TypeParams } from '@coco/core';
-import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS, X86_MACHINE_READER } from '@coco/x86';
 import { detectAmdVtom } from './detect.js';
 import {
   AMD_VTOM_ATTRIBUTES,
@@ -31,4 +31,5 @@ export const amdVtomBackend = defineBackend({
   cvm: X86_CVM_PROCEDURE,
   // The Hyper-V isolation line proves a whole boot log's guest is not isolated (no vTOM).
   logPatterns: [...X86_LOG_PATTERNS, /^Hyper-V: Isolation Config: /],
+  machine: X86_MACHINE_READER,
 });

@@ -1,3 +1,4 @@
+import { didYouMean } from './did-you-mean.js';
 import { CliError } from './errors.js';
 
 /** How one flag is parsed: a string value or a switch; `multiple` flags may repeat. */
@@ -16,6 +17,8 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   plugin: { type: 'string', multiple: true },
   'plugin-timeout': { type: 'string' },
+  /** Plain text: the same as NO_COLOR=1 (`run` applies it before the command starts). */
+  'no-color': { type: 'boolean' },
 } as const satisfies OptionTable;
 
 /** Parsed flags: strings, booleans, or lists for repeatable flags. */
@@ -97,7 +100,10 @@ export function parseCommandArgs(
         continue;
       }
       const shown = token.startsWith('--') ? (token.split('=')[0] as string) : token;
-      throw fail(`unknown flag ${shown}`);
+      const names = Object.keys(table);
+      const bare = shown.replace(/^-+/, '');
+      const meant = bare.length > 1 ? didYouMean(bare, names) : undefined;
+      throw fail(`unknown flag ${shown}`, meant ? `did you mean --${meant}? ${help}` : help);
     }
     const spec = table[name] as OptionSpec;
     const eq = token.startsWith('--') ? token.indexOf('=') : -1;

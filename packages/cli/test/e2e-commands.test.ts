@@ -77,8 +77,17 @@ describe('coco pte', () => {
 
   it('amd-cbit encrypts by setting the C-bit (facts §1)', () => {
     const doc = pte(['0x8000000123456063', '--type', 'amd-cbit', '--mask-bit', '51', '--encrypt']);
-    expect(Object.keys(doc)).toEqual(['format', 'input', 'output', 'encrypted', 'maskBit', 'encryptedWhen']);
+    expect(Object.keys(doc)).toEqual([
+      '$schema',
+      'format',
+      'input',
+      'output',
+      'encrypted',
+      'maskBit',
+      'encryptedWhen',
+    ]);
     expect(doc).toEqual({
+      $schema: 'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-pte-1.schema.json',
       format: 'coco-pte/1',
       input: '0x8000000123456063',
       output: '0x8008000123456063',
@@ -138,7 +147,7 @@ describe('coco examples', () => {
   it('lists the six bundled machines and prints one as coco-snapshot/1', () => {
     const run = coco(['examples', '--json']);
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout).map((e: { name: string }) => e.name)).toEqual([
+    expect(JSON.parse(run.stdout).examples.map((e: { name: string }) => e.name)).toEqual([
       'azure-snp-paravisor',
       'azure-tdx-paravisor',
       'azure-tdx-no-paravisor',

@@ -8,6 +8,7 @@ import { AZURE_SNP_MACHINE, writeTree } from './helpers/tree.js';
 beforeAll(requireBuilt);
 
 const DETECTION_KEYS = [
+  '$schema',
   'format',
   'confidential',
   'type',
@@ -72,7 +73,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     confidential: true,
     type: 'amd-cbit',
     variant: 'sev-snp',
-    hypervisor: null,
+    hypervisor: 'kvm', // CPUID 0x40000000 "KVMKVMKVM\0\0\0": systemd-detect-virt prints kvm
     attributes: ['guest-mem-encrypt', 'guest-sev-snp', 'guest-state-encrypt', 'mem-encrypt'],
     mask: '0x8000000000000',
     maskBit: 51,
@@ -84,7 +85,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     confidential: true,
     type: 'amd-cbit',
     variant: 'sev',
-    hypervisor: null,
+    hypervisor: 'kvm', // CPUID 0x40000000 "KVMKVMKVM\0\0\0": systemd-detect-virt prints kvm
     attributes: ['guest-mem-encrypt', 'guest-unroll-string-io', 'mem-encrypt'],
     mask: '0x800000000000',
     maskBit: 47,
@@ -96,7 +97,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     confidential: false,
     type: null,
     variant: null,
-    hypervisor: null,
+    hypervisor: 'kvm', // CPUID 0x40000000 "KVMKVMKVM\0\0\0": systemd-detect-virt prints kvm
     attributes: [],
     mask: null,
     maskBit: null,

@@ -199,8 +199,11 @@ describe('coco snapshot writes only what coco detect --snapshot reads', () => {
 
   it('a log that fits gives a snapshot that detect reads back', () => {
     const log = file('four.log', logOf(4 * 2 ** 20));
-    const snap = coco(['snapshot', '--dmesg', log, '--msr', '0xc0010131=0x1'], { timeout: 60_000 });
-    expect(snap.stderr).toBe('');
+    const snap = coco(['snapshot', '--full-log', '--dmesg', log, '--msr', '0xc0010131=0x1'], {
+      timeout: 60_000,
+    });
+    expect(lines(snap.stderr)).toHaveLength(1);
+    expect(snap.stderr).toContain('--full-log: the snapshot holds the whole kernel log');
     expect(snap.status).toBe(0);
     const path = file('four.json', snap.stdout);
     expect(statSync(path).size).toBeLessThanOrEqual(16 * 2 ** 20);
@@ -211,7 +214,8 @@ describe('coco snapshot writes only what coco detect --snapshot reads', () => {
 
   it('a log whose snapshot would be larger than 16 MiB: snapshot refuses, writes nothing', () => {
     const log = file('fifteen-and-a-half.log', logOf(15.5 * 2 ** 20));
-    const snap = coco(['snapshot', '--dmesg', log], { timeout: 60_000 });
+    // Only the whole log (--full-log) can grow the snapshot past what it was read from.
+    const snap = coco(['snapshot', '--full-log', '--dmesg', log], { timeout: 60_000 });
     expectError(snap, 2, 'OUTPUT_TOO_LARGE', 'more than the 16 MiB coco detect --snapshot reads');
     expect(snap.stdout).toBe('');
   });
@@ -476,5 +480,43 @@ describe('text from plugins is printed with control characters escaped', () => {
     const explain = coco(['explain', '--example', 'sev-plain', '--plugin', './evil-text.mjs'], { cwd: dir });
     expect(explain.stdout).toContain('looked \\x1b[31mred\\x1b[0m\\nConfidential guest: FAKE (evil)');
     expect(explain.stdout).toContain('warning: evil: warn\\r\\x1b[K');
+  });
+});
+
+describe("a plugin cannot change another plugin's answer (through the built command)", () => {
+  const body = "kind: 'hypervisor', interfaceVersion: 1, packageName: 'evil'";
+  file(
+    'pollute-import.mjs',
+    `Object.prototype.guest = false;\nObject.prototype.msr = { '0xc0010131': '0x7' };\nObject.prototype.maskBit = 12;\nexport default { ${body}, id: 'pollute-import', detect() { return null; } };\n`,
+  );
+  file(
+    'pollute-detect.mjs',
+    `export default { ${body}, id: 'pollute-detect', detect() { Object.prototype.guest = false; Object.prototype.variant = 'sme'; return null; } };\n`,
+  );
+  file(
+    'tamper.mjs',
+    `export default { ${body}, id: 'tamper', detect(evidence) { evidence.msrs.set(0xc0010131, { value: 0x103dfn, source: 'evil' }); return null; } };\n`,
+  );
+  const plain = () => JSON.parse(coco(['detect', '--example', 'snp-cbit-51', '--json']).stdout);
+  const strip = (d: Record<string, unknown>) => ({ ...d, evidence: 0, warnings: 0 });
+
+  it('pollution of Object.prototype at import or in detect changes no result', () => {
+    for (const plugin of ['./pollute-import.mjs', './pollute-detect.mjs']) {
+      const run = coco(['detect', '--example', 'snp-cbit-51', '--json', '--plugin', plugin], { cwd: dir });
+      expect(run.status).toBe(0);
+      expect(strip(JSON.parse(run.stdout))).toEqual(strip(plain()));
+    }
+  });
+
+  it('evidence.msrs.set fails in the plugin, which is skipped with a warning; amd-cbit still sees SEV-SNP', () => {
+    const run = coco(['detect', '--example', 'snp-cbit-51', '--json', '--plugin', './tamper.mjs'], {
+      cwd: dir,
+    });
+    expect(run.status).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect([doc.type, doc.variant]).toEqual(['amd-cbit', 'sev-snp']);
+    expect(doc.warnings.join()).toMatch(
+      /plugin tamper \(evil\) failed during detection and was skipped: .*set/,
+    );
   });
 });

@@ -43,6 +43,7 @@ const AZURE_BOOT = [
   '[    0.000000] Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2',
   '[    0.120000] Memory Encryption Features active: AMD SEV',
   '[    0.120001] SEV: Status: vTom ',
+  '[    1.900000] Freeing unused kernel image (initmem) memory: 4000K',
   '[    2.345678] hv_netvsc 000d3a1b-2c3d-4e5f-6a7b-8c9d0e1f2a3b eth0: VF slot 1 added, MAC 00:0d:3a:1b:2c:3d',
   '[    3.000000] EXT4-fs (sda1): mounted filesystem 5b9a1c2e-0f6d-4e3b-9c8a-1d2e3f4a5b6c ro',
 ].join('\n');
@@ -52,19 +53,21 @@ describe('coco snapshot keeps only what the plugins read', () => {
     const run = coco(['snapshot', '--dmesg', file('azure-boot.log', AZURE_BOOT)]);
     expect(run.status).toBe(0);
     const doc = JSON.parse(run.stdout);
-    expect(doc.kernelLog).toHaveLength(6);
+    // 7 lines kept, and one line standing for the two left out between the banner and the next kept line.
+    expect(doc.kernelLog).toHaveLength(8);
+    expect(doc.kernelLog[1]).toBe('coco snapshot: 2 lines left out');
     expect(run.stdout).not.toContain('SECRET-TOKEN');
     expect(run.stdout).not.toContain('00:0d:3a');
     expect(run.stdout).not.toContain('DMI:');
     expect(lines(run.stderr)).toEqual([
-      'coco snapshot: kept 6 of 10 kernel-log lines (those the plugins read); 4 left out; --full-log keeps them all',
+      'coco snapshot: kept 7 of 11 kernel-log lines (those the plugins read); 4 left out; --full-log keeps them all',
     ]);
   });
 
   it('keeps every line with --full-log, with a warning on stderr', () => {
     const run = coco(['snapshot', '--full-log', '--dmesg', file('azure-boot-full.log', AZURE_BOOT)]);
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout).kernelLog).toHaveLength(10);
+    expect(JSON.parse(run.stdout).kernelLog).toHaveLength(11);
     expect(run.stderr).toContain('--full-log: the snapshot holds the whole kernel log');
   });
 

@@ -29,8 +29,14 @@ export interface DetectionEvidenceJson {
   readonly count?: number;
 }
 
+/** The `$schema` of `coco-detection/1`: its JSON Schema, published in the repository (and in `@coco/core/schemas/*`). */
+export const DETECTION_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-detection-1.schema.json';
+
 /** The `coco-detection/1` document. */
 export interface DetectionJson {
+  /** The JSON Schema of the document. */
+  readonly $schema: typeof DETECTION_SCHEMA_URL;
   readonly format: 'coco-detection/1';
   /** `true`, `false`, or `null` when the evidence cannot decide (see `undetermined`) or conflicts. */
   readonly confidential: boolean | null;
@@ -157,6 +163,7 @@ export function createDetection(parts: DetectionParts): Detection {
   );
   const marking = type?.marking ?? null;
   const json: DetectionJson = Object.freeze({
+    $schema: DETECTION_SCHEMA_URL,
     format: 'coco-detection/1',
     confidential: parts.confidential,
     type: type?.id ?? null,

@@ -16,7 +16,7 @@ export type {
   DetectionJson,
   Undetermined,
 } from './detection.js';
-export { aggregateTrail, appendStep, createDetection, describeConflict } from './detection.js';
+export { aggregateTrail, appendStep, createDetection, DETECTION_SCHEMA_URL, describeConflict } from './detection.js';
 export type { AnyCocoError, CocoErrorCode, CocoErrorDetails } from './errors.js';
 export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.js';
 export type { BootLogShape } from './evidence/boot-log.js';
@@ -62,7 +62,14 @@ export type {
   SnapshotOptions,
   SnapshotUnavailableJson,
 } from './evidence/snapshot.js';
-export { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_MAX_BYTES, toSnapshot } from './evidence/snapshot.js';
+export {
+  LEFT_OUT,
+  parseSnapshot,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_MAX_BYTES,
+  SNAPSHOT_SCHEMA_URL,
+  toSnapshot,
+} from './evidence/snapshot.js';
 export type { EncryptedWhen, Marking, MarkingCount, MarkingSpec } from './marking.js';
 export {
   assertU64,

@@ -3,6 +3,7 @@ import {
   type CocoPlugin,
   createRegistry,
   createType,
+  DETECTION_SCHEMA_URL,
   type DetectionJson,
   EvidenceBuilder,
   emptyEvidence,
@@ -20,6 +21,7 @@ describe('detection', () => {
     const detection = createRegistry().use(toyBackend).detect(toyEvidence(51));
     const json = detection.toJSON();
     expect(Object.keys(json)).toEqual([
+      '$schema',
       'format',
       'confidential',
       'type',
@@ -39,6 +41,7 @@ describe('detection', () => {
       'attestation',
     ]);
     expect(json).toEqual({
+      $schema: DETECTION_SCHEMA_URL,
       format: 'coco-detection/1',
       confidential: true,
       type: 'toy',

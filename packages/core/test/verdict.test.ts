@@ -296,9 +296,14 @@ describe('the shape of a boot log', () => {
   const banner =
     'Linux version 6.8.0-1017-azure (buildd@lcy02-amd64-063) (x86_64-linux-gnu-gcc-13 (Ubuntu 13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #17-Ubuntu SMP Mon Oct 28 15:06:37 UTC 2024';
 
-  it('is complete from the "Linux version" banner on, and reads the kernel version from it', () => {
-    const shape = readBootLog(parseKernelLog(`[    0.000000] ${banner}\n[    0.000000] Command line: ro`));
+  it('is complete from the "Linux version" banner on to the end of boot, and reads the kernel version from it', () => {
+    const shape = readBootLog(
+      parseKernelLog(
+        `[    0.000000] ${banner}\n[    0.000000] Command line: ro\n[    1.000000] Freeing unused kernel image (initmem) memory: 4000K`,
+      ),
+    );
     expect(shape.complete).toBe(true);
+    expect(shape.end?.line).toBe(3);
     expect(shape.kernelVersion).toEqual({ major: 6, minor: 8 });
     expect(kernelAtLeast(shape.kernelVersion, 6, 4)).toBe(true);
     expect(kernelAtLeast(shape.kernelVersion, 6, 9)).toBe(false);
@@ -309,5 +314,20 @@ describe('the shape of a boot log', () => {
     const cut = readBootLog(parseKernelLog(`${banner}\n...\nSEV: Status: SEV`));
     expect(cut.elided).toBe(true);
     expect(cut.complete).toBe(false);
+  });
+
+  it('is not complete when it stops before the end of boot (dmesg | head) or was filtered by level', () => {
+    const head = readBootLog(parseKernelLog(`${banner}\nCommand line: ro`));
+    expect(head.banner).not.toBeNull();
+    expect(head.end).toBeNull();
+    expect(head.complete).toBe(false);
+    // The end of an earlier boot, before this boot's banner, does not count.
+    const twoBoots = readBootLog(
+      parseKernelLog(`Run /sbin/init as init process\n${banner}\nCommand line: ro`),
+    );
+    expect(twoBoots.complete).toBe(false);
+    for (const end of ['Freeing unused kernel memory: 2048K', 'Run /init as init process']) {
+      expect(readBootLog(parseKernelLog(`${banner}\n${end}`)).complete).toBe(true);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { defineHypervisor, PLUGIN_INTERFACE_VERSION } from '@coco/core';
-import { X86_CVM_PROCEDURE } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_MACHINE_READER } from '@coco/x86';
 import { detectHyperv } from './detect.js';
 import { HYPERV_LOG_PATTERNS } from './log.js';
 
@@ -18,4 +18,5 @@ export const hypervPlugin = defineHypervisor({
   detect: detectHyperv,
   cvm: X86_CVM_PROCEDURE,
   logPatterns: HYPERV_LOG_PATTERNS,
+  machine: X86_MACHINE_READER,
 });

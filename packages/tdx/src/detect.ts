@@ -6,6 +6,7 @@ import {
   type Evidence,
   readBootLog,
 } from '@coco/core';
+import { cpuVendor } from '@coco/x86';
 import { findTdxLogLines } from './log.js';
 import { createTdxType } from './type.js';
 
@@ -118,6 +119,22 @@ function claim(evidence: Evidence, context: DetectContext): BackendResult {
     context.conflict('TDX guest, but CPUID leaf 0x21 is not valid', [
       { says: cpuid.says, source: cpuidSource },
       { says: `TDX guest: ${pointers[0].says}`, source: pointers[0].source },
+    ]);
+  }
+  // A CPU that is not Intel's runs no TDX guest; and the kernel's own TDX path (which prints
+  // "tdx: Guest detected" and sets tdx_guest) needs leaf 0x21's signature. Only the summary line
+  // "Intel TDX" may come without it: a Hyper-V TD-partitioning guest, whose paravisor blocks the leaf.
+  const vendor = cpuVendor(evidence);
+  const direct = pointers.find((p) => !/Memory Encryption Features/.test(p.says));
+  if (vendor && vendor.value !== 'GenuineIntel') {
+    context.conflict("TDX guest evidence on a CPU that is not Intel's", [
+      { says: `CPU vendor ${vendor.value}`, source: vendor.source },
+      { says: `TDX guest: ${pointers[0].says}`, source: pointers[0].source },
+    ]);
+  } else if (cpuid.kind === 'none' && direct) {
+    context.conflict('TDX guest, but CPUID leaf 0x21 has no TDX signature', [
+      { says: cpuid.says, source: cpuidSource || (evidence.cpuid(0)?.source ?? '') },
+      { says: `TDX guest: ${direct.says}`, source: direct.source },
     ]);
   }
   const width = gpaw?.value as 48 | 52 | undefined;

@@ -1,5 +1,5 @@
 import { type BackendPlugin, PLUGIN_INTERFACE_VERSION } from '@coco/core';
-import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS } from '@coco/x86';
+import { X86_CVM_PROCEDURE, X86_LOG_PATTERNS, X86_MACHINE_READER } from '@coco/x86';
 import { detectTdx } from './detect.js';
 import { TDX_LOG_WORDINGS } from './log.js';
 import { createTdxType, TDX_ATTRIBUTES, TDX_CVM, TDX_TITLE, TDX_TYPE_ID, type TdxParams } from './type.js';
@@ -18,4 +18,5 @@ export const tdxBackend: BackendPlugin = {
   detect: detectTdx,
   cvm: X86_CVM_PROCEDURE,
   logPatterns: [...X86_LOG_PATTERNS, ...TDX_LOG_WORDINGS.map((w) => w.pattern)],
+  machine: X86_MACHINE_READER,
 };

@@ -218,7 +218,7 @@ describe('TDX detection', () => {
       because: 'CPUID 0x21 holds no "IntelTDX    " signature',
     });
     const boot = log(
-      'Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (gcc 13.2.0) #45-Ubuntu SMP\nCommand line: ro',
+      'Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (gcc 13.2.0) #45-Ubuntu SMP\nCommand line: ro\nFreeing unused kernel image (initmem) memory: 4000K',
     );
     expect(detectTdx(boot, r.context)).toMatchObject({ verdict: 'absent' });
     expect(detectTdx(log('Command line: ro'), r.context)).toMatchObject({ verdict: 'unknown' });
@@ -226,5 +226,35 @@ describe('TDX detection', () => {
       verdict: 'absent',
       because: 'cpuinfo has no tdx_guest flag (every TDX guest kernel sets it, v5.19+)',
     });
+  });
+});
+
+describe('TDX evidence that the CPU contradicts', () => {
+  const amdLeaf0 = new EvidenceBuilder()
+    .addCpuid(0, 0, { eax: 0x10, ebx: 0x68747541, ecx: 0x444d4163, edx: 0x69746e65 }, 'cpuid.txt')
+    .build();
+  const intelNoSignature = new EvidenceBuilder()
+    .addCpuid(0, 0, { eax: 0x21, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }, 'cpuid.txt')
+    .addCpuid(0x21, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'cpuid.txt')
+    .build();
+
+  it('is a conflict on an AMD CPU (a cpuid dump of one machine, the boot log of another)', () => {
+    const d = detect(mergeEvidence(amdLeaf0, log('[    0.0] tdx: Guest detected')));
+    expect(d.type).toBeNull();
+    expect(d.confidential).toBeNull();
+    expect(d.conflicts[0]?.what).toContain("TDX guest evidence on a CPU that is not Intel's");
+  });
+
+  it("is a conflict when leaf 0x21 has no signature but the kernel's own TDX path ran", () => {
+    const d = detect(mergeEvidence(intelNoSignature, log('[    0.0] tdx: Guest detected')));
+    expect(d.conflicts[0]?.what).toContain('CPUID leaf 0x21 has no TDX signature');
+  });
+
+  it('stands on the summary line alone when the leaf is blocked (a Hyper-V TD-partitioning guest)', () => {
+    const d = detect(
+      mergeEvidence(intelNoSignature, log('[    0.1] Memory Encryption Features active: Intel TDX')),
+    );
+    expect(d.conflicts).toEqual([]);
+    expect(d.type?.id).toBe('tdx');
   });
 });

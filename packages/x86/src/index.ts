@@ -27,6 +27,15 @@ export {
   isIsolatedPartition,
 } from './hyperv-leaves.js';
 export { X86_LOG_PATTERNS } from './log-patterns.js';
+export type { HypervisorSignature, VmReading } from './machine.js';
+export {
+  HYPERVISOR_SIGNATURES,
+  readX86Machine,
+  systemdVmX86,
+  VM_OTHER,
+  X86_ATTESTATION_FILES,
+  X86_MACHINE_READER,
+} from './machine.js';
 export type { AmdMemEncryptMode, ContinuationTest, LogFinding, MemEncryptLine } from './mem-encrypt-log.js';
 export { findMemEncryptLines, findSplitLines, parseMemEncryptLine, whereOf } from './mem-encrypt-log.js';
 export type { DecodedSevStatus, SevStatusBit } from './sev-status.js';

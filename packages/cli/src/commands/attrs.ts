@@ -1,4 +1,5 @@
 import { boolFlag } from '../args.js';
+import { ATTRS_SCHEMA_URL, type AttrsJson } from '../formats.js';
 import { attrsColumns, renderAttrs } from '../render/attrs.js';
 import { createStyle } from '../render/style.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
@@ -11,7 +12,7 @@ cc_platform_has answers true (yes), those that depend on a feature (if, with the
 what systemd-detect-virt --cvm prints. Plugins loaded with --plugin add their columns and
 attributes.
 
-  --json              print {"format":"coco-attrs/1","attributes":[...],"types":[...]}
+  --json              print {"$schema":..,"format":"coco-attrs/1","attributes":[...],"types":[...]}
 ${COMMON_HELP}
 `;
 
@@ -23,7 +24,8 @@ export async function run(context: CommandContext): Promise<number> {
   const { registry } = prepared;
   const columns = attrsColumns(registry.backends);
   if (boolFlag(prepared.values, 'json')) {
-    const doc = {
+    const doc: AttrsJson = {
+      $schema: ATTRS_SCHEMA_URL,
       format: 'coco-attrs/1',
       attributes: registry.attributes.map((a) => ({
         id: a.id,

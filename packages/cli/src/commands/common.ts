@@ -21,6 +21,7 @@ export interface CommandModule {
 export const COMMON_HELP = `  --plugin MODULE     load a third-party plugin (its default export) first: a file, a package
                       directory or an installed package name; repeatable
   --plugin-timeout S  with --plugin, the seconds the command may take (default 5)
+  --no-color          no colours (the same as NO_COLOR=1)
   -h, --help          show this help`;
 
 /** Parsed arguments and the registry, or `null` after printing `--help`. */

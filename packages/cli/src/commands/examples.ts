@@ -1,6 +1,8 @@
+import { SNAPSHOT_SCHEMA_URL } from '@coco/core';
 import { boolFlag } from '../args.js';
 import { CliError } from '../errors.js';
 import { EXAMPLE_NAMES, EXAMPLES, findExample } from '../examples/index.js';
+import { EXAMPLES_SCHEMA_URL, type ExamplesJson } from '../formats.js';
 import { createStyle } from '../render/style.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
 
@@ -11,7 +13,8 @@ Lists the bundled evidence of real public machines, built from public values (ea
 where they come from). Use one with coco detect --example NAME; coco examples NAME prints its
 coco-snapshot/1 document.
 
-  --json              print the list (or the named snapshot) as JSON
+  --json              print the list as {"$schema":..,"format":"coco-examples/1","examples":[
+                      {"name","description","sources"}, ...]} (NAME always prints JSON)
 ${COMMON_HELP}
 
 Examples:
@@ -35,12 +38,16 @@ export async function run(context: CommandContext): Promise<number> {
         `use one of ${EXAMPLE_NAMES.join(', ')}`,
       );
     }
-    io.stdout.write(`${JSON.stringify(example.snapshot, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ $schema: SNAPSHOT_SCHEMA_URL, ...example.snapshot }, null, 2)}\n`);
     return 0;
   }
   if (boolFlag(prepared.values, 'json')) {
-    const list = EXAMPLES.map((e) => ({ name: e.name, description: e.description, sources: e.sources }));
-    io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+    const doc: ExamplesJson = {
+      $schema: EXAMPLES_SCHEMA_URL,
+      format: 'coco-examples/1',
+      examples: EXAMPLES.map((e) => ({ name: e.name, description: e.description, sources: e.sources })),
+    };
+    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return 0;
   }
   const style = createStyle(io.stdout, io.env);

@@ -1,6 +1,7 @@
 import { type CocoType, parseHex, type Registry } from '@coco/core';
 import { boolFlag, stringFlag } from '../args.js';
 import { CliError } from '../errors.js';
+import { PTE_SCHEMA_URL, type PteJson } from '../formats.js';
 import { renderPte } from '../render/pte.js';
 import { createStyle } from '../render/style.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
@@ -21,8 +22,8 @@ encrypts by setting its C-bit; tdx and amd-vtom by clearing their bit.
   --decrypt           mark VALUE decrypted (shared)
   --variant V         the type's variant (amd-cbit: sme, sev, sev-es, sev-snp; default: the
                       backend's last listed variant)
-  --json              print {"format":"coco-pte/1","input":..,"output":..,"encrypted":..,
-                      "maskBit":..,"encryptedWhen":..}
+  --json              print {"$schema":..,"format":"coco-pte/1","input":..,"output":..,
+                      "encrypted":..,"maskBit":..,"encryptedWhen":..}
 ${COMMON_HELP}
 
 Examples:
@@ -126,7 +127,8 @@ export async function run(context: CommandContext): Promise<number> {
   }
   const output = encrypt ? marking.encrypt(input) : decrypt ? marking.decrypt(input) : input;
   if (boolFlag(values, 'json')) {
-    const doc = {
+    const doc: PteJson = {
+      $schema: PTE_SCHEMA_URL,
       format: 'coco-pte/1',
       input: `0x${input.toString(16)}`,
       output: `0x${output.toString(16)}`,

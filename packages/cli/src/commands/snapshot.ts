@@ -1,9 +1,28 @@
-import { describeConflict, SNAPSHOT_MAX_BYTES, toSnapshot } from '@coco/core';
+import { hostname } from 'node:os';
+import { describeConflict, LEFT_OUT, type MachineIdentity, SNAPSHOT_MAX_BYTES, toSnapshot } from '@coco/core';
+import { boolFlag } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes } from '../files.js';
 import { EVIDENCE_HELP, EVIDENCE_OPTIONS, gatherEvidence } from '../inputs.js';
 import { safeText } from '../render/safe-text.js';
+import { VERSION } from '../run.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
+
+/** What the snapshot parser accepts as a host name; another one is left out rather than written. */
+const HOSTNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+/**
+ * This machine's identity for a snapshot: its host name (when it is one a snapshot can hold), the
+ * time now, and this coco's version.
+ */
+export function thisMachine(now: Date = new Date()): MachineIdentity {
+  const name = hostname();
+  return {
+    ...(HOSTNAME.test(name) && { hostname: name }),
+    capturedAt: now.toISOString(),
+    cocoVersion: VERSION,
+  };
+}
 
 /** `coco snapshot --help`. */
 export const help = `Usage: coco snapshot [evidence flags] [--full-log]
@@ -23,6 +42,13 @@ ${EVIDENCE_HELP}
 
   --full-log          keep every kernel-log line (a warning says what it may hold)
 
+Identity:
+  A live snapshot records who it is from in "machine": the host name, the time (capturedAt) and
+  this coco's version; coco fleet names machines by it. With evidence flags the files may come
+  from another machine, so none is added unless --identity says they are this machine's (the
+  identity of a --snapshot input is kept; --identity is refused when an input has one).
+  --identity          record this machine's identity with evidence flags too
+
 ${COMMON_HELP}
 
 Examples:
@@ -36,10 +62,19 @@ export async function run(context: CommandContext): Promise<number> {
   const prepared = await prepare('snapshot', help, context, {
     ...EVIDENCE_OPTIONS,
     'full-log': { type: 'boolean' },
+    identity: { type: 'boolean' },
   });
   if (!prepared) return 0;
   const { io } = context;
-  const { evidence } = await gatherEvidence(prepared.values, io);
+  const { evidence, live } = await gatherEvidence(prepared.values, io);
+  const identity = boolFlag(prepared.values, 'identity');
+  if (identity && !live && evidence.machine !== undefined) {
+    throw new CliError(
+      '--identity',
+      `the inputs already say which machine they are from (${JSON.stringify(evidence.machine)})`,
+      'leave out --identity, or the --snapshot that carries a machine identity',
+    );
+  }
   if (evidence.conflicts.length > 0) {
     const which = evidence.conflicts
       .map((c) =>
@@ -53,7 +88,8 @@ export async function run(context: CommandContext): Promise<number> {
   }
   const fullLog = prepared.values['full-log'] === true;
   const snapshot = toSnapshot(evidence, fullLog ? {} : { logPatterns: prepared.registry.logPatterns });
-  const document = `${JSON.stringify(snapshot, null, 2)}\n`;
+  const stamped = live || identity ? { ...snapshot, machine: thisMachine() } : snapshot;
+  const document = `${JSON.stringify(stamped, null, 2)}\n`;
   // Never write what coco detect --snapshot would refuse to read back.
   const size = Buffer.byteLength(document, 'utf8');
   if (size > SNAPSHOT_MAX_BYTES) {
@@ -67,7 +103,7 @@ export async function run(context: CommandContext): Promise<number> {
   io.stdout.write(document);
   if (evidence.kinds.has('kernel-log')) {
     const all = toSnapshot(evidence).kernelLog?.length ?? 0;
-    const kept = snapshot.kernelLog?.length ?? 0;
+    const kept = snapshot.kernelLog?.filter((l) => !LEFT_OUT.test(l)).length ?? 0;
     io.stderr.write(
       fullLog
         ? 'coco snapshot: --full-log: the snapshot holds the whole kernel log, which may hold the boot command line (tokens, disk keys), host names, MAC addresses and serial numbers: read it before you share it\n'

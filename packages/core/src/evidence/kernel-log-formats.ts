@@ -166,13 +166,40 @@ const PROMPTS: readonly RegExp[] = [
 const ELISION =
   /^(?:\.{3,64}|…{1,16}|[[(<][ \t]{0,8}(?:\.{2,64}|…{1,16}|snip(?:ped)?)[ \t]{0,8}[\])>]|-{2,16}[ \t]{0,8}(?:snip(?:ped)?|8<)[ \t]{0,8}-{0,16}|8<-{2,64}|-{2,64}8<)$/i;
 
+/**
+ * The other ways people mark cut lines in a ticket: dots alone (`..`, `. . .`), a vertical ellipsis
+ * (`⋮`), and a short note made of dots, numbers and the words of a cut (`[...snip...]`,
+ * `(... snip ...)`, `[ 40 lines omitted ]`, `... (truncated)`, `<truncated>`, `(output truncated)`,
+ * `... 300 more lines ...`, `[skipped 300 lines]`), bracketed or not. No kernel message is that.
+ */
+const DOTS = /^(?:\.{2}|(?:\. ){2,32}\.|⋮{1,16})$/;
+const CUT_WORD = /snip|cut|truncated|omitted|skipped|elided|trimmed|more lines/i;
+const NOTE_WORDS = new Set(
+  'snip snipped cut truncated omitted skipped elided trimmed more line lines output of the log'.split(' '),
+);
+
+/** A note of at most 80 characters whose words, once dots and brackets are gone, are all NOTE_WORDS or numbers. */
+function isCutNote(text: string): boolean {
+  if (text.length > 80 || !CUT_WORD.test(text)) return false;
+  const words = text
+    .replace(/[.…()[\]<>]/g, ' ')
+    .split(/[ \t]+/)
+    .filter((w) => w !== '');
+  return words.length > 0 && words.every((w) => NOTE_WORDS.has(w.toLowerCase()) || /^\d{1,12}$/.test(w));
+}
+
+function isElision(text: string): boolean {
+  if (ELISION.test(text) || DOTS.test(text)) return true;
+  return isCutNote(text);
+}
+
 /** What a line that marks cut-out lines becomes. */
 export const ELISION_TEXT = '...';
 
 /** What a message whose prefixes are off becomes: itself, `...` (an elision) or '' (not a message). */
 export function classify(text: string): string {
   if (text === '') return '';
-  if (ELISION.test(text)) return ELISION_TEXT;
+  if (isElision(text)) return ELISION_TEXT;
   if (FENCE.test(text)) return '';
   for (const prompt of PROMPTS) if (prompt.test(text)) return '';
   return text;

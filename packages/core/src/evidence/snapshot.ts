@@ -15,6 +15,10 @@ import {
 /** The format tag of a snapshot document. */
 export const SNAPSHOT_FORMAT = 'coco-snapshot/1';
 
+/** The `$schema` `toSnapshot` writes: the JSON Schema of `coco-snapshot/1` (also in `@coco/core/schemas/*`). */
+export const SNAPSHOT_SCHEMA_URL =
+  'https://raw.githubusercontent.com/coco-project/coco/main/schemas/coco-snapshot-1.schema.json';
+
 /** One CPUID entry of a `coco-snapshot/1` document. */
 export interface SnapshotCpuidJson {
   readonly leaf: string;
@@ -27,6 +31,8 @@ export interface SnapshotCpuidJson {
 
 /** The `coco-snapshot/1` document: a machine's evidence, for bug reports and offline detection. */
 export interface SnapshotJson {
+  /** The JSON Schema of the document; any string is accepted when reading. */
+  readonly $schema?: string;
   readonly format: typeof SNAPSHOT_FORMAT;
   readonly cpuid?: readonly SnapshotCpuidJson[];
   readonly msr?: Readonly<Record<string, string>>;
@@ -60,6 +66,7 @@ export interface ParseOptions {
 /** Snapshots larger than this are refused rather than parsed. */
 export const SNAPSHOT_MAX_BYTES = 16 * 1024 * 1024;
 const TOP_KEYS = new Set([
+  '$schema',
   'format',
   'cpuid',
   'msr',
@@ -146,6 +153,15 @@ export function parseSnapshot(input: string | Json, options: ParseOptions = {}):
     if (!TOP_KEYS.has(key)) {
       fail(name, `$.${key}`, `unknown key ${JSON.stringify(key)}`, `use only ${[...TOP_KEYS].join(', ')}`);
     }
+  }
+  const schema = own(top, '$schema');
+  if (hasOwn(top, '$schema') && (typeof schema !== 'string' || schema.length > 2048)) {
+    fail(
+      name,
+      '$.$schema',
+      `${describeValue(schema)} is not a URL`,
+      'give the schema URL as a string, or leave it out',
+    );
   }
   if (own(top, 'format') !== SNAPSHOT_FORMAT) {
     fail(
@@ -347,6 +363,41 @@ function rawLines(lines: readonly LogLine[]): string[] {
   return out;
 }
 
+/**
+ * What stands in a private snapshot for lines left out between two kept ones. Readers of the log
+ * join a line to the one right after it (a `pr_cont` split), so a line left out must still part
+ * them; this text is no kernel message, no elision, and no plugin's line.
+ */
+export const LEFT_OUT = /^coco snapshot: \d{1,12} lines? left out$/;
+
+const leftOut = (n: number) => `coco snapshot: ${n} line${n === 1 ? '' : 's'} left out`;
+
+/**
+ * The raw lines that hold a message `patterns` match, each once; every run of lines left out
+ * between two kept ones becomes one {@link LEFT_OUT} line, so what was apart stays apart.
+ */
+function keptLines(lines: readonly LogLine[], patterns: readonly RegExp[]): string[] {
+  const key = (l: LogLine) => `${l.line}\u0000${l.source}`;
+  const kept = new Set<string>();
+  for (const l of lines) if (patterns.some((p) => p.test(l.text))) kept.add(key(l));
+  const out: string[] = [];
+  let gap = 0;
+  let previous: LogLine | undefined;
+  for (const line of lines) {
+    if (!kept.has(key(line))) {
+      if (!previous || key(previous) !== key(line)) gap++;
+      previous = line;
+      continue;
+    }
+    if (previous && key(previous) === key(line) && previous.raw === line.raw) continue;
+    if (gap > 0 && out.length > 0) out.push(leftOut(gap));
+    gap = 0;
+    out.push(line.raw);
+    previous = line;
+  }
+  return out;
+}
+
 /** Options of {@link toSnapshot}. */
 export interface SnapshotOptions {
   /**
@@ -364,7 +415,10 @@ export interface SnapshotOptions {
  */
 export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): SnapshotJson {
   const patterns = own(options, 'logPatterns') as readonly RegExp[] | undefined;
-  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = { format: SNAPSHOT_FORMAT };
+  const doc: { -readonly [K in keyof SnapshotJson]: SnapshotJson[K] } = {
+    $schema: SNAPSHOT_SCHEMA_URL,
+    format: SNAPSHOT_FORMAT,
+  };
   if (evidence.kinds.has('cpuid')) {
     doc.cpuid = evidence.cpuidRecords.map((r) => ({
       leaf: hexOf(r.leaf),
@@ -383,10 +437,7 @@ export function toSnapshot(evidence: Evidence, options: SnapshotOptions = {}): S
   }
   if (evidence.tdxGpaw) doc.tdx = { gpaw: evidence.tdxGpaw.value };
   if (evidence.kinds.has('kernel-log')) {
-    const lines = patterns
-      ? evidence.kernelLog.filter((l) => patterns.some((p) => p.test(l.text)))
-      : evidence.kernelLog;
-    doc.kernelLog = rawLines(lines);
+    doc.kernelLog = patterns ? keptLines(evidence.kernelLog, patterns) : rawLines(evidence.kernelLog);
   }
   if (evidence.kinds.has('cpuinfo')) doc.cpuinfoFlags = [...evidence.cpuinfoFlags.keys()];
   if (evidence.kinds.has('files')) {
