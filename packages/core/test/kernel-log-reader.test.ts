@@ -36,9 +36,56 @@ const PLUGIN_PATTERNS: readonly RegExp[] = [
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** What the reader must keep: the whole log parsed, then filtered. */
-const expected = (log: string, keep: readonly RegExp[]) =>
-  parseKernelLog(log).filter((l) => keep.some((r) => r.test(l.text)));
+/** The line that stands for lines left out between two kept ones (LEFT_OUT_TEXT). */
+const LEFT_OUT = 'coco: lines left out';
+
+/**
+ * What the reader must keep: the whole log parsed, then filtered, with one LEFT_OUT line before a
+ * kept line wherever lines were left out since the previous kept one.
+ */
+const expected = (log: string, keep: readonly RegExp[]) => {
+  const out: LogLine[] = [];
+  let gap = false;
+  for (const l of parseKernelLog(log)) {
+    if (!keep.some((r) => r.test(l.text))) gap = true;
+    else {
+      if (gap && out.length > 0) out.push({ text: LEFT_OUT, raw: LEFT_OUT, line: l.line, source: l.source });
+      gap = false;
+      out.push(l);
+    }
+  }
+  return out;
+};
+
+type Codecs = {
+  TextEncoder: new () => { encode(s: string): Uint8Array };
+  TextDecoder: new (label: string, o: { ignoreBOM: boolean }) => { decode(b: Uint8Array): string };
+};
+const { TextEncoder: Encoder, TextDecoder: Decoder } = globalThis as unknown as Codecs;
+
+/** `log` as UTF-8 bytes (a byte-order mark at its start dropped, as the caller does) and as decoded back. */
+function utf8Of(log: string): { bytes: Uint8Array; text: string } {
+  const bytes = new Encoder().encode(log.startsWith('\uFEFF') ? log.slice(1) : log);
+  return { bytes, text: new Decoder('utf-8', { ignoreBOM: true }).decode(bytes) };
+}
+
+const latin1 = (bytes: Uint8Array) => {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+};
+
+/** Reads `bytes` one character per byte, in chunks cut at `cuts` (byte positions, any order). */
+function readBytesInChunks(bytes: Uint8Array, cuts: readonly number[], keep: readonly RegExp[]) {
+  const reader = createKernelLogReader({ keep, utf8Bytes: true });
+  let at = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)) {
+    reader.push(latin1(bytes.subarray(at, cut)));
+    at = cut;
+  }
+  reader.push(latin1(bytes.subarray(at)));
+  return reader.finish();
+}
 
 const plain = (lines: readonly LogLine[]) => lines.map((l) => ({ ...l }));
 
@@ -76,6 +123,23 @@ const noiseLine = fc.constantFrom(
   '[    0.000000] RME: Using RSI version 1.0x',
   '[    0.000000] No',
   '\t\u00a0SEV\u2028',
+  // Cut notes in words (their normal form is `...`), prompts after a stamp, a second message.
+  'truncated',
+  '[    1.000000] truncated',
+  '[    1.000000] Output Truncated',
+  '[    1.000000] 300 more lines',
+  '[    1.000000] ... 300 more lines ...',
+  '[    1.000000] [ 40 lines omitted ]',
+  '[    1.000000] cut',
+  '[    1.000000] root@host:~# dmesg',
+  '[    1.000000] Feb 14 16:16:55 host x',
+  '[    1.000000] kern  :info  : Hypervisor detected: KVM',
+  '[    1.000000] random[    1.000001] Hypervisor detected: KVM',
+  '[    1.000000] Hypervisor detected: KVM[    1.000001] random: crng init done',
+  '[    1.000000] Hypervisor detected: KVM<6>[    1.000001] x',
+  '[    1.000000]  SEV SEV-ES',
+  '[    1.000000] SEV:\u00a0Status: SEV',
+  '[    1.000000] \u2026',
 );
 
 /** A pattern that matches some of the corpus: a literal start of a message, maybe with more. */
@@ -124,6 +188,10 @@ describe('the streaming kernel-log reader', () => {
         const want = plain(expected(text, keep));
         expect(plain(readKernelLog(text, { keep }).lines)).toEqual(want);
         expect(plain(readInChunks(text, cuts, keep).lines)).toEqual(want);
+        const utf8 = utf8Of(text);
+        expect(plain(readBytesInChunks(utf8.bytes, cuts, keep).lines)).toEqual(
+          plain(expected(utf8.text, keep)),
+        );
       }),
       { numRuns: 2000 },
     );
@@ -145,8 +213,10 @@ describe('the streaming kernel-log reader', () => {
     const reading = readKernelLog(text.repeat(1000), { keep: PLUGIN_PATTERNS });
     expect(reading.linesRead).toBe(4001);
     expect(reading.linesNormalised).toBe(0);
-    expect(reading.lines).toHaveLength(1000);
-    expect(reading.lines[999]?.line).toBe(3998);
+    const banners = reading.lines.filter((l) => l.text !== LEFT_OUT);
+    expect(banners).toHaveLength(1000);
+    expect(banners[999]?.line).toBe(3998);
+    expect(reading.lines).toHaveLength(1999);
   });
 
   it('shares the strings of a repeated line, and detaches kept strings from the chunk', () => {

@@ -104,7 +104,7 @@ function stripPrefixes(text: string): string {
  * ` <delta>`, and whatever `dmesg -r` / `dmesg -x` put right before it. Looser bracketed numbers
  * (`[0.5]`, `[1]`, `[Firmware Bug]`) never split a line.
  */
-const SECOND_MESSAGE =
+export const SECOND_MESSAGE =
   /(?:<\d{1,3}>|(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|res[0-3]|local[0-7])[ \t]{0,8}:(?:emerg|alert|crit|err|warn|notice|info|debug)[ \t]{0,8}:[ \t]{0,8})?\[(?: {4}\d| {3}\d\d| {2}\d{3}| \d{4}|\d{5,12})\.\d{6}(?: <[ \d]{0,12}\d\.\d{6}>)?\]/g;
 
 function splitJoined(text: string): string[] {
@@ -174,7 +174,7 @@ const ELISION =
  */
 const DOTS = /^(?:\.{2}|(?:\. ){2,32}\.|⋮{1,16})$/;
 const CUT_WORD = /snip|cut|truncated|omitted|skipped|elided|trimmed|more lines/i;
-const NOTE_WORDS = new Set(
+export const NOTE_WORDS: ReadonlySet<string> = new Set(
   'snip snipped cut truncated omitted skipped elided trimmed more line lines output of the log'.split(' '),
 );
 

@@ -1,5 +1,6 @@
 import { CocoError } from '../errors.js';
-import { classify, FACILITY_PREFIX, kernelMessages, MAX_LINE } from './kernel-log-formats.js';
+import { classify, ELISION_TEXT, FACILITY_PREFIX, kernelMessages, MAX_LINE } from './kernel-log-formats.js';
+import { createChunkScan, SLOW_MARKERS } from './kernel-log-scan.js';
 import type { LogLine } from './model.js';
 
 /**
@@ -36,7 +37,20 @@ export interface KernelLogReaderOptions {
   readonly maxKeptLines?: number;
   /** More kept text than this is a `KERNEL_LOG_INVALID` error; {@link MAX_KEPT_CHARS} by default. */
   readonly maxKeptChars?: number;
+  /**
+   * Each chunk holds the log's UTF-8 bytes, one character per byte (what Node's
+   * `buffer.toString('latin1')` gives): much faster to make than decoded text, and only the lines
+   * the reader looks at are decoded. A byte-order mark at the start is the caller's to drop.
+   */
+  readonly utf8Bytes?: boolean;
 }
+
+/**
+ * The text of the line that stands, in a filtered reading, for lines left out between two kept
+ * ones: readers join a line to the one right after it (a `pr_cont` split), so what the whole log
+ * keeps apart must stay apart. No pattern of a plugin reads it.
+ */
+export const LEFT_OUT_TEXT = 'coco: lines left out';
 
 /** What a {@link KernelLogReader} read. */
 export interface KernelLogReading {
@@ -71,8 +85,25 @@ const STAMP = /\[[ \t]{0,12}\d{1,12}\.\d{1,9}\]/y;
 /** The start of a second message's timestamp, `[%5lu.%06lu` (as SECOND_MESSAGE in kernel-log-formats.ts). */
 const SECOND_STAMP = /\[(?: {4}\d| {3}\d\d| {2}\d{3}| \d{4}|\d{5,12})\.\d{6}/y;
 
-/** Text that sends every line holding it to the normaliser: colour, markup, CR, journal headers. */
-const SLOW_MARKERS = ['\x1b', '\x9b', '`', '**', '__', '\r', 'kernel:'] as const;
+/**
+ * The platform's UTF-8 decoder (Node, browsers, Deno, Bun); invalid sequences become U+FFFD, and a
+ * byte-order mark stays (a line is decoded on its own, not at the start of the input).
+ */
+const UTF8 = new (
+  globalThis as unknown as {
+    TextDecoder: new (label: string, options: { ignoreBOM: boolean }) => { decode(b: Uint8Array): string };
+  }
+).TextDecoder('utf-8', { ignoreBOM: true });
+
+const NON_ASCII = /[\x80-\uffff]/;
+
+/** Decodes UTF-8 bytes held one per character; ASCII text is returned as it is. */
+function fromBytes(bytes: string): string {
+  if (!NON_ASCII.test(bytes)) return bytes;
+  const array = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) array[i] = bytes.charCodeAt(i);
+  return UTF8.decode(array);
+}
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
@@ -142,9 +173,10 @@ function combinedTest(patterns: readonly RegExp[]): (text: string) => boolean {
 /**
  * Creates a streaming kernel-log reader: it normalises line by line exactly as `parseKernelLog`
  * does, carries a partial line from one chunk to the next, and with `keep` keeps only the lines
- * the patterns match. A prefilter over the raw text (see kernel-log-prefilter.ts) picks the lines
- * that can match, so most lines are only counted; time is linear in the input and memory is the
- * kept lines plus one chunk and one line.
+ * the patterns match. A scan of each chunk (kernel-log-scan.ts) marks the lines that can match or
+ * need the normaliser; the others are only counted. Time is linear in the input and memory is the
+ * kept lines plus one chunk and one line. Where lines were left out between two kept ones, one
+ * {@link LEFT_OUT_TEXT} line stands for them, so that kept lines a whole log keeps apart stay apart.
  */
 export function createKernelLogReader(options: KernelLogReaderOptions = {}): KernelLogReader {
   const source = options.source ?? 'kernel log';
@@ -152,6 +184,8 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     ? [...options.keep].map((r) => new RegExp(r.source, r.flags.replace(/[gy]/g, '')))
     : null;
   const keepTest = keep ? combinedTest(keep) : null;
+  const scan = keep && keepTest ? createChunkScan(keep, keepTest(ELISION_TEXT)) : null;
+  const bytes = options.utf8Bytes === true;
   const maxKept = options.maxKeptLines ?? MAX_KEPT_LINES;
   const lines: LogLine[] = [];
   let lineNo = 0; // physical lines finished so far
@@ -162,8 +196,11 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   let finished = false;
   const maxChars = options.maxKeptChars ?? MAX_KEPT_CHARS;
   let chars = 0;
+  // A message was left out since the last kept line (a LEFT_OUT_TEXT line goes before the next).
+  let gap = false;
   // Kept lines' strings by raw line, shared by repeats so that a repeated line costs one object.
-  const interned = new Map<string, { raw: string; texts: string[] }>();
+  // `texts` are the line's messages in order, `null` for one left out.
+  const interned = new Map<string, { raw: string; texts: (string | null)[] }>();
 
   const refuse = (what: string): never => {
     throw new CocoError('KERNEL_LOG_INVALID', `it holds ${what}, more than any boot log`, {
@@ -175,6 +212,20 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
 
   const kept = (text: string) => keepTest === null || keepTest(text);
 
+  const push = (text: string, raw: string) => {
+    if (lines.length >= maxKept) refuse(`more than ${maxKept} of the lines coco reads`);
+    if (gap && lines.length > 0) {
+      if (lines.length + 1 >= maxKept) refuse(`more than ${maxKept} of the lines coco reads`);
+      lines.push({ text: LEFT_OUT_TEXT, raw: LEFT_OUT_TEXT, line: lineNo, source });
+    }
+    gap = false;
+    lines.push({ text, raw, line: lineNo, source });
+  };
+
+  const leftOut = () => {
+    gap = true;
+  };
+
   /** Normalises one LF line (trailing CRs included) as splitLines and normaliseKernelLog would. */
   const normaliseLfLine = (lfLine: string) => {
     normalised++;
@@ -184,11 +235,16 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
       lineNo++;
       let entry = interned.get(part);
       if (entry === undefined) {
-        const texts = kernelMessages(part).filter(kept);
-        if (texts.length === 0) continue;
-        entry = keep ? { raw: detach(part), texts: texts.map(detach) } : { raw: part, texts };
+        const texts = kernelMessages(part).map((t) => (kept(t) ? t : null));
+        if (!texts.some((t) => t !== null)) {
+          if (texts.length > 0) leftOut();
+          continue;
+        }
+        entry = keep
+          ? { raw: detach(part), texts: texts.map((t) => (t === null ? null : detach(t))) }
+          : { raw: part, texts };
         if (keep) {
-          chars += part.length + texts.reduce((n, t) => n + t.length, 0);
+          chars += part.length + texts.reduce((n, t) => n + (t?.length ?? 0), 0);
           if (chars > maxChars) refuse(`more than ${maxChars} characters of the lines coco reads`);
           if (interned.size >= INTERNED) interned.clear();
           interned.set(entry.raw, entry);
@@ -196,16 +252,14 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
       }
       const { raw, texts } = entry;
       for (const text of texts) {
-        if (lines.length >= maxKept) refuse(`more than ${maxKept} of the lines coco reads`);
-        lines.push({ text, raw, line: lineNo, source });
+        if (text === null) leftOut();
+        else push(text, raw);
       }
     }
   };
 
   /** Keeps a plain line's message (its prefixes already off), as the normaliser would. */
-  const keepPlain = (line: string, message: string) => {
-    const text = classify(message);
-    if (text === '') return;
+  const keepPlain = (line: string, text: string) => {
     let entry = interned.get(line);
     if (entry === undefined) {
       entry = { raw: detach(line), texts: [detach(text)] };
@@ -214,8 +268,7 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
       if (interned.size >= INTERNED) interned.clear();
       interned.set(entry.raw, entry);
     }
-    if (lines.length >= maxKept) refuse(`more than ${maxKept} of the lines coco reads`);
-    lines.push({ text: entry.texts[0] as string, raw: entry.raw, line: lineNo, source });
+    push(entry.texts[0] as string, entry.raw);
   };
 
   /** Refuses a chunk with a NUL byte, naming its line (the lines before it are all read or carried). */
@@ -231,45 +284,76 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     });
   };
 
-  /** Reads complete lines: `text` ends with a line feed, or is the last line of the input. */
-  const readLines = (text: string, last: boolean) => {
-    // Lines holding a slow marker go to the normaliser; the others may take the fast path.
-    let marks: number[] = [];
-    if (keepTest !== null) {
-      for (const marker of SLOW_MARKERS) {
-        for (let at = text.indexOf(marker); at !== -1; ) {
-          marks.push(at);
-          const eol = text.indexOf('\n', at);
-          if (eol === -1) break;
-          at = text.indexOf(marker, eol + 1);
-        }
-      }
-      if (marks.length > 1) marks.sort((x, y) => x - y);
+  /** Reads the line `text[start, lf)` (no LF inside); `slow` sends it to the normaliser. */
+  const readLine = (text: string, start: number, lf: number, slow: boolean) => {
+    const message = slow ? null : plainMessage(text, start, lf);
+    if (message === null) {
+      normaliseLfLine(text.slice(start, lf));
+      return;
     }
+    lineNo++;
+    if (message === '') return;
+    const normal = classify(message);
+    if (normal === '') return;
+    if (kept(normal)) keepPlain(text.slice(start, lf), normal);
+    else leftOut();
+  };
+
+  /** Whether `text[start, lf)` holds one of the slow markers (searched in the line alone). */
+  const hasMarker = (text: string, start: number, lf: number) => {
+    const line = text.slice(start, lf);
+    for (const marker of SLOW_MARKERS) if (line.includes(marker)) return true;
+    return false;
+  };
+
+  /** Reads complete lines, every one of them: `text` ends with a line feed, or is the last line. */
+  const readEveryLine = (text: string, last: boolean) => {
+    let start = 0;
+    const end = text.length;
+    for (;;) {
+      let lf = text.indexOf('\n', start);
+      if (lf === -1) lf = end;
+      readLine(text, start, lf, keepTest === null || hasMarker(text, start, lf));
+      if (lf === end) break;
+      lfLines++;
+      start = lf + 1;
+      if (start === end && !last) break;
+    }
+  };
+
+  let marks: number[] = [];
+
+  /** Reads complete lines, only those the chunk scan marks (and, after a kept line, until one holds a message). */
+  const readMarkedLines = (text: string, last: boolean) => {
+    (scan as NonNullable<typeof scan>).mark(text, marks);
+    if (marks.length > 1) marks.sort((x, y) => x - y);
     let mark = 0;
     let start = 0;
     const end = text.length;
     for (;;) {
       let lf = text.indexOf('\n', start);
       if (lf === -1) lf = end;
-      let slow = keepTest === null;
-      if (!slow) {
-        while (mark < marks.length && (marks[mark] as number) < start) mark++;
-        slow = mark < marks.length && (marks[mark] as number) < lf;
-      }
-      const message = slow ? null : plainMessage(text, start, lf);
-      if (message === null) normaliseLfLine(text.slice(start, lf));
-      else {
-        lineNo++;
-        if (message !== '' && (keepTest as (t: string) => boolean)(message))
-          keepPlain(text.slice(start, lf), message);
-      }
+      while (mark < marks.length && (marks[mark] as number) < start) mark++;
+      const marked = mark < marks.length && (marks[mark] as number) <= lf;
+      // After a kept line, lines are read until one holds a message (a prompt holds none), so that
+      // the next kept line knows whether lines were left out in between.
+      if (marked || (lines.length > 0 && !gap) || lf - start > MAX_LINE) {
+        const line = marked && bytes ? text.slice(start, lf) : '';
+        if (NON_ASCII.test(line)) normaliseLfLine(fromBytes(line));
+        else readLine(text, start, lf, marked && hasMarker(text, start, lf));
+      } else lineNo++;
       if (lf === end) break;
       lfLines++;
       start = lf + 1;
       if (start === end && !last) break;
     }
     marks = [];
+  };
+
+  /** Reads complete lines: `text` ends with a line feed, or is the last line of the input. */
+  const readLines = (text: string, last: boolean) => {
+    if (scan !== null) readMarkedLines(text, last);
+    else readEveryLine(bytes ? fromBytes(text) : text, last);
   };
 
   return {
