@@ -93,30 +93,39 @@ export interface Detection {
 
 const LINE_NUMBER = /\bline \d+/g;
 
+/** `text` with the line numbers it cites (`dmesg line 12`) made alike. */
+const withoutLineNumbers = (text: string) =>
+  text.includes('line ') ? text.replace(LINE_NUMBER, 'line #') : text;
+
 /**
- * The key of equal steps: same source, says, by and fact. A kernel-log step that cites a line
- * (`dmesg line 12`) is the same fact read again when only the line number differs.
+ * The key of equal kernel-log steps: same says, by and fact, up to the line numbers they cite (a
+ * kernel-log step that cites a line is the same fact read again when only the line number differs).
  */
-const stepKey = (s: TrailStep) =>
-  JSON.stringify([
-    s.source,
-    s.source === 'kernel-log' ? s.says.replace(LINE_NUMBER, 'line #') : s.says,
-    s.by,
-    s.fact === undefined ? null : s.source === 'kernel-log' ? s.fact.replace(LINE_NUMBER, 'line #') : s.fact,
-  ]);
+const kernelLogKey = (s: TrailStep) =>
+  `${s.by}\u0000${withoutLineNumbers(s.says)}\u0000${s.fact === undefined ? '\u0001' : withoutLineNumbers(s.fact)}`;
+
+/** Whether two steps are equal: same source, says, by and fact. */
+const sameStep = (a: TrailStep, b: TrailStep) =>
+  a.source === b.source && a.says === b.says && a.by === b.by && a.fact === b.fact;
 
 /**
  * Adds a step to a trail, folding repeats into one step with a count: a step equal to the last
  * one (same source, says, by and fact), or a kernel-log step equal to any earlier kernel-log step
  * up to the line numbers it cites (`seen` remembers where those are); the first step's wording
- * stays. A log with a line repeated 100,000 times gives one step.
+ * stays. A log with a line repeated 100,000 times gives one step. Comparing costs no allocation
+ * but one key string per kernel-log step.
  */
 export function appendStep(trail: TrailStep[], step: TrailStep, seen: Map<string, number>): void {
-  const last = trail[trail.length - 1];
-  const key = step.source === 'kernel-log' || last !== undefined ? stepKey(step) : '';
   let at = -1;
-  if (last !== undefined && stepKey(last) === key) at = trail.length - 1;
-  else if (step.source === 'kernel-log') at = seen.get(key) ?? -1;
+  let key = '';
+  if (step.source === 'kernel-log') {
+    // Every kernel-log step of the trail is in `seen` (a repeat is folded into the first one).
+    key = kernelLogKey(step);
+    at = seen.get(key) ?? -1;
+  } else {
+    const last = trail[trail.length - 1];
+    if (last !== undefined && sameStep(last, step)) at = trail.length - 1;
+  }
   const count = step.count ?? 1;
   if (at >= 0) {
     const old = trail[at] as TrailStep;
