@@ -5,11 +5,13 @@ import {
   createKernelLogReader,
   isCocoError,
   type LogLine,
+  normaliseKernelLog,
   parseKernelLog,
   readKernelLog,
 } from '@coco/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { kernelMessages, splitLines } from '../src/evidence/kernel-log-formats.js';
 import { corpusLine, FORMAT_NAMES, FORMATS, MESSAGES, nearlyValid, records } from './kernel-log-corpus.js';
 
 // The shapes of the bundled plugins' patterns (@coco/x86, tdx, hyperv), copied so that core's
@@ -195,7 +197,20 @@ describe('the streaming kernel-log reader', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 180_000);
+
+  it('reads every line as the normaliser does when it keeps every line (the fast path included)', () => {
+    fc.assert(
+      fc.property(log, (text) => {
+        const want = splitLines(text).flatMap((raw, i) =>
+          kernelMessages(raw).map((t) => ({ text: t, raw, line: i + 1, source: 'kernel log' })),
+        );
+        expect(plain(parseKernelLog(text))).toEqual(want);
+        expect(plain(normaliseKernelLog(splitLines(text)))).toEqual(want);
+      }),
+      { numRuns: 2000 },
+    );
+  }, 180_000);
 
   it('keeps every rendering of every corpus message that a pattern matches', () => {
     const recs = records(MESSAGES);

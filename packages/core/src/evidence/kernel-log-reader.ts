@@ -150,6 +150,19 @@ function plainMessage(text: string, start: number, end: number): string | null {
   return text.slice(q, end).trimEnd();
 }
 
+/**
+ * The kernel messages of one line (without CR or LF), in normal form: `kernelMessages(raw)`, with
+ * a plain dmesg line read by the fast path.
+ */
+export function lineMessages(raw: string): string[] {
+  for (const marker of SLOW_MARKERS) if (raw.includes(marker)) return kernelMessages(raw);
+  if (raw.includes('\n')) return kernelMessages(raw);
+  const message = plainMessage(raw, 0, raw.length);
+  if (message === null) return kernelMessages(raw);
+  const text = message === '' ? '' : classify(message);
+  return text === '' ? [] : [text];
+}
+
 /** One test for `patterns.some((r) => r.test(text))`: the patterns of each flag set in one RegExp. */
 function combinedTest(patterns: readonly RegExp[]): (text: string) => boolean {
   const canCombine = patterns.every((r) => !/\\[1-9k]|\(\?</.test(r.source));
@@ -260,6 +273,10 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
 
   /** Keeps a plain line's message (its prefixes already off), as the normaliser would. */
   const keepPlain = (line: string, text: string) => {
+    if (keep === null) {
+      push(text, line);
+      return;
+    }
     let entry = interned.get(line);
     if (entry === undefined) {
       entry = { raw: detach(line), texts: [detach(text)] };
@@ -313,7 +330,7 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     for (;;) {
       let lf = text.indexOf('\n', start);
       if (lf === -1) lf = end;
-      readLine(text, start, lf, keepTest === null || hasMarker(text, start, lf));
+      readLine(text, start, lf, hasMarker(text, start, lf));
       if (lf === end) break;
       lfLines++;
       start = lf + 1;

@@ -1,6 +1,6 @@
 import { CocoError } from '../errors.js';
 import { kernelMessages } from './kernel-log-formats.js';
-import { readKernelLog } from './kernel-log-reader.js';
+import { lineMessages, readKernelLog } from './kernel-log-reader.js';
 import { type Evidence, EvidenceBuilder, type LogLine } from './model.js';
 import type { ParseOptions } from './snapshot.js';
 
@@ -40,7 +40,7 @@ export function normaliseKernelLog(lines: readonly string[], options: ParseOptio
   const source = options.source ?? 'kernel log';
   const out: LogLine[] = [];
   lines.forEach((raw, i) => {
-    for (const text of kernelMessages(raw)) out.push({ text, raw, line: i + 1, source });
+    for (const text of lineMessages(raw)) out.push({ text, raw, line: i + 1, source });
   });
   return out;
 }
