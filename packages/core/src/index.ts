@@ -16,7 +16,13 @@ export type {
   DetectionJson,
   Undetermined,
 } from './detection.js';
-export { aggregateTrail, appendStep, createDetection, DETECTION_SCHEMA_URL, describeConflict } from './detection.js';
+export {
+  aggregateTrail,
+  appendStep,
+  createDetection,
+  DETECTION_SCHEMA_URL,
+  describeConflict,
+} from './detection.js';
 export type { AnyCocoError, CocoErrorCode, CocoErrorDetails } from './errors.js';
 export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.js';
 export type { BootLogShape } from './evidence/boot-log.js';
