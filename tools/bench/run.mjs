@@ -512,6 +512,8 @@ if (!existsSync(bin)) {
   if (LOG_MB.length === 2) {
     const [a, b] = LOG_MB;
     figure(`peak memory growth ${a} MB -> ${b} MB`, ((peaks[b] - peaks[a]) / MiB).toFixed(1), 'MiB');
+    // "The same for 50 MB and 500 MB": within 8 MiB (page and heap-growth granularity).
+    budget(`peak memory growth ${a} MB -> ${b} MB (MiB)`, (peaks[b] - peaks[a]) / MiB, '<=', 8);
   }
   // The trail of a line repeated 100,000 times is the trail of the line read 10 times.
   const line = '[    0.100000] SEV: Status: SEV SEV-ES SEV-SNP \n';
