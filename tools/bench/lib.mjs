@@ -1,4 +1,5 @@
 // Timing and memory helpers for the benchmark: warm-up, interleaved rounds, medians.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -83,4 +84,67 @@ export function fillRandom(entries, seed = 0x9e3779b9) {
 /** Formats bytes per millisecond as GB/s. */
 export function gbps(bytes, ms) {
   return (bytes / ms / 1e6).toFixed(2);
+}
+
+/**
+ * JavaScript line patterns (a registry's `logPatterns`) as POSIX extended regular expressions for
+ * `grep -E -e …`, the reference of the kernel-log figures. grep reads raw lines, so a leading `^`
+ * becomes `^` and an optional dmesg timestamp; `(?:` becomes `(`, `\d` `[0-9]`, `\s`
+ * `[[:space:]]`; a case-insensitive pattern spells each letter as `[xX]`; assertions grep lacks
+ * (`\b`) are dropped.
+ */
+export function toEre(patterns) {
+  return patterns
+    .map((pattern) => {
+      const src = pattern.source;
+      const fold = pattern.flags.includes('i');
+      let out = '';
+      let inClass = false;
+      for (let i = 0; i < src.length; i++) {
+        const c = src[i];
+        if (c === '\\') {
+          const n = src[++i];
+          if (n === 'd') out += inClass ? '0-9' : '[0-9]';
+          else if (n === 's') out += inClass ? '[:space:]' : '[[:space:]]';
+          else if (n === 'S') out += '[^[:space:]]';
+          else if (n === 'b' || n === 'B') out += '';
+          else if (/[A-Za-z0-9/]/.test(n)) out += n;
+          else out += inClass ? n : `\\${n}`;
+        } else if (inClass) {
+          if (c === ']') inClass = false;
+          out += c;
+        } else if (c === '[') {
+          inClass = true;
+          out += c;
+        } else if (c === '(' && src[i + 1] === '?') {
+          const kind = src.slice(i, i + 4);
+          if (kind.startsWith('(?:')) i += 2;
+          else if (/^\(\?<[^=!]/.test(kind)) i = src.indexOf('>', i);
+          else return null; // lookaround: no ERE equivalent
+          out += '(';
+        } else if (c === '^' && i === 0) {
+          out += '^(\\[[ 0-9.]*\\] )?';
+        } else if (fold && /[A-Za-z]/.test(c)) {
+          out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+        } else out += c;
+      }
+      return out;
+    })
+    .filter((e) => e !== null);
+}
+
+/**
+ * Writes `head` once, then `text` repeated, to `path` until the file holds at least `bytes` bytes;
+ * returns its size.
+ */
+export function writeRepeated(path, text, bytes, head = '') {
+  const block = Buffer.from(text.repeat(Math.max(1, Math.floor((8 * 2 ** 20) / Buffer.byteLength(text)))));
+  const fd = openSync(path, 'w');
+  let size = head === '' ? 0 : writeSync(fd, head);
+  try {
+    while (size < bytes) size += writeSync(fd, block);
+  } finally {
+    closeSync(fd);
+  }
+  return size;
 }

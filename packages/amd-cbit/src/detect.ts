@@ -414,9 +414,12 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
       vmpls: leaf.leaf.vmpls,
     }),
   });
+  // At most a few sources by name: a log with a line repeated 100,000 times keeps the step short.
+  const sources = [...new Set(pool.map((f) => f.source))];
+  const named = sources.length > 4 ? [...sources.slice(0, 3), `${sources.length - 3} more`] : sources;
   context.step(
     pool[0]?.kind ?? 'cpuid',
-    `${type.describe()} (from ${pool.map((f) => f.source).join(', ')})`,
+    `${type.describe()} (from ${named.join(', ')})`,
     pool[0]?.fact ?? 'cpuid 0x8000001f/0x0',
   );
   return tentative ? { type, tentative } : { type };

@@ -1,7 +1,16 @@
 import { resolve } from 'node:path';
+import { createKernelLogReader, isCocoError, type KernelLogReading } from '@coco/core';
 import { CliError, type CliErrorCode } from './errors.js';
 import type { CliIo } from './io.js';
-import { decodeText, INPUT_LIMITS, type ReadStop, ReadStopped, readFileLimited } from './read-limited.js';
+import {
+  decodeText,
+  INPUT_LIMITS,
+  type ReadStop,
+  ReadStopped,
+  readFileLimited,
+  STREAM_CHUNK,
+  streamFileLimited,
+} from './read-limited.js';
 
 /** Text read from a file or standard input, with the name errors and evidence use for it. */
 export interface InputText {
@@ -211,4 +220,86 @@ export async function readInput(
   }
   budget.remaining -= bytes.byteLength;
   return { text, name };
+}
+
+const DECODE_PIECE = 64 * 1024;
+
+/** A kernel log read as a stream: the lines kept, and the name errors and evidence use. */
+export interface LogInput {
+  readonly reading: KernelLogReading;
+  readonly name: string;
+}
+
+/**
+ * Reads the kernel log a flag names (`-` is standard input) as a stream of chunks into a
+ * kernel-log reader, never holding the whole log: with `keep` (a registry's `logPatterns`) only
+ * those lines are kept, and the log may be up to `INPUT_LIMITS.maxLogBytes`, outside the budget
+ * of the other inputs; without it every line is kept, within the limits of any input. Errors are
+ * those of {@link readInput}; a log that is not text is core's `KERNEL_LOG_INVALID`.
+ */
+export async function readLogInput(
+  flag: string,
+  path: string,
+  io: CliIo,
+  budget: InputBudget = inputBudget(),
+  keep?: readonly RegExp[],
+): Promise<LogInput> {
+  if (!keep || (path === '-' && !io.streamStdin)) {
+    const { text, name } = await readInput(flag, path, io, budget);
+    const reader = createKernelLogReader({ source: name, ...(keep && { keep }) });
+    reader.push(text);
+    return { reading: reader.finish(), name };
+  }
+  const limit = INPUT_LIMITS.maxLogBytes;
+  const fail = (reason: Reason, input: string): never => {
+    throw new CliError(input, reason.problem, reason.fix, { code: reason.code });
+  };
+  const name = path === '-' ? 'stdin' : path;
+  // The bytes go to the reader one character per byte (latin1, a copy), and only the lines it
+  // reads are decoded from UTF-8: decoding every byte cost more than the rest of the reading.
+  const reader = createKernelLogReader({ source: name, keep, utf8Bytes: true });
+  let first = true;
+  // In pieces of 64 KiB: strings that small are young-generation garbage, collected at once, where
+  // a 1 MiB string would wait for a full collection and grow the heap with the log.
+  const onChunk = (bytes: Uint8Array) => {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = 0;
+    if (first && buffer.byteLength > 0) {
+      first = false;
+      // A UTF-8 byte-order mark (as the decoder drops it when the text is decoded whole).
+      if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) at = 3;
+    }
+    for (; at < buffer.byteLength; at += DECODE_PIECE) {
+      reader.push(buffer.toString('latin1', at, Math.min(at + DECODE_PIECE, buffer.byteLength)));
+    }
+  };
+  if (path === '-') {
+    const input = `${flag} -`;
+    if (io.stdinIsTTY) io.stderr.write(`coco: ${STDIN_TTY_HINT}\n`);
+    try {
+      await (io.streamStdin as NonNullable<CliIo['streamStdin']>)(limit, onChunk);
+    } catch (error) {
+      if (error instanceof ReadStopped) return fail(reasonOfStop(error.stop, flag, 'standard input'), input);
+      if (isCocoError(error) || !(error as NodeJS.ErrnoException | null)?.code) throw error;
+      return fail(
+        {
+          code: 'FILE_UNREADABLE',
+          problem: `standard input cannot be read (${(error as NodeJS.ErrnoException).code})`,
+          fix: 'pipe the file into coco, or give its path',
+        },
+        input,
+      );
+    }
+  } else {
+    const input = `${flag} ${path}`;
+    const full = resolve(io.cwd, path);
+    try {
+      await streamFileLimited(full, { ...INPUT_LIMITS, maxBytes: limit }, onChunk, STREAM_CHUNK, true);
+    } catch (error) {
+      if (error instanceof ReadStopped) return fail(reasonOfStop(error.stop, flag, 'the file'), input);
+      if (isCocoError(error) || !(error as NodeJS.ErrnoException | null)?.code) throw error;
+      return fail(reasonOfErrno((error as NodeJS.ErrnoException).code, full), input);
+    }
+  }
+  return { reading: reader.finish(), name };
 }

@@ -1,8 +1,8 @@
 import {
   type Evidence,
+  EvidenceBuilder,
   mergeEvidence,
   parseCpuinfo,
-  parseKernelLogEvidence,
   parseSnapshot,
   type Registry,
 } from '@coco/core';
@@ -10,7 +10,7 @@ import { gpawEvidence } from '@coco/tdx';
 import { parseCpuidDump, parseMsrAssignment } from '@coco/x86';
 import { listFlag, type OptionTable, type ParsedValues, stringFlag } from './args.js';
 import { CliError } from './errors.js';
-import { inputBudget, readInput } from './files.js';
+import { inputBudget, readInput, readLogInput } from './files.js';
 import type { CliIo } from './io.js';
 import { reportPhase } from './phase.js';
 
@@ -36,7 +36,9 @@ export const EVIDENCE_HELP = `Evidence (flags combine; without any, this machine
   --tdx-gpaw N        the TDX guest physical-address width, 48 or 52 (once)
   --example NAME      bundled evidence of a real machine (see coco examples); repeatable
   FILE may be - for standard input (once). Each input is at most 16 MiB, all together 64 MiB;
-  a FIFO or device must give data within 2 s and end within 10 s.
+  FILE may be - for standard input (once). Each input is at most 16 MiB, all together 64 MiB;
+  coco detect reads a kernel log as a stream, keeping only the lines its plugins read, so a log
+  may be up to 1 GiB there. A FIFO or device must give data within 2 s and end within 10 s.
   --root DIR          probe a machine image, a mounted disk or a support bundle (sosreport-style:
                       proc/, sys/, a saved dmesg) instead of this machine (once)`;
 
@@ -49,6 +51,15 @@ export interface GatheredEvidence {
   readonly live: boolean;
 }
 
+/** Options of {@link gatherEvidence}. */
+export interface GatherOptions {
+  /**
+   * Keep only the kernel-log lines these patterns match (the registry's `logPatterns`): logs are
+   * then read as streams up to 1 GiB in bounded memory. Without it every line is kept.
+   */
+  readonly logPatterns?: readonly RegExp[];
+}
+
 /**
  * Reads every evidence flag into one merged {@link Evidence}; with none, probes this machine. The
  * probes are those `registry`'s plugins declare (the built-in plugins' without it). Snapshots are
@@ -59,13 +70,14 @@ export async function gatherEvidence(
   values: ParsedValues,
   io: CliIo,
   registry?: Registry,
+  options: GatherOptions = {},
 ): Promise<GatheredEvidence> {
   const readSnapshot = (input: string | object, source: string): Evidence =>
     registry ? registry.parseSnapshot(input as never, { source }) : parseSnapshot(input as never, { source });
   const parts: Evidence[] = [];
   let stdinUsedBy: string | null = null;
   const budget = inputBudget();
-  const read = async (flag: string, path: string) => {
+  const claimStdin = (flag: string, path: string) => {
     if (path === '-') {
       if (stdinUsedBy !== null) {
         throw new CliError(
@@ -76,6 +88,9 @@ export async function gatherEvidence(
       }
       stdinUsedBy = flag;
     }
+  };
+  const read = async (flag: string, path: string) => {
+    claimStdin(flag, path);
     reportPhase({ kind: 'input', input: `${flag} ${path}` });
     const input = await readInput(flag, path, io, budget);
     reportPhase({ kind: 'run' });
@@ -90,8 +105,11 @@ export async function gatherEvidence(
     parts.push(parseCpuidDump(text, { source: name }));
   }
   for (const path of listFlag(values, 'dmesg')) {
-    const { text, name } = await read('--dmesg', path);
-    parts.push(parseKernelLogEvidence(text, { source: name }));
+    claimStdin('--dmesg', path);
+    reportPhase({ kind: 'input', input: `--dmesg ${path}` });
+    const { reading } = await readLogInput('--dmesg', path, io, budget, options.logPatterns);
+    reportPhase({ kind: 'run' });
+    parts.push(new EvidenceBuilder().addLogLines(reading.lines).build());
   }
   for (const path of listFlag(values, 'cpuinfo')) {
     const { text, name } = await read('--cpuinfo', path);

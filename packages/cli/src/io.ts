@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { readDescriptor } from './read-limited.js';
+import { readDescriptor, STREAM_CHUNK, streamDescriptor } from './read-limited.js';
 
 /** A stream the CLI writes to. */
 export interface CliOutput {
@@ -18,6 +18,12 @@ export interface CliIo {
    * an implementation should stop reading soon after it, whatever it returns is checked against it.
    */
   readStdin(maxBytes: number): string | Uint8Array | Promise<string | Uint8Array>;
+  /**
+   * Reads standard input in chunks, handing each to `onChunk` and keeping none (a kernel log read
+   * as a stream; a chunk may be overwritten once `onChunk` returns). Optional: without it,
+   * standard input is read whole with {@link readStdin}.
+   */
+  streamStdin?(maxBytes: number, onChunk: (chunk: Uint8Array) => void): Promise<void>;
   /** True when standard input is a terminal: reading it prints a hint instead of waiting silently. */
   readonly stdinIsTTY?: boolean | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -85,6 +91,16 @@ export function processIo(): CliIo {
         { maxBytes, idleMs: Number.POSITIVE_INFINITY, totalMs: Number.POSITIVE_INFINITY },
         null,
       ),
+    streamStdin: async (maxBytes, onChunk) => {
+      await streamDescriptor(
+        0,
+        { maxBytes, idleMs: Number.POSITIVE_INFINITY, totalMs: Number.POSITIVE_INFINITY },
+        null,
+        onChunk,
+        STREAM_CHUNK,
+        true,
+      );
+    },
     stdinIsTTY: isatty(0),
     env: process.env,
     cwd: process.cwd(),

@@ -50,11 +50,19 @@ export const INPUT_LIMITS = Object.freeze({
   maxBytes: 16 * 1024 * 1024,
   /** All inputs of one command together. */
   maxTotalBytes: 64 * 1024 * 1024,
+  /**
+   * A kernel log `coco detect` reads as a stream, keeping only the lines the plugins read: its
+   * memory does not grow with its size, so it may be far larger than other inputs (and does not
+   * count towards `maxTotalBytes`).
+   */
+  maxLogBytes: 1024 * 1024 * 1024,
   idleMs: 2000,
   totalMs: 10_000,
 });
 
 const CHUNK = 64 * 1024;
+/** The read size of inputs read as a stream (kernel logs): fewer, larger reads. */
+export const STREAM_CHUNK = 1024 * 1024;
 const POLL_MS = 20;
 
 /** `/dev/kmsg` is character device 1:11 (Documentation/admin-guide/devices.txt). */
@@ -65,14 +73,22 @@ function isKmsg(stats: Stats): boolean {
   return major === 1 && minor === 11;
 }
 
-/** Reads an open descriptor to its end, at most `maxBytes`, waiting out `EAGAIN` up to the deadlines. */
-export async function readDescriptor(
+/**
+ * Reads an open descriptor to its end, at most `maxBytes`, waiting out `EAGAIN` up to the
+ * deadlines, and hands each chunk (up to `chunkBytes`) to `onChunk` as it arrives, keeping none.
+ * Returns the number of bytes read.
+ */
+export async function streamDescriptor(
   fd: number,
   limits: ReadLimits,
   special: SpecialKind | null,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+  onChunk: (chunk: Buffer) => void,
+  chunkBytes = CHUNK,
+  reuse = false,
+): Promise<number> {
   let total = 0;
+  // With `reuse`, one buffer serves every read: `onChunk` must be done with a chunk when it returns.
+  const shared = reuse ? Buffer.allocUnsafe(chunkBytes) : null;
   const started = Date.now();
   let lastData = started;
   for (;;) {
@@ -81,8 +97,8 @@ export async function readDescriptor(
       throw new ReadStopped({ kind: 'too-slow', waitedMs: limits.totalMs, what: special });
     }
     // One byte more than the limit is enough to know the input is too large.
-    const want = Math.min(CHUNK, limits.maxBytes + 1 - total);
-    const buffer = Buffer.allocUnsafe(want);
+    const want = Math.min(chunkBytes, limits.maxBytes + 1 - total);
+    const buffer = shared ? shared.subarray(0, want) : Buffer.allocUnsafe(want);
     let n: number;
     try {
       n = await readAsync(fd, buffer);
@@ -113,8 +129,19 @@ export async function readDescriptor(
     lastData = Date.now();
     total += n;
     if (total > limits.maxBytes) throw new ReadStopped({ kind: 'too-large', limit: limits.maxBytes });
-    chunks.push(n === buffer.length ? buffer : buffer.subarray(0, n));
+    onChunk(n === buffer.length ? buffer : buffer.subarray(0, n));
   }
+  return total;
+}
+
+/** Reads an open descriptor to its end, at most `maxBytes`, waiting out `EAGAIN` up to the deadlines. */
+export async function readDescriptor(
+  fd: number,
+  limits: ReadLimits,
+  special: SpecialKind | null,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const total = await streamDescriptor(fd, limits, special, (chunk) => void chunks.push(chunk));
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
 }
 
@@ -127,6 +154,22 @@ export async function readDescriptor(
  * {@link ReadStopped} for those, and Node's errors (`ENOENT`, `EACCES`, `EIO`...) otherwise.
  */
 export async function readFileLimited(path: string, limits: ReadLimits): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const total = await streamFileLimited(path, limits, (chunk) => void chunks.push(chunk));
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+}
+
+/**
+ * {@link readFileLimited}, handing each chunk to `onChunk` as it arrives instead of keeping it
+ * (with `reuse`, in one buffer that `onChunk` must be done with when it returns).
+ */
+export async function streamFileLimited(
+  path: string,
+  limits: ReadLimits,
+  onChunk: (chunk: Buffer) => void,
+  chunkBytes = CHUNK,
+  reuse = false,
+): Promise<number> {
   const fd = await openAsync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const stats = await fstatAsync(fd);
@@ -149,7 +192,7 @@ export async function readFileLimited(path: string, limits: ReadLimits): Promise
         what: stats.isSocket() ? 'socket' : stats.isBlockDevice() ? 'block device' : 'special file',
       });
     }
-    return await readDescriptor(fd, limits, special);
+    return await streamDescriptor(fd, limits, special, onChunk, chunkBytes, reuse);
   } finally {
     await closeAsync(fd).catch(() => {});
   }

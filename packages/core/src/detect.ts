@@ -1,4 +1,10 @@
-import { createDetection, type Detection, type DetectionConflict, type Undetermined } from './detection.js';
+import {
+  appendStep,
+  createDetection,
+  type Detection,
+  type DetectionConflict,
+  type Undetermined,
+} from './detection.js';
 import { CocoError, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
 import { checkFacts, resolveLegacy } from './evidence/model.js';
@@ -152,14 +158,20 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     trail.push({ source: 'probe', says: `${note.source} not read: ${note.reason}; ${note.fix}`, by: 'core' });
   }
 
+  // Plugins' steps are folded as they come (appendStep), so repeated evidence never grows the trail.
+  const seenSteps = new Map<string, number>();
   const contextFor = (plugin: CocoPlugin): DetectContext => ({
     step: (source, says, fact) =>
-      void trail.push({
-        source: String(source),
-        says: String(says),
-        by: plugin.id,
-        ...(typeof fact === 'string' && { fact }),
-      }),
+      appendStep(
+        trail,
+        {
+          source: String(source),
+          says: String(says),
+          by: plugin.id,
+          ...(typeof fact === 'string' && { fact }),
+        },
+        seenSteps,
+      ),
     warn: (message) => void warnings.push(`${plugin.id}: ${String(message)}`),
     conflict: (what, sides) =>
       void conflicts.push({

@@ -25,6 +25,8 @@ export interface DetectionEvidenceJson {
   readonly by: string;
   /** The fact it read, when named (`cpuid 0x21`, `msr 0xc0010131`, `dmesg line 12`). */
   readonly fact?: string;
+  /** How many times the step was taken, when more than once (repeated evidence is one step). */
+  readonly count?: number;
 }
 
 /** The `$schema` of `coco-detection/1`: its JSON Schema, published in the repository (and in `@coco/core/schemas/*`). */
@@ -94,6 +96,59 @@ export interface Detection {
   toJSON(): DetectionJson;
 }
 
+const LINE_NUMBER = /\bline \d+/g;
+
+/** `text` with the line numbers it cites (`dmesg line 12`) made alike. */
+const withoutLineNumbers = (text: string) =>
+  text.includes('line ') ? text.replace(LINE_NUMBER, 'line #') : text;
+
+/**
+ * The key of equal kernel-log steps: same says, by and fact, up to the line numbers they cite (a
+ * kernel-log step that cites a line is the same fact read again when only the line number differs).
+ */
+const kernelLogKey = (s: TrailStep) =>
+  `${s.by}\u0000${withoutLineNumbers(s.says)}\u0000${s.fact === undefined ? '\u0001' : withoutLineNumbers(s.fact)}`;
+
+/** Whether two steps are equal: same source, says, by and fact. */
+const sameStep = (a: TrailStep, b: TrailStep) =>
+  a.source === b.source && a.says === b.says && a.by === b.by && a.fact === b.fact;
+
+/**
+ * Adds a step to a trail, folding repeats into one step with a count: a step equal to the last
+ * one (same source, says, by and fact), or a kernel-log step equal to any earlier kernel-log step
+ * up to the line numbers it cites (`seen` remembers where those are); the first step's wording
+ * stays. A log with a line repeated 100,000 times gives one step. Comparing costs no allocation
+ * but one key string per kernel-log step.
+ */
+export function appendStep(trail: TrailStep[], step: TrailStep, seen: Map<string, number>): void {
+  let at = -1;
+  let key = '';
+  if (step.source === 'kernel-log') {
+    // Every kernel-log step of the trail is in `seen` (a repeat is folded into the first one).
+    key = kernelLogKey(step);
+    at = seen.get(key) ?? -1;
+  } else {
+    const last = trail[trail.length - 1];
+    if (last !== undefined && sameStep(last, step)) at = trail.length - 1;
+  }
+  const count = step.count ?? 1;
+  if (at >= 0) {
+    const old = trail[at] as TrailStep;
+    trail[at] = { ...old, count: (old.count ?? 1) + count };
+    return;
+  }
+  if (step.source === 'kernel-log') seen.set(key, trail.length);
+  trail.push(count > 1 ? { ...step, count } : step);
+}
+
+/** A trail with its repeats folded (see {@link appendStep}). */
+export function aggregateTrail(steps: readonly TrailStep[]): TrailStep[] {
+  const trail: TrailStep[] = [];
+  const seen = new Map<string, number>();
+  for (const step of steps) appendStep(trail, step, seen);
+  return trail;
+}
+
 /** Renders a conflict as one line naming every source. */
 export function describeConflict(conflict: DetectionConflict): string {
   return `conflict over ${conflict.what}: ${conflict.sides.map((s) => `${s.says} (${s.source})`).join(' vs ')}`;
@@ -115,6 +170,7 @@ interface DetectionParts {
 /** Builds the immutable detection result. */
 export function createDetection(parts: DetectionParts): Detection {
   const { type } = parts;
+  const trail = aggregateTrail(parts.trail);
   const attestation = Object.freeze([...(parts.attestation ?? [])]);
   const undetermined = Object.freeze(
     (parts.undetermined ?? []).map((u) => Object.freeze({ by: u.by, because: u.because, fix: u.fix })),
@@ -135,12 +191,13 @@ export function createDetection(parts: DetectionParts): Detection {
     maskState: type ? type.maskState : null,
     cvm: parts.cvm,
     evidence: Object.freeze(
-      parts.trail.map((s) =>
+      trail.map((s) =>
         Object.freeze({
           source: s.source,
           says: s.says,
           by: s.by,
           ...(s.fact !== undefined && { fact: s.fact }),
+          ...(s.count !== undefined && s.count > 1 && { count: s.count }),
         }),
       ),
     ),
@@ -165,7 +222,7 @@ export function createDetection(parts: DetectionParts): Detection {
     hypervisor: parts.hypervisor,
     paravisor: parts.paravisor,
     cvm: parts.cvm,
-    trail: Object.freeze([...parts.trail]),
+    trail: Object.freeze(trail.map((s) => Object.freeze(s))),
     warnings: Object.freeze([...parts.warnings]),
     conflicts: Object.freeze([...parts.conflicts]),
     undetermined,

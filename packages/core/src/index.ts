@@ -16,7 +16,13 @@ export type {
   DetectionJson,
   Undetermined,
 } from './detection.js';
-export { createDetection, DETECTION_SCHEMA_URL, describeConflict } from './detection.js';
+export {
+  aggregateTrail,
+  appendStep,
+  createDetection,
+  DETECTION_SCHEMA_URL,
+  describeConflict,
+} from './detection.js';
 export type { AnyCocoError, CocoErrorCode, CocoErrorDetails, CoreErrorCode } from './errors.js';
 export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.js';
 export type { BootLogShape } from './evidence/boot-log.js';
@@ -31,6 +37,18 @@ export {
   parseKernelLog,
   parseKernelLogEvidence,
 } from './evidence/kernel-log.js';
+export type {
+  KernelLogReader,
+  KernelLogReaderOptions,
+  KernelLogReading,
+} from './evidence/kernel-log-reader.js';
+export {
+  createKernelLogReader,
+  MAX_KEPT_CHARS,
+  MAX_KEPT_LINES,
+  MAX_PHYSICAL_LINE,
+  readKernelLog,
+} from './evidence/kernel-log-reader.js';
 export type {
   Evidence,
   EvidenceConflict,

@@ -106,6 +106,11 @@ export interface TrailStep {
   readonly by: string;
   /** The fact the step read, when the plugin names it: `file /dev/uv`, `dmesg line 12`, a fact kind's key. */
   readonly fact?: string;
+  /**
+   * How many times the step was taken, when more than once: equal steps in a row, and a kernel-log
+   * step repeated anywhere (the same line read again), are one step with a count.
+   */
+  readonly count?: number;
 }
 
 /** What every plugin's `detect` may use. */

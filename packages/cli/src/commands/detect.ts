@@ -156,7 +156,9 @@ export async function run(context: CommandContext): Promise<number> {
   const output = stringFlag(values, 'output');
   const { writeOutput } =
     output === undefined ? { writeOutput: undefined } : await import('../output-file.js');
-  const { evidence } = await gatherEvidence(values, io, prepared.registry);
+  const { evidence } = await gatherEvidence(values, io, prepared.registry, {
+    logPatterns: prepared.registry.logPatterns,
+  });
   const detection = prepared.registry.detect(evidence);
   const emit = (text: string) => {
     if (output !== undefined && writeOutput) writeOutput(output, text, io.cwd);

@@ -27,6 +27,9 @@ function fleetWorkerScript(): URL | null {
   return existsSync(fileURLToPath(url)) ? url : null;
 }
 
+/** The young generation of a fleet worker, in MiB (V8's default is 16 on 64-bit machines). */
+const FLEET_YOUNG_GENERATION_MB = 64;
+
 /** Machines per batch: enough batches for every worker to stay busy, few enough to keep messages cheap. */
 export function batchSize(machines: number, workers: number): number {
   return Math.max(1, Math.min(512, Math.ceil(machines / (workers * 8))));
@@ -76,7 +79,12 @@ export async function decideFleet(inputs: readonly FleetInput[], options: FleetO
       return true;
     };
     for (let i = 0; i < workers; i++) {
-      const worker = new Worker(script, { workerData: data });
+      // A larger young generation: each machine makes short-lived garbage (parsed JSON, evidence,
+      // the detection and its record), which a small one promotes and collects again and again.
+      const worker = new Worker(script, {
+        workerData: data,
+        resourceLimits: { maxYoungGenerationSizeMb: FLEET_YOUNG_GENERATION_MB },
+      });
       pool.push(worker);
       worker.on('message', (message: FromFleetWorker) => {
         if (failed) return;

@@ -59,7 +59,8 @@ export function renderExplain(detection: Detection, evidence: Evidence, style: S
   if (detection.trail.length === 0) out += '  (no plugin found anything to say)\n';
   const width = String(detection.trail.length).length;
   detection.trail.forEach((step, i) => {
-    out += `  ${String(i + 1).padStart(width)}. [${safeText(step.source)}] ${safeText(step.says)} ${style.dim(`(${safeText(step.by)})`)}\n`;
+    const times = step.count !== undefined && step.count > 1 ? ` (×${step.count})` : '';
+    out += `  ${String(i + 1).padStart(width)}. [${safeText(step.source)}] ${safeText(step.says)}${times} ${style.dim(`(${safeText(step.by)})`)}\n`;
   });
   for (const warning of detection.warnings) out += `  ${style.bad('warning')}: ${safeText(warning)}\n`;
   for (const conflict of detection.conflicts)

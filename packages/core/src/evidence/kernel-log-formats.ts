@@ -38,6 +38,10 @@ const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|[\x1b\x9b]/g;
 //   host    [ \t]{1,8}(?:\S{1,255}[ \t]{1,8})?kernel:          (` myhost kernel:`, host optional)
 //   decode  (?:kern|…|local[0-7])[ \t]{0,8}:(?:emerg|…|debug)[ \t]{0,8}:   (`dmesg -x`: `%-6s:%-6s: `)
 
+/** `kern  :info  : ` (`dmesg -x`). */
+export const FACILITY_PREFIX =
+  /(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|res[0-3]|local[0-7])[ \t]{0,8}:(?:emerg|alert|crit|err|warn|notice|info|debug)[ \t]{0,8}:/y;
+
 const PREFIXES: readonly RegExp[] = [
   // Ticket quoting: `> `, `> > `, `>>`.
   /(?:>[ \t]{0,8})+/y,
@@ -60,7 +64,7 @@ const PREFIXES: readonly RegExp[] = [
   // Printk caller id: `[    T0]`, `[  C1]`.
   /\[[ \t]{0,10}[TC]\d{1,10}\]/y,
   // `kern  :info  : ` (`dmesg -x`).
-  /(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|res[0-3]|local[0-7])[ \t]{0,8}:(?:emerg|alert|crit|err|warn|notice|info|debug)[ \t]{0,8}:/y,
+  FACILITY_PREFIX,
   // `<6>` (`dmesg -r`, the syslog(2) buffer, RFC 3164 syslog).
   /<\d{1,3}>/y,
   // `/dev/kmsg` record header: `6,101,0,-;` or `6,101,0,-,caller=T0;`.
@@ -100,7 +104,7 @@ function stripPrefixes(text: string): string {
  * ` <delta>`, and whatever `dmesg -r` / `dmesg -x` put right before it. Looser bracketed numbers
  * (`[0.5]`, `[1]`, `[Firmware Bug]`) never split a line.
  */
-const SECOND_MESSAGE =
+export const SECOND_MESSAGE =
   /(?:<\d{1,3}>|(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|res[0-3]|local[0-7])[ \t]{0,8}:(?:emerg|alert|crit|err|warn|notice|info|debug)[ \t]{0,8}:[ \t]{0,8})?\[(?: {4}\d| {3}\d\d| {2}\d{3}| \d{4}|\d{5,12})\.\d{6}(?: <[ \d]{0,12}\d\.\d{6}>)?\]/g;
 
 function splitJoined(text: string): string[] {
@@ -170,7 +174,7 @@ const ELISION =
  */
 const DOTS = /^(?:\.{2}|(?:\. ){2,32}\.|⋮{1,16})$/;
 const CUT_WORD = /snip|cut|truncated|omitted|skipped|elided|trimmed|more lines/i;
-const NOTE_WORDS = new Set(
+export const NOTE_WORDS: ReadonlySet<string> = new Set(
   'snip snipped cut truncated omitted skipped elided trimmed more line lines output of the log'.split(' '),
 );
 
@@ -192,7 +196,8 @@ function isElision(text: string): boolean {
 /** What a line that marks cut-out lines becomes. */
 export const ELISION_TEXT = '...';
 
-function classify(text: string): string {
+/** What a message whose prefixes are off becomes: itself, `...` (an elision) or '' (not a message). */
+export function classify(text: string): string {
   if (text === '') return '';
   if (isElision(text)) return ELISION_TEXT;
   if (FENCE.test(text)) return '';

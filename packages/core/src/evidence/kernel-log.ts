@@ -1,5 +1,6 @@
 import { CocoError } from '../errors.js';
-import { kernelMessages, splitLines } from './kernel-log-formats.js';
+import { kernelMessages } from './kernel-log-formats.js';
+import { lineMessages, readKernelLog } from './kernel-log-reader.js';
 import { type Evidence, EvidenceBuilder, type LogLine } from './model.js';
 import type { ParseOptions } from './snapshot.js';
 
@@ -39,7 +40,7 @@ export function normaliseKernelLog(lines: readonly string[], options: ParseOptio
   const source = options.source ?? 'kernel log';
   const out: LogLine[] = [];
   lines.forEach((raw, i) => {
-    for (const text of kernelMessages(raw)) out.push({ text, raw, line: i + 1, source });
+    for (const text of lineMessages(raw)) out.push({ text, raw, line: i + 1, source });
   });
   return out;
 }
@@ -56,16 +57,8 @@ export function parseKernelLog(text: string, options: ParseOptions = {}): LogLin
       fix: 'pass the output of dmesg or journalctl -k as a string',
     });
   }
-  const nul = text.indexOf('\0');
-  if (nul !== -1) {
-    const line = text.slice(0, nul).split('\n').length;
-    throw new CocoError('KERNEL_LOG_INVALID', 'it contains a NUL byte, so it is not a text log', {
-      input: source,
-      location: `line ${line}`,
-      fix: 'pass the text output of dmesg or journalctl -k, not a binary file',
-    });
-  }
-  return normaliseKernelLog(splitLines(text), options);
+  // The streaming reader's code, keeping every line (it refuses a NUL byte with its line).
+  return readKernelLog(text, { source, maxKeptLines: Number.POSITIVE_INFINITY }).lines as LogLine[];
 }
 
 /** Parses a kernel log straight into evidence. */

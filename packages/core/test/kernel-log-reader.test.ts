@@ -1,0 +1,276 @@
+// The streaming kernel-log reader keeps exactly the lines that parsing the whole log and then
+// filtering by the patterns keeps, whatever the chunking, while normalising few of them.
+import {
+  CORE_LOG_PATTERNS,
+  createKernelLogReader,
+  isCocoError,
+  type LogLine,
+  normaliseKernelLog,
+  parseKernelLog,
+  readKernelLog,
+} from '@coco/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { kernelMessages, splitLines } from '../src/evidence/kernel-log-formats.js';
+import { corpusLine, FORMAT_NAMES, FORMATS, MESSAGES, nearlyValid, records } from './kernel-log-corpus.js';
+
+// The shapes of the bundled plugins' patterns (@coco/x86, tdx, hyperv), copied so that core's
+// tests do not import the plugins: anchored literals, `$`, case-insensitive word lines, groups.
+const STATUS_WORDS =
+  'VMGExitParam|VMSARegProt|IBPBOnEntry|SecureAVIC|ReflectVC|DebugSwap|NoHostIBS|SecureTSC|Reflect|HostIBS|VMGExit|SEV-SNP|BTBIsol|VmplSSS|IBSVirt|SMTProt|Secure|SEV-ES|param|VMSA|prot|Isol|Virt|vTom|reg|BTB|TSC|IBS|SMT|SEV|VC|No|RI|AI';
+const PLUGIN_PATTERNS: readonly RegExp[] = [
+  ...CORE_LOG_PATTERNS,
+  /^Memory Encryption Features active:/,
+  /^AMD Memory Encryption Features active:/,
+  /^AMD Secure (?:Memory Encryption|Encrypted Virtualization) \(/,
+  /^SEV: ?Status:/i,
+  /^(?:(?:AMD|Intel|TDX|SME|SEV|SEV-ES|SEV-SNP|Unknown) {0,3}){1,8}$/,
+  new RegExp(`^(?:(?:${STATUS_WORDS}) {0,3}){1,24}$`, 'i'),
+  /^tdx: Guest detected$/,
+  /^(?:(?:x86\/)?tdx: Guest initialized|TDX guest is initialized)$/,
+  /^Hyper-V: Isolation Config: /,
+  /^Hypervisor detected: (.{1,64})$/,
+  /^Hyper-V: privilege flags low (0x[0-9a-fA-F]{1,8}|0), high (0x[0-9a-fA-F]{1,8}|0),/,
+  /^Hyper-V: Isolation Config: Group A (0x[0-9a-fA-F]{1,8}|0), Group B (0x[0-9a-fA-F]{1,8}|0)$/,
+  /^RME: Using RSI version \d\.\d\b/,
+  /^ACPI: (?=\[)\[Firmware Bug\](?!x)/,
+];
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The line that stands for lines left out between two kept ones (LEFT_OUT_TEXT). */
+const LEFT_OUT = 'coco: lines left out';
+
+/**
+ * What the reader must keep: the whole log parsed, then filtered, with one LEFT_OUT line before a
+ * kept line wherever lines were left out since the previous kept one.
+ */
+const expected = (log: string, keep: readonly RegExp[]) => {
+  const out: LogLine[] = [];
+  let gap = false;
+  for (const l of parseKernelLog(log)) {
+    if (!keep.some((r) => r.test(l.text))) gap = true;
+    else {
+      if (gap && out.length > 0) out.push({ text: LEFT_OUT, raw: LEFT_OUT, line: l.line, source: l.source });
+      gap = false;
+      out.push(l);
+    }
+  }
+  return out;
+};
+
+type Codecs = {
+  TextEncoder: new () => { encode(s: string): Uint8Array };
+  TextDecoder: new (label: string, o: { ignoreBOM: boolean }) => { decode(b: Uint8Array): string };
+};
+const { TextEncoder: Encoder, TextDecoder: Decoder } = globalThis as unknown as Codecs;
+
+/** `log` as UTF-8 bytes (a byte-order mark at its start dropped, as the caller does) and as decoded back. */
+function utf8Of(log: string): { bytes: Uint8Array; text: string } {
+  const bytes = new Encoder().encode(log.startsWith('\uFEFF') ? log.slice(1) : log);
+  return { bytes, text: new Decoder('utf-8', { ignoreBOM: true }).decode(bytes) };
+}
+
+const latin1 = (bytes: Uint8Array) => {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+};
+
+/** Reads `bytes` one character per byte, in chunks cut at `cuts` (byte positions, any order). */
+function readBytesInChunks(bytes: Uint8Array, cuts: readonly number[], keep: readonly RegExp[]) {
+  const reader = createKernelLogReader({ keep, utf8Bytes: true });
+  let at = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)) {
+    reader.push(latin1(bytes.subarray(at, cut)));
+    at = cut;
+  }
+  reader.push(latin1(bytes.subarray(at)));
+  return reader.finish();
+}
+
+const plain = (lines: readonly LogLine[]) => lines.map((l) => ({ ...l }));
+
+/** Reads `log` cut at `cuts` (positions, any order). */
+function readInChunks(log: string, cuts: readonly number[], keep: readonly RegExp[]) {
+  const reader = createKernelLogReader({ keep });
+  let at = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (log.length + 1)))].sort((a, b) => a - b)) {
+    reader.push(log.slice(at, cut));
+    at = cut;
+  }
+  reader.push(log.slice(at));
+  return reader.finish();
+}
+
+const noiseLine = fc.constantFrom(
+  '',
+  '   ',
+  '```',
+  '$ sudo dmesg | grep -i sev',
+  'root@host:~# dmesg',
+  '-- Boot 0123456789abcdef0123456789abcdef --',
+  '...',
+  '> …',
+  '[...]',
+  '<snip>',
+  '-- SNIP --',
+  '8<------',
+  JSON.stringify({ _TRANSPORT: 'syslog', MESSAGE: 'tdx: Guest detected' }),
+  JSON.stringify({ _TRANSPORT: 'kernel', MESSAGE: 'SEV: Status: SEV ' }),
+  '[    0.000000] ',
+  '[    1.000000] random: crng init done',
+  'kern  :info  : [    0.130000] SEV SEV-ES[    0.130001] SEV-SNP',
+  'SEV SEV-ESkern  :info  : [    0.130001] x',
+  '[    0.000000] RME: Using RSI version 1.0x',
+  '[    0.000000] No',
+  '\t\u00a0SEV\u2028',
+  // Cut notes in words (their normal form is `...`), prompts after a stamp, a second message.
+  'truncated',
+  '[    1.000000] truncated',
+  '[    1.000000] Output Truncated',
+  '[    1.000000] 300 more lines',
+  '[    1.000000] ... 300 more lines ...',
+  '[    1.000000] [ 40 lines omitted ]',
+  '[    1.000000] cut',
+  '[    1.000000] root@host:~# dmesg',
+  '[    1.000000] Feb 14 16:16:55 host x',
+  '[    1.000000] kern  :info  : Hypervisor detected: KVM',
+  '[    1.000000] random[    1.000001] Hypervisor detected: KVM',
+  '[    1.000000] Hypervisor detected: KVM[    1.000001] random: crng init done',
+  '[    1.000000] Hypervisor detected: KVM<6>[    1.000001] x',
+  '[    1.000000]  SEV SEV-ES',
+  '[    1.000000] SEV:\u00a0Status: SEV',
+  '[    1.000000] \u2026',
+);
+
+/** A pattern that matches some of the corpus: a literal start of a message, maybe with more. */
+const randomPattern = fc
+  .tuple(
+    fc.constantFrom(...MESSAGES),
+    fc.nat(40),
+    fc.constantFrom('', '$', '.*$', '\\b', ' ?', '(?=\\s)', '(\\S+)'),
+    fc.constantFrom('', 'i', 's', 'u'),
+  )
+  .map(([message, length, tail, flags]) => {
+    const start = message.trim().slice(0, Math.max(1, length));
+    return new RegExp(`^${escapeRegExp(start)}${tail}`, flags);
+  });
+
+const patterns = fc.oneof(
+  fc.constant(PLUGIN_PATTERNS),
+  fc.constant(CORE_LOG_PATTERNS),
+  fc.array(randomPattern, { minLength: 1, maxLength: 4 }).map((extra) => [...PLUGIN_PATTERNS, ...extra]),
+);
+
+const logLine = fc.oneof(
+  { weight: 6, arbitrary: corpusLine },
+  { weight: 2, arbitrary: noiseLine },
+  { weight: 1, arbitrary: nearlyValid },
+  { weight: 1, arbitrary: fc.string({ maxLength: 80 }) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: 'binary', maxLength: 80 }).map((s) => s.replaceAll('\0', '')),
+  },
+);
+
+const log = fc
+  .record({
+    lines: fc.array(logLine, { maxLength: 40 }),
+    eol: fc.constantFrom('\n', '\r\n', '\r', '\r\r\n'),
+    bom: fc.boolean(),
+    final: fc.boolean(),
+  })
+  .map((s) => (s.bom ? '\uFEFF' : '') + s.lines.join(s.eol) + (s.final ? s.eol : ''));
+
+describe('the streaming kernel-log reader', () => {
+  it('keeps exactly what parsing the whole log and filtering keeps, for any log, patterns and chunking', () => {
+    fc.assert(
+      fc.property(log, patterns, fc.array(fc.nat(), { maxLength: 6 }), (text, keep, cuts) => {
+        const want = plain(expected(text, keep));
+        expect(plain(readKernelLog(text, { keep }).lines)).toEqual(want);
+        expect(plain(readInChunks(text, cuts, keep).lines)).toEqual(want);
+        const utf8 = utf8Of(text);
+        expect(plain(readBytesInChunks(utf8.bytes, cuts, keep).lines)).toEqual(
+          plain(expected(utf8.text, keep)),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  }, 180_000);
+
+  it('reads every line as the normaliser does when it keeps every line (the fast path included)', () => {
+    fc.assert(
+      fc.property(log, (text) => {
+        const want = splitLines(text).flatMap((raw, i) =>
+          kernelMessages(raw).map((t) => ({ text: t, raw, line: i + 1, source: 'kernel log' })),
+        );
+        expect(plain(parseKernelLog(text))).toEqual(want);
+        expect(plain(normaliseKernelLog(splitLines(text)))).toEqual(want);
+      }),
+      { numRuns: 2000 },
+    );
+  }, 180_000);
+
+  it('keeps every rendering of every corpus message that a pattern matches', () => {
+    const recs = records(MESSAGES);
+    for (const format of FORMAT_NAMES) {
+      const text = recs.map((r) => FORMATS[format](r)).join('\n');
+      const got = readKernelLog(text, { keep: PLUGIN_PATTERNS }).lines;
+      expect(plain(got)).toEqual(plain(expected(text, PLUGIN_PATTERNS)));
+      expect(got.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('reads plain dmesg lines without the normaliser, and counts every line', () => {
+    const filler = '[    1.234567] pci 0000:00:01.0: reg 0x10: [mem 0xfe000000-0xfe7fffff pref]';
+    const text = `${[filler, '[    0.000000] Linux version 6.8.0 (x@y) #1', filler, filler].join('\n')}\n`;
+    const reading = readKernelLog(text.repeat(1000), { keep: PLUGIN_PATTERNS });
+    expect(reading.linesRead).toBe(4001);
+    expect(reading.linesNormalised).toBe(0);
+    const banners = reading.lines.filter((l) => l.text !== LEFT_OUT);
+    expect(banners).toHaveLength(1000);
+    expect(banners[999]?.line).toBe(3998);
+    expect(reading.lines).toHaveLength(1999);
+  });
+
+  it('shares the strings of a repeated line, and detaches kept strings from the chunk', () => {
+    const line = '[    0.100000] SEV: Status: SEV SEV-ES SEV-SNP ';
+    const reading = readKernelLog(`${line}\n`.repeat(100), { keep: PLUGIN_PATTERNS });
+    expect(reading.lines).toHaveLength(100);
+    expect(reading.lines[99]?.raw).toBe(line);
+    expect(reading.lines[99]?.text).toBe('SEV: Status: SEV SEV-ES SEV-SNP');
+  });
+
+  it('cuts a line without end and keeps reading after its line feed', () => {
+    const reader = createKernelLogReader({ keep: PLUGIN_PATTERNS });
+    for (let i = 0; i < 40; i++) reader.push('x'.repeat(64 * 1024));
+    reader.push('\n[    0.000000] tdx: Guest detected\n');
+    const reading = reader.finish();
+    expect(reading.lines.map((l) => [l.text, l.line])).toEqual([['tdx: Guest detected', 2]]);
+  });
+
+  it('refuses a NUL byte with its line, and more kept lines than its bound', () => {
+    const reader = createKernelLogReader({ source: 'x.log' });
+    reader.push('a\nb\n');
+    let error: unknown;
+    try {
+      reader.push('c\0');
+    } catch (e) {
+      error = e;
+    }
+    expect(isCocoError(error) && error.code === 'KERNEL_LOG_INVALID' && error.location).toBe('line 3');
+    expect(() =>
+      readKernelLog('[    0.0] tdx: Guest detected\n'.repeat(11), {
+        keep: PLUGIN_PATTERNS,
+        maxKeptLines: 10,
+      }),
+    ).toThrow(/more than 10 of the lines/);
+  });
+
+  it('keeps the same lines with patterns that cannot share one RegExp (back-references)', () => {
+    const text = '[    0.000000] aa\n[    0.000000] b\n';
+    const keep = [/^(a)\1$/, /^(?<x>b)$/, /^(?<x>c)$/];
+    expect(readKernelLog(text, { keep }).lines.map((l) => l.text)).toEqual(['aa', 'b']);
+  });
+});
