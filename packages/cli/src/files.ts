@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { resolve } from 'node:path';
 import { createKernelLogReader, isCocoError, type KernelLogReading } from '@coco/core';
 import { CliError, type CliErrorCode } from './errors.js';
@@ -231,6 +232,17 @@ export interface LogInput {
 }
 
 /**
+ * Stops V8 from growing its young generation for the rest of this (short-lived) process. A log
+ * streams through in pieces that die young, but every scavenge finds the piece being read still
+ * alive, and V8 grows the young generation by the bytes that survived in total: on a 500 MB log it
+ * reached its largest size (peak RSS 87 MiB against 64 MiB for 50 MB). At its first size both
+ * logs peak at 59 MiB and the reading is no slower. V8 reads this flag each time it would grow.
+ */
+function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/**
  * Reads the kernel log a flag names (`-` is standard input) as a stream of chunks into a
  * kernel-log reader, never holding the whole log: with `keep` (a registry's `logPatterns`) only
  * those lines are kept, and the log may be up to `INPUT_LIMITS.maxLogBytes`, outside the budget
@@ -251,6 +263,7 @@ export async function readLogInput(
     return { reading: reader.finish(), name };
   }
   const limit = INPUT_LIMITS.maxLogBytes;
+  keepYoungGenerationSmall();
   const fail = (reason: Reason, input: string): never => {
     throw new CliError(input, reason.problem, reason.fix, { code: reason.code });
   };
