@@ -1,5 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { createKernelLogReader, isCocoError, type KernelLogReading } from '@coco/core';
 import { CliError, type CliErrorCode } from './errors.js';
 import type { CliIo } from './io.js';

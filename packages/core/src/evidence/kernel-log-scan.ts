@@ -189,7 +189,9 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
       // Only a `]` that ends a stamp starts a message: `[… 1.234567]` or a delta's `<… 0.000123>]`
       // (a `[mem 0x…]` or `[0-7]` inside a message starts none; the normaliser's second message
       // needs a stamp too).
-      searches.push(new RegExp(`\\](?<=(?:\\.\\d{1,9}|>)\\])(?:${declared}${slow})${unstamped}`, `g${flags}m`));
+      searches.push(
+        new RegExp(`\\](?<=(?:\\.\\d{1,9}|>)\\])(?:${declared}${slow})${unstamped}`, `g${flags}m`),
+      );
     }
   } catch {
     return null;
