@@ -1,6 +1,6 @@
 import { CocoError } from '../errors.js';
 import { classify, ELISION_TEXT, FACILITY_PREFIX, kernelMessages, MAX_LINE } from './kernel-log-formats.js';
-import { createChunkScan, SLOW_MARKERS } from './kernel-log-scan.js';
+import { createChunkScan, SECOND_STAMP_SOURCE, SLOW_MARKERS, STAMP_SOURCE } from './kernel-log-scan.js';
 import type { LogLine } from './model.js';
 
 /**
@@ -80,10 +80,10 @@ const detach = (s: string): string => (s.length < 16 ? s : (JSON.parse(JSON.stri
 // the normaliser. kernel-log-reader.test.ts checks the equivalence over the rendered-format corpus.
 
 /** The dmesg timestamp without a delta (prefix 3 of the normaliser, its first form). */
-const STAMP = /\[[ \t]{0,12}\d{1,12}\.\d{1,9}\]/y;
+const STAMP = new RegExp(STAMP_SOURCE, 'y');
 
-/** The start of a second message's timestamp, `[%5lu.%06lu` (as SECOND_MESSAGE in kernel-log-formats.ts). */
-const SECOND_STAMP = /\[(?: {4}\d| {3}\d\d| {2}\d{3}| \d{4}|\d{5,12})\.\d{6}/y;
+/** The start of a second message's timestamp (as SECOND_MESSAGE in kernel-log-formats.ts). */
+const SECOND_STAMP = new RegExp(SECOND_STAMP_SOURCE, 'y');
 
 /**
  * The platform's UTF-8 decoder (Node, browsers, Deno, Bun); invalid sequences become U+FFFD, and a
