@@ -340,13 +340,15 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
 
   let marks: number[] = [];
 
-  /** Reads complete lines, only those the chunk scan marks (and, after a kept line, until one holds a message). */
-  const readMarkedLines = (text: string, last: boolean) => {
-    (scan as NonNullable<typeof scan>).mark(text, marks);
+  /**
+   * Reads the complete lines of `text[from, end)`, only those the chunk scan marks (and, after a
+   * kept line, until one holds a message).
+   */
+  const readMarkedLines = (text: string, from: number, end: number, last: boolean) => {
+    (scan as NonNullable<typeof scan>).mark(text, marks, from);
     if (marks.length > 1) marks.sort((x, y) => x - y);
     let mark = 0;
-    let start = 0;
-    const end = text.length;
+    let start = from;
     for (;;) {
       let lf = text.indexOf('\n', start);
       if (lf === -1) lf = end;
@@ -367,10 +369,16 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     marks = [];
   };
 
-  /** Reads complete lines: `text` ends with a line feed, or is the last line of the input. */
-  const readLines = (text: string, last: boolean) => {
-    if (scan !== null) readMarkedLines(text, last);
-    else readEveryLine(bytes ? fromBytes(text) : text, last);
+  /**
+   * Reads the complete lines of `text[from, end)`: they end with a line feed, or the last is the
+   * last line of the input. Reading a range of the chunk spares a copy of it.
+   */
+  const readLines = (text: string, from: number, end: number, last: boolean) => {
+    if (scan !== null) readMarkedLines(text, from, end, last);
+    else {
+      const lines = from === 0 && end === text.length ? text : text.slice(from, end);
+      readEveryLine(bytes ? fromBytes(lines) : lines, last);
+    }
   };
 
   return {
@@ -394,7 +402,14 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
       if (lastLf === -1) {
         carry += text;
       } else {
-        readLines(carry + text.slice(0, lastLf + 1), false);
+        // The line carried from the last chunk ends at this chunk's first line feed; the lines
+        // after it are read where they are, in the chunk.
+        let from = 0;
+        if (carry !== '') {
+          from = text.indexOf('\n') + 1;
+          readLines(carry + text.slice(0, from), 0, carry.length + from, false);
+        }
+        if (from <= lastLf) readLines(text, from, lastLf + 1, false);
         carry = text.slice(lastLf + 1);
       }
       if (carry.length > MAX_PHYSICAL_LINE) {
@@ -406,7 +421,7 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
       if (!finished) {
         finished = true;
         // As `text.split('\n')`: the text after the last line feed is one more line, even empty.
-        readLines(carry, true);
+        readLines(carry, 0, carry.length, true);
         carry = '';
       }
       return Object.freeze({ lines, linesRead: lineNo, linesNormalised: normalised });

@@ -24,8 +24,8 @@ const SECOND_STAMP = new RegExp(SECOND_STAMP_SOURCE, 'y');
  * (a native byte search) is several times faster here than a regular expression, which V8 tries
  * at every `[`, the first character of almost every line.
  */
-function markSecondMessages(text: string, marks: number[]): void {
-  for (let at = text.indexOf('[', 1); at !== -1; at = text.indexOf('[', at + 1)) {
+function markSecondMessages(text: string, marks: number[], from: number): void {
+  for (let at = text.indexOf('[', from + 1); at !== -1; at = text.indexOf('[', at + 1)) {
     if (text.charCodeAt(at - 1) === 0x0a) continue;
     SECOND_STAMP.lastIndex = at;
     if (!SECOND_STAMP.test(text)) continue;
@@ -179,7 +179,7 @@ function slowStartSource(notes: boolean): string {
 /** Marks the lines of a chunk that the reader must read; see the comment at the top. */
 export interface ChunkScan {
   /** Pushes into `marks` a position inside each line to read (unsorted, maybe repeated). */
-  mark(text: string, marks: number[]): void;
+  mark(text: string, marks: number[], from?: number): void;
 }
 
 /**
@@ -220,8 +220,8 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
   }
   // Marks the line of each match (a match at a line feed marks the line after it), then goes on
   // from that line's line feed, so that each line is marked once per search.
-  const search = (re: RegExp, text: string, marks: number[]) => {
-    re.lastIndex = 0;
+  const search = (re: RegExp, text: string, marks: number[], from: number) => {
+    re.lastIndex = from;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const at = text.charCodeAt(m.index) === 0x0a ? m.index + 1 : m.index;
       marks.push(at);
@@ -231,17 +231,17 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
     }
   };
   return {
-    mark(text, marks) {
+    mark(text, marks, from = 0) {
       // The first line: the search for a line without a stamp starts at a line feed.
-      marks.push(0);
-      for (const re of searches) search(re, text, marks);
+      marks.push(from);
+      for (const re of searches) search(re, text, marks, from);
       // A second message inside a line (a lost line feed): the normaliser splits the line there.
-      markSecondMessages(text, marks);
+      markSecondMessages(text, marks, from);
       const ascii = isAscii(text);
-      if (!ascii) search(SLOW_CHARACTER, text, marks);
+      if (!ascii) search(SLOW_CHARACTER, text, marks, from);
       for (const marker of SLOW_STRINGS) {
         if (!ascii && marker.length === 1) continue;
-        for (let at = text.indexOf(marker); at !== -1; ) {
+        for (let at = text.indexOf(marker, from); at !== -1; ) {
           marks.push(at);
           const lf = text.indexOf('\n', at);
           if (lf === -1) break;
