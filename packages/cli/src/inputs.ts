@@ -35,12 +35,12 @@ export const EVIDENCE_HELP = `Evidence (flags combine; without any, this machine
   --msr ADDR=VALUE    an MSR value in hex, e.g. 0xc0010131=0x103df; repeatable
   --tdx-gpaw N        the TDX guest physical-address width, 48 or 52 (once)
   --example NAME      bundled evidence of a real machine (see coco examples); repeatable
-  FILE may be - for standard input (once). Each input is at most 16 MiB, all together 64 MiB;
-  FILE may be - for standard input (once). Each input is at most 16 MiB, all together 64 MiB;
-  coco detect reads a kernel log as a stream, keeping only the lines its plugins read, so a log
-  may be up to 1 GiB there. A FIFO or device must give data within 2 s and end within 10 s.
   --root DIR          probe a machine image, a mounted disk or a support bundle (sosreport-style:
-                      proc/, sys/, a saved dmesg) instead of this machine (once)`;
+                      proc/, sys/, a saved dmesg) instead of this machine (once)
+  FILE may be - for standard input (once). Each input is at most 16 MiB, all together 64 MiB;
+  coco detect and coco explain read a kernel log as a stream, keeping only the lines the plugins
+  read, so a log may be up to 1 GiB there. A FIFO or device must give data within 2 s and end
+  within 10 s.`;
 
 /** Environment variable naming the directory live probing reads instead of `/` (for tests). */
 export const PROBE_ROOT_ENV = 'COCO_PROBE_ROOT';

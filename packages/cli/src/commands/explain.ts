@@ -27,7 +27,9 @@ export async function run(context: CommandContext): Promise<number> {
   const prepared = await prepare('explain', help, context, EVIDENCE_OPTIONS);
   if (!prepared) return 0;
   const { io } = context;
-  const { evidence } = await gatherEvidence(prepared.values, io, prepared.registry);
+  const { evidence } = await gatherEvidence(prepared.values, io, prepared.registry, {
+    logPatterns: prepared.registry.logPatterns,
+  });
   const detection = prepared.registry.detect(evidence);
   io.stdout.write(renderExplain(detection, evidence, createStyle(io.stdout, io.env)));
   return verdictStatus(detection, io);
