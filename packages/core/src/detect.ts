@@ -213,10 +213,17 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const askBackend = (backend: BackendPlugin): BackendResult => {
     if (asked.has(backend.id)) return asked.get(backend.id) ?? null;
     asked.set(backend.id, null);
-    const result = answer<BackendClaim>(
-      backend.detect(evidence, contextFor(backend)),
-      (type) => type.id === backend.id,
-    );
+    let result: Answer<BackendClaim>;
+    try {
+      result = answer<BackendClaim>(
+        backend.detect(evidence, contextFor(backend)),
+        (type) => type.id === backend.id,
+      );
+    } catch (error) {
+      // The backend failed for the one who asked; it is run again on its own, and fails as itself.
+      asked.delete(backend.id);
+      throw error;
+    }
     if (result && 'none' in result) record(backend, result.none);
     const said = result === null ? null : 'claim' in result ? result.claim : result.none;
     asked.set(backend.id, said);
@@ -240,7 +247,12 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   };
 
   const composed: Candidate[] = [];
+  // Backends whose answers a hypervisor's claim stands for: only those it asked and then claimed
+  // with. A hypervisor that asks and then makes no claim (or fails) consumes nothing, so it cannot
+  // silence a backend's claim.
+  const consumed = new Set<string>();
   for (const hv of registry.hypervisors) {
+    const mine = new Set<string>();
     const context: HypervisorContext = {
       ...contextFor(hv),
       hasBackend: (id) => registry.backend(id) !== undefined,
@@ -256,8 +268,16 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
           },
         );
       },
-      detectWith: (id, packageName) => runBackend(context.backend(id, packageName)),
-      ask: (id, packageName) => askBackend(context.backend(id, packageName)),
+      detectWith: (id, packageName) => {
+        const backend = context.backend<BackendPlugin>(id, packageName);
+        mine.add(backend.id);
+        return runBackend(backend);
+      },
+      ask: (id, packageName) => {
+        const backend = context.backend<BackendPlugin>(id, packageName);
+        mine.add(backend.id);
+        return askBackend(backend);
+      },
     };
     const claim = contain(hv, (): HypervisorClaim | null => {
       const result = answer<HypervisorClaim>(
@@ -269,7 +289,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
       const c = result.claim;
       return { type: c.type, paravisor: typeof c.paravisor === 'boolean' ? c.paravisor : null };
     });
-    if (claim)
+    if (claim) {
       composed.push({
         by: hv.id,
         type: claim.type,
@@ -277,12 +297,20 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
         hypervisor: hv.id,
         tentative: false,
       });
+      for (const id of mine) consumed.add(id);
+    }
   }
 
   const found: Candidate[] = [];
   for (const backend of registry.backends) {
-    if (asked.has(backend.id) || composed.some((c) => c.type.id === backend.id)) continue;
-    const claim = contain(backend, () => runBackend(backend));
+    if (consumed.has(backend.id) || composed.some((c) => c.type.id === backend.id)) continue;
+    // A backend a hypervisor asked already answered (and was heard): its answer is reused.
+    const claim = asked.has(backend.id)
+      ? (() => {
+          const said = asked.get(backend.id);
+          return own(said, 'type') ? (said as BackendClaim) : null;
+        })()
+      : contain(backend, () => runBackend(backend));
     if (claim)
       found.push({
         by: backend.id,
