@@ -2,6 +2,7 @@ import { createDetection, type Detection, type DetectionConflict, type Undetermi
 import { CocoError, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
 import { checkFacts, resolveLegacy } from './evidence/model.js';
+import { namedFew } from './list-few.js';
 import { MASK_BIT_MAX, MASK_BIT_MIN } from './marking.js';
 import { fieldOf, hasOwn, own } from './own.js';
 import type {
@@ -118,6 +119,9 @@ function procedures(plugins: readonly CocoPlugin[]): CvmProcedure[] {
   return [...byId.values()];
 }
 
+/** Kinds of facts no plugin reads that get a warning each; more get one warning together. */
+const UNREAD_KINDS_NAMED = 8;
+
 /** Runs detection over a registry's plugins; the registry's `detect` calls this. */
 export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const shaped = evidence as Partial<Evidence> | null;
@@ -136,11 +140,20 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const trail: TrailStep[] = [];
   const warnings: string[] = [...registry.notices, ...evidence.warnings];
   const declared = new Set(registry.factKinds.map((k) => k.id));
-  for (const [kindId, facts] of evidence.storedFacts) {
-    if (!declared.has(kindId))
+  const unread = [...evidence.storedFacts].filter(([kindId]) => !declared.has(kindId));
+  // One warning per kind for a few kinds; past that, one for all (a document may hold thousands).
+  if (unread.length > UNREAD_KINDS_NAMED) {
+    const count = unread.reduce((n, [, facts]) => n + facts.size, 0);
+    warnings.push(
+      `${count} facts of ${unread.length} kinds (${namedFew(unread.map(([kindId]) => kindId))}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
+    );
+  } else {
+    for (const [kindId, facts] of unread) {
+      const sources = [...new Set([...facts.values()].map((f) => f.source))];
       warnings.push(
-        `${facts.size} fact${facts.size === 1 ? '' : 's'} of kind "${kindId}" (from ${[...new Set([...facts.values()].map((f) => f.source))].join(', ')}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
+        `${facts.size} fact${facts.size === 1 ? '' : 's'} of kind "${kindId}" (from ${sources.length > 3 ? `${sources.slice(0, 3).join(', ')} and ${sources.length - 3} more` : sources.join(', ')}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
       );
+    }
   }
   const undetermined: Undetermined[] = [];
   const ruledOut = new Set<string>();

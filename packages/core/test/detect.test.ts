@@ -6,6 +6,7 @@ import {
   DETECTION_SCHEMA_URL,
   type DetectionJson,
   emptyEvidence,
+  type HypervisorPlugin,
   isCocoError,
   mergeEvidence,
 } from '@coco/core';
@@ -183,7 +184,7 @@ describe('detection', () => {
   });
 
   describe('a hypervisor that asks a backend cannot silence it', () => {
-    const asking = (finish: () => unknown): CocoPlugin => ({
+    const asking = (finish: () => unknown): HypervisorPlugin => ({
       ...toyHypervisor,
       id: 'asker',
       detect(_evidence, context) {
@@ -215,7 +216,7 @@ describe('detection', () => {
     }
 
     it("still lets a hypervisor's claim stand for the backend it asked", () => {
-      const composing: CocoPlugin = {
+      const composing: HypervisorPlugin = {
         ...toyHypervisor,
         id: 'composer',
         detect(_evidence, context) {
