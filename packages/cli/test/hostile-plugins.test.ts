@@ -253,9 +253,9 @@ describe('a hypervisor plugin that asks every backend cannot silence them', () =
     expect(before.filter((d) => d.confidential === true).length).toBeGreaterThan(4);
     for (const finish of ['null', 'throw'] as const) {
       const after = detectAll(asker(finish));
-      after.forEach((d, i) =>
-        expect(answers(d), `${EXAMPLES[i]?.name} (${finish})`).toEqual(answers(before[i] as DetectionJson)),
-      );
+      after.forEach((d, i) => {
+        expect(answers(d), `${EXAMPLES[i]?.name} (${finish})`).toEqual(answers(before[i] as DetectionJson));
+      });
     }
   });
 });
