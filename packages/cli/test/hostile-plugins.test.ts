@@ -221,3 +221,41 @@ describe('claims are validated in full before they count', () => {
     expect(wrongVariant.id).toBe('tdx-copy');
   });
 });
+
+describe('a hypervisor plugin that asks every backend cannot silence them', () => {
+  const BACKENDS = ['tdx', 'amd-cbit', 'amd-vtom', 'arm-cca', 's390-pv', 'ppc-pef'];
+  const asker = (finish: 'null' | 'throw') => ({
+    kind: 'hypervisor',
+    interfaceVersion: 2,
+    id: 'acme:swallow',
+    packageName: 'swallow',
+    detect(
+      _evidence: unknown,
+      context: { hasBackend(id: string): boolean; ask(id: string, p: string): unknown },
+    ) {
+      for (const id of BACKENDS) if (context.hasBackend(id)) context.ask(id, id);
+      if (finish === 'throw') throw new Error('asked, then failed');
+      return null;
+    },
+  });
+  const answers = (d: DetectionJson) => [
+    d.confidential,
+    d.type,
+    d.variant,
+    d.mask,
+    d.cvm,
+    d.hypervisor,
+    d.conflicts,
+  ];
+
+  it('gives every bundled example the answer it has without the plugin', () => {
+    const before = detectAll();
+    expect(before.filter((d) => d.confidential === true).length).toBeGreaterThan(4);
+    for (const finish of ['null', 'throw'] as const) {
+      const after = detectAll(asker(finish));
+      after.forEach((d, i) => {
+        expect(answers(d), `${EXAMPLES[i]?.name} (${finish})`).toEqual(answers(before[i] as DetectionJson));
+      });
+    }
+  });
+});

@@ -8,6 +8,7 @@ import {
 import { CocoError, isCocoError } from './errors.js';
 import type { Evidence } from './evidence/model.js';
 import { checkFacts, resolveLegacy } from './evidence/model.js';
+import { namedFew } from './list-few.js';
 import { MASK_BIT_MAX, MASK_BIT_MIN } from './marking.js';
 import { fieldOf, hasOwn, own } from './own.js';
 import type {
@@ -124,6 +125,9 @@ function procedures(plugins: readonly CocoPlugin[]): CvmProcedure[] {
   return [...byId.values()];
 }
 
+/** Kinds of facts no plugin reads that get a warning each; more get one warning together. */
+const UNREAD_KINDS_NAMED = 8;
+
 /** Runs detection over a registry's plugins; the registry's `detect` calls this. */
 export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const shaped = evidence as Partial<Evidence> | null;
@@ -142,11 +146,20 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const trail: TrailStep[] = [];
   const warnings: string[] = [...registry.notices, ...evidence.warnings];
   const declared = new Set(registry.factKinds.map((k) => k.id));
-  for (const [kindId, facts] of evidence.storedFacts) {
-    if (!declared.has(kindId))
+  const unread = [...evidence.storedFacts].filter(([kindId]) => !declared.has(kindId));
+  // One warning per kind for a few kinds; past that, one for all (a document may hold thousands).
+  if (unread.length > UNREAD_KINDS_NAMED) {
+    const count = unread.reduce((n, [, facts]) => n + facts.size, 0);
+    warnings.push(
+      `${count} facts of ${unread.length} kinds (${namedFew(unread.map(([kindId]) => kindId))}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
+    );
+  } else {
+    for (const [kindId, facts] of unread) {
+      const sources = [...new Set([...facts.values()].map((f) => f.source))];
       warnings.push(
-        `${facts.size} fact${facts.size === 1 ? '' : 's'} of kind "${kindId}" (from ${[...new Set([...facts.values()].map((f) => f.source))].join(', ')}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
+        `${facts.size} fact${facts.size === 1 ? '' : 's'} of kind "${kindId}" (from ${sources.length > 3 ? `${sources.slice(0, 3).join(', ')} and ${sources.length - 3} more` : sources.join(', ')}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
       );
+    }
   }
   const undetermined: Undetermined[] = [];
   const ruledOut = new Set<string>();
@@ -225,10 +238,17 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const askBackend = (backend: BackendPlugin): BackendResult => {
     if (asked.has(backend.id)) return asked.get(backend.id) ?? null;
     asked.set(backend.id, null);
-    const result = answer<BackendClaim>(
-      backend.detect(evidence, contextFor(backend)),
-      (type) => type.id === backend.id,
-    );
+    let result: Answer<BackendClaim>;
+    try {
+      result = answer<BackendClaim>(
+        backend.detect(evidence, contextFor(backend)),
+        (type) => type.id === backend.id,
+      );
+    } catch (error) {
+      // The backend failed for the one who asked; it is run again on its own, and fails as itself.
+      asked.delete(backend.id);
+      throw error;
+    }
     if (result && 'none' in result) record(backend, result.none);
     const said = result === null ? null : 'claim' in result ? result.claim : result.none;
     asked.set(backend.id, said);
@@ -252,7 +272,12 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   };
 
   const composed: Candidate[] = [];
+  // Backends whose answers a hypervisor's claim stands for: only those it asked and then claimed
+  // with. A hypervisor that asks and then makes no claim (or fails) consumes nothing, so it cannot
+  // silence a backend's claim.
+  const consumed = new Set<string>();
   for (const hv of registry.hypervisors) {
+    const mine = new Set<string>();
     const context: HypervisorContext = {
       ...contextFor(hv),
       hasBackend: (id) => registry.backend(id) !== undefined,
@@ -268,8 +293,16 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
           },
         );
       },
-      detectWith: (id, packageName) => runBackend(context.backend(id, packageName)),
-      ask: (id, packageName) => askBackend(context.backend(id, packageName)),
+      detectWith: (id, packageName) => {
+        const backend = context.backend<BackendPlugin>(id, packageName);
+        mine.add(backend.id);
+        return runBackend(backend);
+      },
+      ask: (id, packageName) => {
+        const backend = context.backend<BackendPlugin>(id, packageName);
+        mine.add(backend.id);
+        return askBackend(backend);
+      },
     };
     const claim = contain(hv, (): HypervisorClaim | null => {
       const result = answer<HypervisorClaim>(
@@ -281,7 +314,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
       const c = result.claim;
       return { type: c.type, paravisor: typeof c.paravisor === 'boolean' ? c.paravisor : null };
     });
-    if (claim)
+    if (claim) {
       composed.push({
         by: hv.id,
         type: claim.type,
@@ -289,12 +322,20 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
         hypervisor: hv.id,
         tentative: false,
       });
+      for (const id of mine) consumed.add(id);
+    }
   }
 
   const found: Candidate[] = [];
   for (const backend of registry.backends) {
-    if (asked.has(backend.id) || composed.some((c) => c.type.id === backend.id)) continue;
-    const claim = contain(backend, () => runBackend(backend));
+    if (consumed.has(backend.id) || composed.some((c) => c.type.id === backend.id)) continue;
+    // A backend a hypervisor asked already answered (and was heard): its answer is reused.
+    const claim = asked.has(backend.id)
+      ? (() => {
+          const said = asked.get(backend.id);
+          return own(said, 'type') ? (said as BackendClaim) : null;
+        })()
+      : contain(backend, () => runBackend(backend));
     if (claim)
       found.push({
         by: backend.id,

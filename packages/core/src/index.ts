@@ -31,6 +31,7 @@ export { parseCpuinfo } from './evidence/cpuinfo.js';
 export type { FactDifference, FactKind, JsonValue } from './evidence/facts.js';
 export { canonicalJson, describeFactKey, FACT_KEY_PATTERN, FACT_KIND_PATTERN } from './evidence/facts.js';
 export { parseHex, parseHex32 } from './evidence/hex.js';
+export { SNAPSHOT_MAX_DEPTH } from './evidence/json-depth.js';
 export {
   normaliseKernelLog,
   normaliseKernelLogLine,
@@ -84,6 +85,7 @@ export {
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_V1,
   SNAPSHOT_MAX_BYTES,
+  SNAPSHOT_MAX_ENTRIES,
   SNAPSHOT_SCHEMA_URL,
   SNAPSHOT_V1_SCHEMA_URL,
   toSnapshot,

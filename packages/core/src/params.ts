@@ -89,7 +89,7 @@ export function expected(spec: ParamSpec): string {
     case 'integer':
       return spec.values ? `one of ${spec.values.join(', ')}` : `an integer from ${spec.min} to ${spec.max}`;
     case 'bigint':
-      return `a bigint from 0x${(spec.min ?? 0n).toString(16)} to 0x${(spec.max ?? U64_MAX).toString(16)}`;
+      return `a bigint from ${hex(spec.min ?? 0n)} to ${hex(spec.max ?? U64_MAX)}`;
     case 'enum':
       return `one of ${spec.values.join(', ')}`;
     case 'boolean':
@@ -174,6 +174,14 @@ export function checkParams<S extends ParamSchema>(schema: S, params: unknown, i
   return Object.freeze(out) as ParamsOf<S>;
 }
 
+const hex = (v: bigint) => `${v < 0n ? '-' : ''}0x${(v < 0n ? -v : v).toString(16)}`;
+
+/**
+ * A whole number as a command line gives it: a sign, then decimal without leading zeros or `0x`
+ * hex, at most 40 digits (more than any 128-bit value needs; the schema's range decides the rest).
+ */
+const NUMBER_TEXT = /^([+-]?)(0|[1-9]\d{0,39}|0x[0-9a-fA-F]{1,32})$/;
+
 /**
  * Reads one parameter from text, as a command line gives it (`52`, `0x8000000000`, `true`,
  * `sev-snp`), by its spec; throws `PARAMETER_INVALID` naming it and what it accepts.
@@ -183,10 +191,14 @@ export function parseParam(schema: ParamSchema, name: string, text: string, inpu
   const spec = hasOwn(schema, name) ? (own(schema, name) as ParamSpec) : undefined;
   if (!spec) refuse(input, name, text, undefined, known);
   let value: unknown = text;
-  if (spec.type === 'integer' && /^(?:0|[1-9]\d{0,9}|0x[0-9a-fA-F]{1,8})$/.test(text)) value = Number(text);
-  else if (spec.type === 'bigint' && /^(?:0|[1-9]\d{0,19}|0x[0-9a-fA-F]{1,16})$/.test(text))
-    value = BigInt(text);
-  else if (spec.type === 'boolean' && (text === 'true' || text === 'false')) value = text === 'true';
+  const number = NUMBER_TEXT.exec(text);
+  if (number && (spec.type === 'integer' || spec.type === 'bigint')) {
+    const magnitude = BigInt(number[2] as string);
+    const signed = number[1] === '-' ? -magnitude : magnitude;
+    if (spec.type === 'bigint') value = signed;
+    else if (signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER))
+      value = Number(signed);
+  } else if (spec.type === 'boolean' && (text === 'true' || text === 'false')) value = text === 'true';
   if (!valid(spec, value)) refuse(input, name, text, spec, known);
   return value;
 }

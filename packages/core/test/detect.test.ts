@@ -6,6 +6,7 @@ import {
   DETECTION_SCHEMA_URL,
   type DetectionJson,
   emptyEvidence,
+  type HypervisorPlugin,
   isCocoError,
   mergeEvidence,
 } from '@coco/core';
@@ -180,6 +181,73 @@ describe('detection', () => {
     expect(detection.warnings[0]).toContain('plugin badhv (toy-hv)');
     expect(detection.warnings[1]).toContain('plugin thrower (thrower-pkg)');
     expect(detection.warnings[1]).toContain('kaboom');
+  });
+
+  describe('a hypervisor that asks a backend cannot silence it', () => {
+    const asking = (finish: () => unknown): HypervisorPlugin => ({
+      ...toyHypervisor,
+      id: 'asker',
+      detect(_evidence, context) {
+        context.ask('toy', 'toy-backend');
+        context.detectWith('toy', 'toy-backend');
+        return finish() as null;
+      },
+    });
+    const cases: [string, () => unknown][] = [
+      ['returns null', () => null],
+      ['says it cannot tell', () => ({ verdict: 'unknown', because: 'no signature' })],
+      [
+        'throws',
+        () => {
+          throw new Error('after asking');
+        },
+      ],
+    ];
+    for (const [what, finish] of cases) {
+      it(`keeps the backend's claim when the hypervisor ${what} after asking`, () => {
+        const alone = createRegistry().use(toyBackend).detect(toyEvidence(51));
+        const detection = createRegistry().use(asking(finish)).use(toyBackend).detect(toyEvidence(51));
+        expect(detection.confidential).toBe(true);
+        expect(detection.type?.id).toBe('toy');
+        expect(detection.type?.marking?.maskBit).toBe(51);
+        expect(detection.cvm).toBe(alone.cvm);
+        expect(detection.hypervisor).toBeNull();
+      });
+    }
+
+    it("still lets a hypervisor's claim stand for the backend it asked", () => {
+      const composing: HypervisorPlugin = {
+        ...toyHypervisor,
+        id: 'composer',
+        detect(_evidence, context) {
+          const said = context.detectWith('toy', 'toy-backend');
+          return said
+            ? { type: context.backend('toy', 'toy-backend').createType({ maskBit: 40 }), paravisor: true }
+            : null;
+        },
+      };
+      const detection = createRegistry().use(composing).use(toyBackend).detect(toyEvidence(51));
+      expect(detection.conflicts).toEqual([]);
+      expect(detection.hypervisor).toBe('composer');
+      expect(detection.type?.marking?.maskBit).toBe(40);
+    });
+
+    it('runs a backend that failed for the hypervisor again, and names it in the warning', () => {
+      const failing: BackendPlugin = {
+        ...toyBackend,
+        detect() {
+          throw new Error('backend broke');
+        },
+      };
+      const detection = createRegistry()
+        .use(asking(() => null))
+        .use(failing)
+        .detect(toyEvidence(51));
+      expect(detection.type).toBeNull();
+      expect(
+        detection.warnings.some((w) => w.includes('plugin toy (toy-backend)') && w.includes('backend broke')),
+      ).toBe(true);
+    });
   });
 
   it('fails with BACKEND_MISSING naming the package when a hypervisor needs an absent backend', () => {

@@ -85,6 +85,33 @@ describe('typed parameters', () => {
     expect(codeOf(() => parseParam(SCHEMA, 'ipaBits', '48.5'))).toMatch(/--param\.ipaBits/);
     expect(codeOf(() => parseParam(SCHEMA, 'nope', '1'))).toMatch(/unknown parameter "nope"/);
   });
+
+  it('reads signed and wide whole numbers, and leaves the range to the schema', () => {
+    const signed = {
+      offset: { type: 'integer', min: -5, max: 5, description: 'an offset' },
+      wide: { type: 'integer', min: 0, max: 2 ** 40, description: 'a wide count' },
+      delta: { type: 'bigint', min: -(2n ** 63n), description: 'a delta from -2^63' },
+    } as const;
+    expect(parseParam(signed, 'offset', '-5')).toBe(-5);
+    expect(Object.is(parseParam(signed, 'offset', '-0'), 0)).toBe(true);
+    expect(parseParam(signed, 'offset', '+1')).toBe(1);
+    expect(parseParam(signed, 'offset', '-0x5')).toBe(-5);
+    expect(codeOf(() => parseParam(signed, 'offset', '-6'))).toMatch(/from -5 to 5/);
+    expect(parseParam(signed, 'wide', '1099511627776')).toBe(2 ** 40);
+    expect(parseParam(signed, 'wide', '0x10000000000')).toBe(2 ** 40);
+    expect(codeOf(() => parseParam(signed, 'wide', '99999999999999999999'))).toMatch(/PARAMETER_INVALID/);
+    expect(parseParam(signed, 'delta', '-0x8000000000000000')).toBe(-(2n ** 63n));
+    expect(parseParam(signed, 'delta', '18446744073709551615')).toBe(2n ** 64n - 1n);
+    expect(codeOf(() => parseParam(signed, 'delta', '-0x8000000000000001'))).toMatch(
+      /from -0x8000000000000000 to 0xffffffffffffffff/,
+    );
+    for (const text of ['--1', '01', '0x', '1e3', ' 1', '-']) {
+      expect(
+        codeOf(() => parseParam(signed, 'offset', text)),
+        text,
+      ).toMatch(/PARAMETER_INVALID/);
+    }
+  });
 });
 
 describe('markings: address bit, entry bit per format, or no bit', () => {

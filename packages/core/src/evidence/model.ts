@@ -147,7 +147,7 @@ export class EvidenceBuilder {
   readonly #files = new Map<string, FileFact>();
   readonly #unavailable: UnavailableSource[] = [];
   readonly #conflicts: EvidenceConflict[] = [];
-  readonly #warnings: string[] = [];
+  readonly #warnings = new Set<string>();
   readonly #legacy = new Map<string, Sourced<JsonValue>>();
   #machine: MachineIdentity | undefined;
 
@@ -374,7 +374,7 @@ export class EvidenceBuilder {
   /** Adds a note about the evidence itself (read with a warning, not refused). */
   warn(message: string): this {
     const text = String(message);
-    if (!this.#warnings.includes(text)) this.#warnings.push(text);
+    this.#warnings.add(text);
     return this;
   }
 

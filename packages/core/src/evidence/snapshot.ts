@@ -1,6 +1,8 @@
 import { CocoError, describeValue, isCocoError } from '../errors.js';
+import { namedFew } from '../list-few.js';
 import { hasOwn, own } from '../own.js';
 import { describeFactKey, FACT_KIND_PATTERN, type FactKind, type JsonValue } from './facts.js';
+import { SNAPSHOT_MAX_DEPTH, tooDeepAt } from './json-depth.js';
 import { findDuplicateKey } from './json-duplicates.js';
 import { normaliseKernelLog } from './kernel-log.js';
 import {
@@ -129,6 +131,23 @@ function expectArray(value: Json, input: string, path: string): Json[] {
 const member = (path: string, key: string) =>
   /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 
+/**
+ * The most entries a snapshot may hold in each of `facts` (all kinds together), `files`,
+ * `cpuinfo` and `unavailable`: a machine has a few hundred; a document with hundreds of thousands
+ * would cost seconds and hundreds of megabytes to read for nothing.
+ */
+export const SNAPSHOT_MAX_ENTRIES = 65_536;
+
+function checkEntries(name: string, at: string, count: number): void {
+  if (count > SNAPSHOT_MAX_ENTRIES)
+    fail(
+      name,
+      at,
+      `it holds ${count} entries, more than ${SNAPSHOT_MAX_ENTRIES}`,
+      'pass a snapshot of one machine, as coco snapshot writes it',
+    );
+}
+
 function readText(input: string, name: string): Json {
   if (input.length > SNAPSHOT_MAX_BYTES) {
     fail(
@@ -139,6 +158,15 @@ function readText(input: string, name: string): Json {
     );
   }
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const deep = tooDeepAt(text, SNAPSHOT_MAX_DEPTH);
+  if (deep !== -1) {
+    fail(
+      name,
+      '$',
+      `it nests arrays and objects more than ${SNAPSHOT_MAX_DEPTH} deep (at character ${deep})`,
+      'pass a snapshot written by coco snapshot',
+    );
+  }
   let doc: Json;
   try {
     doc = JSON.parse(text);
@@ -150,7 +178,12 @@ function readText(input: string, name: string): Json {
       'pass a coco-snapshot/2 (or /1) JSON file',
     );
   }
-  const duplicate = findDuplicateKey(text);
+  return doc;
+}
+
+/** Refuses a key that appears twice in one object of the text (checked after the entry counts). */
+function refuseDuplicateKeys(text: string, name: string): void {
+  const duplicate = findDuplicateKey(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   if (duplicate) {
     fail(
       name,
@@ -159,7 +192,31 @@ function readText(input: string, name: string): Json {
       'keep one entry per key: JSON readers disagree about which of two duplicates counts',
     );
   }
-  return doc;
+}
+
+/**
+ * Refuses a document holding more entries than {@link SNAPSHOT_MAX_ENTRIES} in any of the places
+ * that can grow, before anything costs time per entry (the duplicate-key scan included).
+ */
+function checkAllEntries(top: Record<string, Json>, name: string): void {
+  checkEntries(name, '$', Object.keys(top).length);
+  const facts = own(top, 'facts');
+  if (isRecord(facts)) {
+    const kinds = Object.keys(facts);
+    checkEntries(name, '$.facts', kinds.length);
+    let count = 0;
+    for (const kind of kinds) {
+      const byKey = facts[kind];
+      if (isRecord(byKey)) count += Object.keys(byKey).length;
+    }
+    checkEntries(name, '$.facts', count);
+  }
+  for (const key of ['files', 'cpuinfo'] as const) {
+    const value = own(top, key);
+    if (isRecord(value)) checkEntries(name, `$.${key}`, Object.keys(value).length);
+  }
+  const notes = own(top, 'unavailable');
+  if (Array.isArray(notes)) checkEntries(name, '$.unavailable', notes.length);
 }
 
 function readKernelLog(top: Record<string, Json>, name: string, builder: EvidenceBuilder): void {
@@ -182,7 +239,9 @@ function readUnavailable(
   builder: EvidenceBuilder,
   legacyKinds: ReadonlyMap<string, string> | null,
 ): void {
-  expectArray(top.unavailable, name, '$.unavailable').forEach((entry, i) => {
+  const notes = expectArray(top.unavailable, name, '$.unavailable');
+  checkEntries(name, '$.unavailable', notes.length);
+  notes.forEach((entry, i) => {
     const path = `$.unavailable[${i}]`;
     const note = expectRecord(entry, name, path);
     for (const key of Object.keys(note)) {
@@ -261,7 +320,9 @@ function readFiles(
   v2: boolean,
 ): void {
   const files = expectRecord(top.files, name, '$.files');
-  for (const path of Object.keys(files)) {
+  const paths = Object.keys(files);
+  checkEntries(name, '$.files', paths.length);
+  for (const path of paths) {
     const at = member('$.files', path);
     const entry = files[path];
     if (!path.startsWith('/') || path.length > 4096)
@@ -332,15 +393,20 @@ function readFacts(
   kinds: ReadonlyMap<string, FactKind>,
 ): void {
   const facts = expectRecord(top.facts, name, '$.facts');
-  for (const kindId of Object.keys(facts)) {
+  const kindIds = Object.keys(facts);
+  checkEntries(name, '$.facts', kindIds.length);
+  let count = 0;
+  for (const kindId of kindIds) {
     const at = member('$.facts', kindId);
     if (!FACT_KIND_PATTERN.test(kindId))
       fail(name, at, `${JSON.stringify(kindId)} is not a fact kind`, 'name fact kinds "<namespace>.<name>"');
     const byKey = expectRecord(facts[kindId], name, at);
     // A kind no plugin here declares is kept; detection says that no plugin read it.
     const kind = kinds.get(kindId);
-    for (const key of Object.keys(byKey))
-      addFact(builder, kind, kindId, key, byKey[key], source, name, member(at, key));
+    const keys = Object.keys(byKey);
+    count += keys.length;
+    checkEntries(name, '$.facts', count);
+    for (const key of keys) addFact(builder, kind, kindId, key, byKey[key], source, name, member(at, key));
   }
 }
 
@@ -425,6 +491,7 @@ function readCpuinfo(
   builder: EvidenceBuilder,
 ): void {
   const fields = expectRecord(top.cpuinfo, name, '$.cpuinfo');
+  checkEntries(name, '$.cpuinfo', Object.keys(fields).length);
   const pairs: [string, string][] = [];
   for (const field of Object.keys(fields)) {
     const value = fields[field];
@@ -470,6 +537,8 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
   for (const kind of list) if (kind && typeof kind.id === 'string') kinds.set(kind.id, kind);
   const doc = typeof input === 'string' ? readText(input, name) : input;
   const top = expectRecord(doc, name, '$');
+  checkAllEntries(top, name);
+  if (typeof input === 'string') refuseDuplicateKeys(input, name);
   const format = own(top, 'format');
   const v2 = format === SNAPSHOT_FORMAT;
   if (!v2 && format !== SNAPSHOT_FORMAT_V1) {
@@ -487,11 +556,11 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
   const builder = new EvidenceBuilder();
   try {
     if (v2) {
-      for (const key of Object.keys(top))
-        if (!V2_KEYS.includes(key))
-          builder.warn(
-            `${name}: unknown key ${JSON.stringify(key)} (a newer coco may have written it): not read`,
-          );
+      const unknown = Object.keys(top).filter((key) => !V2_KEYS.includes(key));
+      if (unknown.length > 0)
+        builder.warn(
+          `${name}: unknown key${unknown.length === 1 ? '' : 's'} ${namedFew(unknown)} (a newer coco may have written ${unknown.length === 1 ? 'it' : 'them'}): not read`,
+        );
       if (hasOwn(top, 'facts')) readFacts(top, name, source, builder, kinds);
       if (hasOwn(top, 'cpuinfo')) readCpuinfo(top, name, source, builder);
     } else {
