@@ -18,9 +18,9 @@ const refusal = (text: string) => {
 describe('snapshot bounds', () => {
   it('refuses nesting deeper than SNAPSHOT_MAX_DEPTH before parsing, at once', () => {
     const levels = 3_000_000;
-    const started = performance.now();
+    const started = Date.now();
     const error = refusal(`${'['.repeat(levels)}${']'.repeat(levels)}`);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(error.code).toBe('SNAPSHOT_INVALID');
     expect(error.message).toContain(
       `more than ${SNAPSHOT_MAX_DEPTH} deep (at character ${SNAPSHOT_MAX_DEPTH})`,
@@ -86,9 +86,9 @@ describe('snapshot bounds', () => {
         facts: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`acme.k${i}`, { a: 1 }])),
       }),
     );
-    const started = performance.now();
+    const started = Date.now();
     const warnings = registry.detect(many).warnings.filter((w) => w.includes('read by no registered plugin'));
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(warnings).toEqual([
       '60000 facts of 60000 kinds ("acme.k0", "acme.k1", "acme.k2" and 59997 more) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
     ]);
