@@ -112,7 +112,7 @@ function readEvidence(input: FleetInput, registry: Registry): Evidence {
       return parts.length === 1 ? (parts[0] as Evidence) : mergeEvidence(...parts);
     }
     case 'broken':
-      throw new CliError(input.source, input.problem, 'check the path', {
+      throw new CliError(input.source, input.problem, input.fix, {
         code: input.code as 'FILE_NOT_FOUND',
       });
   }

@@ -1,0 +1,70 @@
+// A second hostile review, each finding through the built command with its exit status and
+// message. Every case failed before its fix.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coco, lines, requireBuilt } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'coco-hostile-round2-'));
+beforeAll(requireBuilt);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface FleetRecord {
+  source: string;
+  detection?: unknown;
+  error?: { code: string; message: string };
+}
+const records = (stdout: string) => lines(stdout).map((l) => JSON.parse(l) as FleetRecord);
+
+describe('coco fleet DIR: every *.json entry is a record', () => {
+  it('a FIFO, a symbolic link loop and a link to a device are error records, never dropped or opened', () => {
+    const fleet = join(dir, 'fleet');
+    mkdirSync(fleet);
+    writeFileSync(join(fleet, 'good.json'), coco(['examples', 'snp-cbit-51']).stdout);
+    execFileSync('mkfifo', [join(fleet, 'fifo.json')]);
+    symlinkSync('loop.json', join(fleet, 'loop.json'));
+    symlinkSync('/dev/zero', join(fleet, 'zero.json'));
+    symlinkSync('nowhere.json', join(fleet, 'dangling.json'));
+    const started = Date.now();
+    const run = coco(['fleet', '--summary', fleet], { timeout: 15_000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.status).toBe(2);
+    const bySource = new Map(records(run.stdout).map((r) => [r.source.slice(fleet.length + 1), r]));
+    expect([...bySource.keys()]).toEqual([
+      'dangling.json',
+      'fifo.json',
+      'good.json',
+      'loop.json',
+      'zero.json',
+    ]);
+    expect(bySource.get('good.json')?.detection).toBeDefined();
+    expect(bySource.get('fifo.json')?.error).toEqual({
+      code: 'FILE_UNREADABLE',
+      message: expect.stringMatching(
+        /fifo\.json: it is a FIFO, .*Fix: copy the snapshot into a regular file$/,
+      ),
+    });
+    expect(bySource.get('zero.json')?.error?.message).toMatch(/it is a character device/);
+    expect(bySource.get('loop.json')?.error).toEqual({
+      code: 'FILE_UNREADABLE',
+      message: `${join(fleet, 'loop.json')}: a symbolic link loop. Fix: remove the symbolic link loop`,
+    });
+    expect(bySource.get('dangling.json')?.error?.code).toBe('FILE_NOT_FOUND');
+    expect(bySource.get('dangling.json')?.error?.message).toMatch(
+      /a dangling symbolic link\. Fix: point the link/,
+    );
+    expect(run.stderr).toMatch(/4 unreadable/);
+  });
+
+  it('an explicit path that is a symbolic link loop says "symbolic link loop", not "dangling"', () => {
+    const loop = join(dir, 'explicit-loop.json');
+    symlinkSync(loop, loop);
+    const run = coco(['fleet', loop]);
+    expect(run.status).toBe(2);
+    expect(records(run.stdout)[0]?.error?.message).toBe(
+      `${loop}: a symbolic link loop. Fix: remove the symbolic link loop`,
+    );
+  });
+});
