@@ -2,7 +2,7 @@
 // message. Every case failed before its fix.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coco, lines, requireBuilt } from './helpers/cli.js';
@@ -66,5 +66,24 @@ describe('coco fleet DIR: every *.json entry is a record', () => {
     expect(records(run.stdout)[0]?.error?.message).toBe(
       `${loop}: a symbolic link loop. Fix: remove the symbolic link loop`,
     );
+  });
+});
+
+describe('coco fleet --jobs N: at most one worker thread per core', () => {
+  it('a --jobs above the core count is cut to it, said once on stderr, with the same output', () => {
+    const cores = availableParallelism();
+    const fleet = join(dir, 'jobs');
+    mkdirSync(fleet);
+    for (let i = 0; i < 3; i++)
+      writeFileSync(join(fleet, `m${i}.json`), coco(['examples', 'sev-plain']).stdout);
+    const many = coco(['fleet', '--jobs', '1024', fleet]);
+    expect(many.status).toBe(0);
+    expect(many.stderr).toBe(
+      `coco fleet: --jobs 1024 is more than the ${cores} cores: using ${cores} worker threads\n`,
+    );
+    const fit = coco(['fleet', '--jobs', String(cores), fleet]);
+    expect(fit.stderr).toBe('');
+    expect(many.stdout).toBe(fit.stdout);
+    expect(lines(many.stdout)).toHaveLength(3);
   });
 });
