@@ -1,7 +1,7 @@
 // A second hostile review, each finding through the built command with its exit status and
 // message. Every case failed before its fix.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +85,34 @@ describe('coco fleet --jobs N: at most one worker thread per core', () => {
     expect(fit.stderr).toBe('');
     expect(many.stdout).toBe(fit.stdout);
     expect(lines(many.stdout)).toHaveLength(3);
+  });
+});
+
+describe('--root: a file over 16 MiB is a note saying so, never parsed cut off', () => {
+  it('proc/cpuinfo, a saved dmesg and sosreport cpuid_-r over the limit are "not read" with their size', () => {
+    const tree = join(dir, 'big-tree');
+    mkdirSync(join(tree, 'proc'), { recursive: true });
+    mkdirSync(join(tree, 'sos_commands', 'processor'), { recursive: true });
+    // Sparse files: no disk space, and coco must not read them to know their size.
+    const sparse = (path: string, size: number) => {
+      writeFileSync(path, '');
+      truncateSync(path, size);
+    };
+    sparse(join(tree, 'proc', 'cpuinfo'), 2 * 1024 ** 3);
+    sparse(join(tree, 'dmesg'), 16 * 1024 * 1024 + 1);
+    sparse(join(tree, 'sos_commands', 'processor', 'cpuid_-r'), 3 * 1024 ** 3);
+    const started = Date.now();
+    const run = coco(['detect', '--root', tree]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.status).toBe(4);
+    expect(run.stdout).toContain(
+      "/proc/cpuinfo: larger than 16 MiB (2147483648 bytes): not read; copy the running machine's /proc/cpuinfo into the tree again",
+    );
+    expect(run.stdout).toContain(
+      `${join(tree, 'dmesg')}: larger than 16 MiB (16777217 bytes): not read; save only the boot's kernel log there (journalctl -k -b > FILE)`,
+    );
+    expect(run.stdout).toContain(
+      `${join(tree, 'sos_commands/processor/cpuid_-r')}: larger than 16 MiB (3221225472 bytes): not read; save the machine's cpuid -r output there again`,
+    );
   });
 });
