@@ -6,6 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coco, lines, requireBuilt } from './helpers/cli.js';
+import { AZURE_SNP_MACHINE, writeTree } from './helpers/tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'coco-hostile-round2-'));
 beforeAll(requireBuilt);
@@ -114,5 +115,40 @@ describe('--root: a file over 16 MiB is a note saying so, never parsed cut off',
     expect(run.stdout).toContain(
       `${join(tree, 'sos_commands/processor/cpuid_-r')}: larger than 16 MiB (3221225472 bytes): not read; save the machine's cpuid -r output there again`,
     );
+  });
+});
+
+describe("a plugin's probe facts are credited to what that probe read", () => {
+  // A fact kind of its own, one fact added without reading anything; another probe (x86's CPUID)
+  // reads a device first.
+  const plugin = (body: string) => {
+    const path = join(dir, `probe-${Math.random().toString(36).slice(2)}.mjs`);
+    writeFileSync(
+      path,
+      `const KIND = { id: 'acme.k', title: 'acme k', decode: (j) => j, encode: (v) => v, describeKey: (k) => 'k ' + k };
+export default { kind: 'hypervisor', id: 'acme:codec', packageName: 'codec', interfaceVersion: 2,
+  detect() { return null; }, facts: [KIND],
+  probes: { facts: [{ kind: KIND, run(io, sink) { ${body} } }] } };
+`,
+    );
+    return path;
+  };
+
+  it("a probe that read nothing is its kind's source, never another probe's device", () => {
+    const root = writeTree(AZURE_SNP_MACHINE, join(dir, 'probe-tree'));
+    const run = coco(['explain', '--plugin', plugin("sink.fact('a', 1);")], {
+      env: { COCO_PROBE_ROOT: root },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/\/dev\/cpu\/0\/cpuid: \d+ x86\.cpuid facts \([^)]*\)\n/);
+    expect(run.stdout).toMatch(/\n {2}acme\.k: 1 acme\.k fact \(a\)\n/);
+  });
+
+  it('a probe that read a file is credited to that file', () => {
+    const root = join(dir, 'probe-tree');
+    const body = "const r = io.read('/proc/cpuinfo'); sink.fact('a', r.ok ? 1 : 0);";
+    const run = coco(['explain', '--plugin', plugin(body)], { env: { COCO_PROBE_ROOT: root } });
+    expect(run.stdout).toMatch(/\n {2}\/proc\/cpuinfo: [^\n]*1 acme\.k fact \(a\)/);
+    expect(run.stdout).not.toMatch(/cpuid: [^\n]*acme\.k/);
   });
 });
