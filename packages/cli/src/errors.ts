@@ -32,7 +32,8 @@ export const EXIT = Object.freeze({
  * - `PLUGIN_LOAD_FAILED`: a `--plugin` module was found but importing it failed, or it exports
  *   no plugin.
  * - `PLUGIN_TIMEOUT`: the command with `--plugin` modules did not finish within the time limit.
- * - `PLUGIN_FAILED`: a plugin threw outside any call coco made, or ended the process.
+ * - `PLUGIN_FAILED`: a plugin threw outside any call coco made, or ended the process; or, outside
+ *   detection, its `createType` threw or returned no type of its own, or its type or variants threw.
  * - `INTERNAL`: a bug in coco (exit 1).
  */
 export type CliErrorCode =

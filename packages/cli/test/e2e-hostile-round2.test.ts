@@ -152,3 +152,51 @@ export default { kind: 'hypervisor', id: 'acme:codec', packageName: 'codec', int
     expect(run.stdout).not.toMatch(/cpuid: [^\n]*acme\.k/);
   });
 });
+
+describe("a plugin's createType and type are its code: a failure is PLUGIN_FAILED naming it", () => {
+  const backend = (name: string, createType: string, extra = '') => {
+    const path = join(dir, `${name}.mjs`);
+    writeFileSync(
+      path,
+      `export default { kind: 'backend', id: 'acme:p', packageName: '@acme/p', interfaceVersion: 2, params: {},
+  variants: [{ variant: null, title: 'P', attributes: [], cvm: 'none' }],
+  createType() { ${createType} }, detect() { return null; }${extra} };
+`,
+    );
+    return path;
+  };
+  const FIX = 'Fix: leave the plugin out (--plugin) and report it to the authors of @acme/p\n';
+
+  it.each([
+    ['throw-error', "throw new Error('ct boom');", 'its createType threw "ct boom"'],
+    ['throw-null', 'throw null;', 'its createType threw null'],
+    ['throw-string', "throw 'a string';", 'its createType threw "a string"'],
+    [
+      'not-a-type',
+      "return { id: 'acme:p' };",
+      'its createType returned no valid type (type: not a type built by createType)',
+    ],
+  ])('coco pte with a createType that does %s: exit 2, one line', (name, body, problem) => {
+    const run = coco(['pte', '0x1000', '--type', 'acme:p', '--plugin', backend(name, body)]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`coco: PLUGIN_FAILED: plugin acme:p (@acme/p): ${problem}. ${FIX}`);
+  });
+
+  it('coco attrs with variants that throw when read: exit 2 naming the plugin', () => {
+    const path = join(dir, 'variants-getter.mjs');
+    writeFileSync(
+      path,
+      `let n = 0;
+export default { kind: 'backend', id: 'acme:p', packageName: '@acme/p', interfaceVersion: 2, params: {},
+  get variants() { if (n++ > 0) throw new Error('variants boom'); return [{ variant: null, title: 'P', attributes: [], cvm: 'none' }]; },
+  createType() { return null; }, detect() { return null; } };
+`,
+    );
+    const run = coco(['attrs', '--plugin', path]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `coco: PLUGIN_FAILED: plugin acme:p (@acme/p): its variants threw "variants boom". ${FIX}`,
+    );
+  });
+});
