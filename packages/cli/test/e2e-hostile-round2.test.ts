@@ -200,3 +200,69 @@ export default { kind: 'backend', id: 'acme:p', packageName: '@acme/p', interfac
     );
   });
 });
+
+describe('error lines do not echo huge input, and their fix matches the cause', () => {
+  const HUGE = 'a'.repeat(100_000);
+
+  it.each([
+    ['--param HUGE=1', ['pte', '1', '--type', 'amd-cbit', '--param', `${HUGE}=1`], 'PARAMETER_INVALID'],
+    ['pte --type HUGE', ['pte', '1', '--type', HUGE], 'USAGE'],
+    ['detect --HUGE', ['detect', `--${HUGE}`], 'USAGE'],
+    ['--dmesg /nonexistent/HUGE', ['detect', '--dmesg', `/nonexistent/${HUGE}`], 'FILE_NOT_FOUND'],
+    ['fleet --jobs HUGE', ['fleet', '--jobs', HUGE, '.'], 'USAGE'],
+  ])('coco %s: one short line, each echoed value cut to about 80 characters with "…"', (_, args, code) => {
+    const run = coco(args as string[]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.startsWith(`coco: ${code}: `)).toBe(true);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr.length).toBeLessThan(600);
+    expect(run.stderr).toContain('…');
+    for (const word of run.stderr.split(/\s+/)) expect(word.length).toBeLessThanOrEqual(81);
+  });
+
+  it('an enum of 200,000 values is listed in a fix as its first few and how many', () => {
+    const path = join(dir, 'huge-enum.mjs');
+    writeFileSync(
+      path,
+      `export default { kind: 'backend', id: 'acme:p', packageName: '@acme/p', interfaceVersion: 2,
+  params: { x: { type: 'enum', values: Array.from({ length: 200000 }, (_, i) => 'v' + i), description: 'x' } },
+  variants: [{ variant: null, title: 'P', attributes: [], cvm: 'none' }],
+  createType() { return null; }, detect() { return null; } };
+`,
+    );
+    const run = coco(['pte', '1', '--type', 'acme:p', '--param', 'x=zz', '--plugin', path]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /^coco: PARAMETER_INVALID: --param x: x "zz" is not valid\. Fix: give one of v0, v1, v2, [^\n]{0,80}, … \(200000 in all\) \(x\)\n$/,
+    );
+  });
+
+  it('--param maskBit=99 names --param maskBit, and --mask-bit 99 names --mask-bit', () => {
+    const param = coco(['pte', '1', '--type', 'amd-cbit', '--param', 'maskBit=99']);
+    expect(param.status).toBe(2);
+    expect(param.stderr).toMatch(
+      /^coco: PARAMETER_INVALID: --param maskBit: maskBit "99" is not valid\. Fix: give an integer from 12 to 51/,
+    );
+    const flag = coco(['pte', '1', '--type', 'amd-cbit', '--mask-bit', '99']);
+    expect(flag.stderr).toMatch(/^coco: PARAMETER_INVALID: --mask-bit: maskBit "99" is not valid\./);
+  });
+
+  it('a symbolic link loop under --root is "remove the symbolic link loop", not "run coco as root"', () => {
+    const tree = join(dir, 'loop-tree');
+    mkdirSync(join(tree, 'proc'), { recursive: true });
+    symlinkSync('cpuinfo', join(tree, 'proc', 'cpuinfo'));
+    symlinkSync('dmesg', join(tree, 'dmesg'));
+    const run = coco(['detect', '--root', tree]);
+    expect(run.status).toBe(4);
+    expect(run.stdout).toContain('  /proc/cpuinfo: a symbolic link loop; remove the symbolic link loop\n');
+    expect(run.stdout).toContain(
+      `  ${join(tree, 'dmesg')}: a symbolic link loop; remove the symbolic link loop\n`,
+    );
+    expect(run.stdout).not.toMatch(/loop[^\n]*run coco as root/);
+    const flag = coco(['detect', '--dmesg', join(tree, 'dmesg')]);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(
+      /^coco: FILE_UNREADABLE: .*a symbolic link loop.*Fix: remove the symbolic link loop\n$/,
+    );
+  });
+});

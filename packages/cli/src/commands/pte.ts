@@ -111,9 +111,13 @@ function backendOf(registry: Registry, typeId: string): BackendPlugin {
 /** What a backend's schema accepts, for errors: `gpaw (one of 48, 52), maskBit (an integer from 12 to 51)`. */
 function accepted(schema: ParamSchema): string {
   const names = Object.keys(schema);
-  return names.length === 0
-    ? 'it takes no parameters'
-    : names.map((n) => `${n} (${describeParam(schema[n] as ParamSchema[string])})`).join(', ');
+  if (names.length === 0) return 'it takes no parameters';
+  // A plugin's schema may be long: the first few, then how many in all.
+  const listed = names
+    .slice(0, 8)
+    .map((n) => `${n} (${describeParam(schema[n] as ParamSchema[string])})`)
+    .join(', ');
+  return names.length > 8 ? `${listed}, … (${names.length} parameters in all)` : listed;
 }
 
 /**
