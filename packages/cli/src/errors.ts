@@ -32,7 +32,8 @@ export const EXIT = Object.freeze({
  * - `PLUGIN_LOAD_FAILED`: a `--plugin` module was found but importing it failed, or it exports
  *   no plugin.
  * - `PLUGIN_TIMEOUT`: the command with `--plugin` modules did not finish within the time limit.
- * - `PLUGIN_FAILED`: a plugin threw outside any call coco made, or ended the process.
+ * - `PLUGIN_FAILED`: a plugin threw outside any call coco made, or ended the process; or, outside
+ *   detection, its `createType` threw or returned no type of its own, or its type or variants threw.
  * - `INTERNAL`: a bug in coco (exit 1).
  */
 export type CliErrorCode =
@@ -95,6 +96,22 @@ export function oneLine(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, ' ').trim();
 }
 
+/** The most characters of one echoed value (a flag's value, a name, a path) an error line shows. */
+export const ECHO_MAX = 80;
+
+/** A run of non-space characters longer than {@link ECHO_MAX}. */
+const LONG_RUN = new RegExp(`\\S{${ECHO_MAX + 1},}`, 'g');
+
+/**
+ * Cuts every value an error line echoes to about {@link ECHO_MAX} characters: each run of
+ * non-space characters longer than that keeps its start and its end (a path keeps its file name)
+ * around "…", so `--param <100,000 characters>=1` cannot make a 100 kB error line.
+ */
+export function clipEchoes(text: string): string {
+  const half = ECHO_MAX / 2;
+  return text.replace(LONG_RUN, (run) => `${run.slice(0, half)}…${run.slice(-(half - 1))}`);
+}
+
 /**
  * The one stderr line and exit status for anything a command threw: `coco: CODE: message`. The
  * message is shown with control characters escaped: it may hold a plugin's text or a file name.
@@ -102,7 +119,10 @@ export function oneLine(text: string): string {
 export function describeFailure(error: unknown, debug: boolean): { line: string; status: number } {
   if (error instanceof CliError || isCocoError(error)) {
     const code = typeof error.code === 'string' ? error.code : 'USAGE';
-    return { line: `coco: ${safeText(code)}: ${safeText(oneLine(error.message))}`, status: EXIT.usage };
+    return {
+      line: `coco: ${safeText(clipEchoes(code))}: ${safeText(clipEchoes(oneLine(error.message)))}`,
+      status: EXIT.usage,
+    };
   }
   let message: string;
   try {
@@ -112,7 +132,7 @@ export function describeFailure(error: unknown, debug: boolean): { line: string;
   }
   const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
   return {
-    line: `coco: INTERNAL: internal error: ${safeText(oneLine(message))}. Fix: please report it with the command you ran (COCO_DEBUG=1 shows the stack)${stack}`,
+    line: `coco: INTERNAL: internal error: ${safeText(clipEchoes(oneLine(message)))}. Fix: please report it with the command you ran (COCO_DEBUG=1 shows the stack)${stack}`,
     status: EXIT.internal,
   };
 }

@@ -62,8 +62,18 @@ function reasonOfErrno(code: string | undefined, path: string): Reason {
         problem: 'a part of the path is not a directory',
         fix: 'check the path',
       };
+    case 'ENAMETOOLONG':
+      return {
+        code: 'FILE_NOT_FOUND',
+        problem: 'the path is too long (ENAMETOOLONG)',
+        fix: 'check the path',
+      };
     case 'ELOOP':
-      return { code: 'FILE_UNREADABLE', problem: 'too many symbolic links', fix: 'check the path' };
+      return {
+        code: 'FILE_UNREADABLE',
+        problem: 'a symbolic link loop (too many symbolic links to follow)',
+        fix: 'remove the symbolic link loop',
+      };
     case 'ENXIO':
     case 'ENODEV':
       return {

@@ -50,11 +50,13 @@ function errorText(error: unknown): string {
 const TYPE_SPEC = Symbol.for('@coco/core/type-spec');
 
 /**
- * Why a claimed type cannot count, naming the field, or `null` when it can: it must be a type
- * `createType` built (frozen, with its spec), of a registered backend, with a variant that backend
- * declares, only registered attributes, and a marking (if any) of one bit with the type's polarity.
+ * Why a value cannot count as a type of `registry` (a plugin's claim, or what a backend's
+ * `createType` returned), naming the field, or `null` when it can: it must be a type `createType`
+ * built (frozen, with its spec), of a registered backend, with a variant that backend declares,
+ * only registered attributes, and a marking (if any) of one bit with the type's polarity. It reads
+ * own fields only and never calls the value's methods.
  */
-function typeProblem(value: unknown, registry: Registry): string | null {
+export function typeProblem(value: unknown, registry: Registry): string | null {
   if (typeof value !== 'object' || value === null || !hasOwn(value, TYPE_SPEC) || !Object.isFrozen(value)) {
     return 'type: not a type built by createType';
   }

@@ -8,7 +8,7 @@ export type {
   MarkingRunList,
 } from './classify.js';
 export { classifyEntries, createClassifier } from './classify.js';
-export { CVM_NONE, detectWith } from './detect.js';
+export { CVM_NONE, detectWith, typeProblem } from './detect.js';
 export type {
   Detection,
   DetectionConflict,

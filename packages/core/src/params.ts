@@ -64,22 +64,45 @@ export type ParamsOf<S extends ParamSchema> = { readonly [K in RequiredKeys<S>]:
 const U64_MAX = (1n << 64n) - 1n;
 const STRING_MAX = 200;
 
+/** Words of a list for an error, cut after about `max` characters: `a, b, c, … (200000 in all)`. */
+function listWords(values: readonly unknown[], max = 80): string {
+  let out = '';
+  for (const [i, value] of values.entries()) {
+    const word = String(value);
+    const next = out === '' ? word : `${out}, ${word}`;
+    if (next.length > max && i > 0) return `${out}, … (${values.length} in all)`;
+    out = next.length > max ? `${next.slice(0, max)}…` : next;
+  }
+  return out;
+}
+
+/** A plugin's text for an error, cut after about 80 characters. */
+function clip(text: unknown): string {
+  const s = String(text);
+  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
+}
+
+/**
+ * Refuses a parameter. `input` is the schema's owner (`type tdx params`), and `named` what names the
+ * parameter itself: `input.name` for a field of an object, or as given for a flag (`--param gpaw`).
+ */
 function refuse(
   input: string,
   name: string,
   value: unknown,
   spec: ParamSpec | undefined,
   known: readonly string[],
+  named = `${input}.${name}`,
 ): never {
   if (!spec) {
     throw new CocoError('PARAMETER_INVALID', `unknown parameter ${describeValue(name)}`, {
       input,
-      fix: known.length > 0 ? `use only ${known.join(', ')}` : 'this type takes no parameters',
+      fix: known.length > 0 ? `use only ${listWords(known, 160)}` : 'this type takes no parameters',
     });
   }
   throw new CocoError('PARAMETER_INVALID', `${name} ${describeValue(value)} is not valid`, {
-    input: `${input}.${name}`,
-    fix: `give ${expected(spec)} (${spec.description})`,
+    input: named,
+    fix: `give ${expected(spec)} (${clip(spec.description)})`,
   });
 }
 
@@ -87,11 +110,11 @@ function refuse(
 export function expected(spec: ParamSpec): string {
   switch (spec.type) {
     case 'integer':
-      return spec.values ? `one of ${spec.values.join(', ')}` : `an integer from ${spec.min} to ${spec.max}`;
+      return spec.values ? `one of ${listWords(spec.values)}` : `an integer from ${spec.min} to ${spec.max}`;
     case 'bigint':
       return `a bigint from ${hex(spec.min ?? 0n)} to ${hex(spec.max ?? U64_MAX)}`;
     case 'enum':
-      return `one of ${spec.values.join(', ')}`;
+      return `one of ${listWords(spec.values)}`;
     case 'boolean':
       return 'true or false';
     default:
@@ -167,7 +190,7 @@ export function checkParams<S extends ParamSchema>(schema: S, params: unknown, i
     if (spec.required && (out[name] === undefined || out[name] === null)) {
       throw new CocoError('PARAMETER_INVALID', `${name} is missing`, {
         input: `${input}.${name}`,
-        fix: `give ${expected(spec)} (${spec.description})`,
+        fix: `give ${expected(spec)} (${clip(spec.description)})`,
       });
     }
   }
@@ -184,9 +207,15 @@ const NUMBER_TEXT = /^([+-]?)(0|[1-9]\d{0,39}|0x[0-9a-fA-F]{1,32})$/;
 
 /**
  * Reads one parameter from text, as a command line gives it (`52`, `0x8000000000`, `true`,
- * `sev-snp`), by its spec; throws `PARAMETER_INVALID` naming it and what it accepts.
+ * `sev-snp`), by its spec; throws `PARAMETER_INVALID` naming it as `input` (what the user gave:
+ * `--param NAME` unless given, such as `--mask-bit`) and saying what it accepts.
  */
-export function parseParam(schema: ParamSchema, name: string, text: string, input = '--param'): unknown {
+export function parseParam(
+  schema: ParamSchema,
+  name: string,
+  text: string,
+  input = `--param ${name}`,
+): unknown {
   const known = Object.keys(schema);
   const spec = hasOwn(schema, name) ? (own(schema, name) as ParamSpec) : undefined;
   if (!spec) refuse(input, name, text, undefined, known);
@@ -199,7 +228,7 @@ export function parseParam(schema: ParamSchema, name: string, text: string, inpu
     else if (signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER))
       value = Number(signed);
   } else if (spec.type === 'boolean' && (text === 'true' || text === 'false')) value = text === 'true';
-  if (!valid(spec, value)) refuse(input, name, text, spec, known);
+  if (!valid(spec, value)) refuse(input, name, text, spec, known, input);
   return value;
 }
 

@@ -82,7 +82,7 @@ describe('typed parameters', () => {
     expect(parseParam(SCHEMA, 'status', '0x103df')).toBe(0x103dfn);
     expect(parseParam(SCHEMA, 'on', 'true')).toBe(true);
     expect(parseParam(SCHEMA, 'mode', 'b')).toBe('b');
-    expect(codeOf(() => parseParam(SCHEMA, 'ipaBits', '48.5'))).toMatch(/--param\.ipaBits/);
+    expect(codeOf(() => parseParam(SCHEMA, 'ipaBits', '48.5'))).toMatch(/--param ipaBits: /);
     expect(codeOf(() => parseParam(SCHEMA, 'nope', '1'))).toMatch(/unknown parameter "nope"/);
   });
 

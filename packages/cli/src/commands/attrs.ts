@@ -1,5 +1,6 @@
 import { boolFlag } from '../args.js';
 import { ATTRS_SCHEMA_URL, type AttrsJson } from '../formats.js';
+import { pluginCall } from '../plugin-calls.js';
 import { attrsColumns, renderAttrs } from '../render/attrs.js';
 import { createStyle } from '../render/style.js';
 import { COMMON_HELP, type CommandContext, prepare } from './common.js';
@@ -22,7 +23,8 @@ export async function run(context: CommandContext): Promise<number> {
   if (!prepared) return 0;
   const { io } = context;
   const { registry } = prepared;
-  const columns = attrsColumns(registry.backends);
+  // Each backend's variants are its plugin's data: one that cannot be read names its plugin.
+  const columns = registry.backends.flatMap((b) => pluginCall(b, 'variants', () => attrsColumns([b])));
   if (boolFlag(prepared.values, 'json')) {
     const doc: AttrsJson = {
       $schema: ATTRS_SCHEMA_URL,

@@ -7,13 +7,15 @@ import {
   parseHex,
   parseParam,
   type Registry,
+  typeProblem,
 } from '@coco/core';
 import { boolFlag, listFlag, stringFlag } from '../args.js';
 import { CliError } from '../errors.js';
 import { PTE_SCHEMA_URL, type PteJson } from '../formats.js';
+import { pluginCall, pluginFailed } from '../plugin-calls.js';
 import { renderNoBit, renderPte } from '../render/pte.js';
 import { createStyle } from '../render/style.js';
-import { COMMON_HELP, type CommandContext, prepare } from './common.js';
+import { COMMON_HELP, type CommandContext, type Prepared, prepare } from './common.js';
 
 /** `coco pte --help`. */
 export const help = `Usage: coco pte VALUE --type T [--mask-bit N | --param NAME=VALUE ...] [--format ID]
@@ -109,9 +111,13 @@ function backendOf(registry: Registry, typeId: string): BackendPlugin {
 /** What a backend's schema accepts, for errors: `gpaw (one of 48, 52), maskBit (an integer from 12 to 51)`. */
 function accepted(schema: ParamSchema): string {
   const names = Object.keys(schema);
-  return names.length === 0
-    ? 'it takes no parameters'
-    : names.map((n) => `${n} (${describeParam(schema[n] as ParamSchema[string])})`).join(', ');
+  if (names.length === 0) return 'it takes no parameters';
+  // A plugin's schema may be long: the first few, then how many in all.
+  const listed = names
+    .slice(0, 8)
+    .map((n) => `${n} (${describeParam(schema[n] as ParamSchema[string])})`)
+    .join(', ');
+  return names.length > 8 ? `${listed}, … (${names.length} parameters in all)` : listed;
 }
 
 /**
@@ -194,11 +200,29 @@ export function pteParams(
   return params;
 }
 
+/** The backend's type for `params`, checked: a type `createType` built, of this backend. */
+function createChecked(
+  backend: BackendPlugin,
+  registry: Registry,
+  params: Record<string, unknown>,
+): CocoType {
+  return pluginCall(backend, 'createType', () => {
+    const type: unknown = backend.createType(params as never);
+    const problem = typeProblem(type, registry);
+    if (problem !== null) throw pluginFailed(backend, `its createType returned no valid type (${problem})`);
+    if ((type as CocoType).id !== backend.id)
+      throw pluginFailed(
+        backend,
+        `its createType returned a type of ${JSON.stringify((type as CocoType).id)}`,
+      );
+    return type as CocoType;
+  });
+}
+
 /** Runs `coco pte`. */
 export async function run(context: CommandContext): Promise<number> {
   const prepared = await prepare('pte', help, context, OPTIONS, 1);
   if (!prepared) return 0;
-  const { io } = context;
   const { values, positionals, registry } = prepared;
   const valueText = positionals[0];
   if (valueText === undefined)
@@ -229,7 +253,27 @@ export async function run(context: CommandContext): Promise<number> {
     ...(gpaw !== undefined && { gpaw }),
     ...(variant !== undefined && { variant }),
   });
-  const type: CocoType = backend.createType(params as never);
+  const type = createChecked(backend, registry, params);
+  // The type's fields and methods are the plugin's code too (it may bring its own copy of core).
+  return pluginCall(backend, "type's methods", () =>
+    drawPte(context, { backend, type, typeId, input, encrypt, decrypt, values }),
+  );
+}
+
+function drawPte(
+  context: CommandContext,
+  args: {
+    backend: BackendPlugin;
+    type: CocoType;
+    typeId: string;
+    input: bigint;
+    encrypt: boolean;
+    decrypt: boolean;
+    values: Prepared['values'];
+  },
+): number {
+  const { io } = context;
+  const { backend, type, typeId, input, encrypt, decrypt, values } = args;
   const typeLabel = type.variant ? `${type.id} (${type.variant})` : type.id;
   const formatId = stringFlag(values, 'format');
   if (type.maskState === 'none') {

@@ -44,7 +44,13 @@ export type FleetInput =
       readonly source: string;
       readonly files: readonly { readonly path: string; readonly kind: BundleFileKind }[];
     }
-  | { readonly kind: 'broken'; readonly source: string; readonly code: string; readonly problem: string };
+  | {
+      readonly kind: 'broken';
+      readonly source: string;
+      readonly code: string;
+      readonly problem: string;
+      readonly fix: string;
+    };
 
 function bundleFiles(dir: string): { path: string; kind: BundleFileKind }[] {
   const found: { path: string; kind: BundleFileKind }[] = [];
@@ -59,11 +65,88 @@ function bundleFiles(dir: string): { path: string; kind: BundleFileKind }[] {
   return found;
 }
 
+const FIX_PATH = 'check the path';
+const FIX_REGULAR = 'copy the snapshot into a regular file';
+
 function errnoInput(source: string, error: unknown): FleetInput {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR')
-    return { kind: 'broken', source, code: 'FILE_NOT_FOUND', problem: 'no such file or directory' };
-  return { kind: 'broken', source, code: 'FILE_UNREADABLE', problem: `cannot be read (${code ?? 'error'})` };
+    return {
+      kind: 'broken',
+      source,
+      code: 'FILE_NOT_FOUND',
+      problem: 'no such file or directory',
+      fix: FIX_PATH,
+    };
+  if (code === 'ELOOP')
+    return {
+      kind: 'broken',
+      source,
+      code: 'FILE_UNREADABLE',
+      problem: 'a symbolic link loop',
+      fix: 'remove the symbolic link loop',
+    };
+  if (code === 'EACCES' || code === 'EPERM')
+    return {
+      kind: 'broken',
+      source,
+      code: 'FILE_UNREADABLE',
+      problem: 'permission denied',
+      fix: 'make it readable, or run coco as a user who can read it',
+    };
+  return {
+    kind: 'broken',
+    source,
+    code: 'FILE_UNREADABLE',
+    problem: `cannot be read (${code ?? 'error'})`,
+    fix: FIX_REGULAR,
+  };
+}
+
+/** What a file that is neither a regular file nor a directory is, in words. */
+function specialKind(stat: import('node:fs').Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
+/**
+ * What a path names, followed through symbolic links with `stat` only (never opened: a FIFO or a
+ * device must not block the walk): a regular file, a directory, or a broken input saying why not.
+ */
+function classify(path: string): 'file' | 'directory' | FleetInput {
+  let stat: import('node:fs').Stats;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      try {
+        if (lstatSync(path).isSymbolicLink())
+          return {
+            kind: 'broken',
+            source: path,
+            code: 'FILE_NOT_FOUND',
+            problem: 'a dangling symbolic link',
+            fix: 'point the link at a snapshot, or remove it',
+          };
+      } catch {
+        // Not there at all: said below.
+      }
+    }
+    return errnoInput(path, error);
+  }
+  if (stat.isFile()) return 'file';
+  if (stat.isDirectory()) return 'directory';
+  return {
+    kind: 'broken',
+    source: path,
+    code: 'FILE_UNREADABLE',
+    problem: `it is ${specialKind(stat)}, not a regular file or a directory (not read: it could block)`,
+    fix: FIX_REGULAR,
+  };
 }
 
 /**
@@ -89,23 +172,19 @@ function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      // A link to a file is followed; a link to a directory is not (no cycles, no walking out of the tree).
-      try {
-        const s = statSync(path);
-        isFile = s.isFile();
-        isDir = false;
-      } catch {
-        continue;
-      }
+    // A directory is walked; a link to one is not (no cycles, no walking out of the tree).
+    if (entry.isDirectory()) {
+      walk(path, out, seen);
+      continue;
     }
-    if (isDir) walk(path, out, seen);
-    else if (isFile && entry.name.endsWith('.json') && !seen.has(path)) {
-      seen.add(path);
-      out.push({ kind: 'snapshot', source: path });
-    }
+    if (!entry.name.endsWith('.json') || seen.has(path)) continue;
+    // Every other *.json entry is a machine: a regular file (or a link to one) is read, and
+    // anything else (a FIFO, a device, a socket, a link that dangles, loops or cannot be
+    // followed) is a record saying why not, never silently left out.
+    const what = classify(path);
+    if (what === 'directory') continue;
+    seen.add(path);
+    out.push(what === 'file' ? { kind: 'snapshot', source: path } : what);
   }
 }
 
@@ -120,36 +199,12 @@ export function collectInputs(paths: readonly string[]): FleetInput[] {
   const out: FleetInput[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
-    let stat: import('node:fs').Stats;
-    try {
-      stat = statSync(path);
-    } catch (error) {
-      try {
-        lstatSync(path);
-        out.push({
-          kind: 'broken',
-          source: path,
-          code: 'FILE_NOT_FOUND',
-          problem: 'a dangling symbolic link',
-        });
-      } catch {
-        out.push(errnoInput(path, error));
-      }
-      continue;
-    }
-    if (stat.isDirectory()) walk(path, out, seen);
-    else if (stat.isFile()) {
-      if (!seen.has(path)) {
-        seen.add(path);
-        out.push({ kind: 'snapshot', source: path });
-      }
-    } else {
-      out.push({
-        kind: 'broken',
-        source: path,
-        code: 'FILE_UNREADABLE',
-        problem: 'it is not a regular file or a directory (a FIFO, a device or a socket)',
-      });
+    const what = classify(path);
+    if (what === 'directory') walk(path, out, seen);
+    else if (what !== 'file') out.push(what);
+    else if (!seen.has(path)) {
+      seen.add(path);
+      out.push({ kind: 'snapshot', source: path });
     }
   }
   const unique = new Map<string, FleetInput>();

@@ -10,7 +10,7 @@ import {
   SNAPSHOT_MAX_BYTES,
 } from '@coco/core';
 import { parseCpuidDump } from '@coco/x86';
-import { CliError } from '../errors.js';
+import { CliError, clipEchoes } from '../errors.js';
 import { formatBytes } from '../files.js';
 import { FLEET_SCHEMA_URL, type FleetMachineJson, type FleetRecordJson } from '../formats.js';
 import { probeMachine } from '../probe/index.js';
@@ -112,7 +112,7 @@ function readEvidence(input: FleetInput, registry: Registry): Evidence {
       return parts.length === 1 ? (parts[0] as Evidence) : mergeEvidence(...parts);
     }
     case 'broken':
-      throw new CliError(input.source, input.problem, 'check the path', {
+      throw new CliError(input.source, input.problem, input.fix, {
         code: input.code as 'FILE_NOT_FOUND',
       });
   }
@@ -120,7 +120,7 @@ function readEvidence(input: FleetInput, registry: Registry): Evidence {
 
 function errorOf(error: unknown): { code: string; message: string } {
   if (error instanceof CliError || isCocoError(error)) {
-    return { code: String(error.code), message: error.message.replace(/\s*\r?\n\s*/g, ' ') };
+    return { code: String(error.code), message: clipEchoes(error.message.replace(/\s*\r?\n\s*/g, ' ')) };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: `internal error: ${message}. Fix: please report it` };

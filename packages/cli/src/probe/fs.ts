@@ -34,7 +34,10 @@ export interface DeviceReader {
  * Failures throw Node errors with a `code` (`ENOENT`, `EACCES`, `EIO`, ...).
  */
 export interface ProbeFs {
-  /** The text of a file, to its end or the first `maxBytes` bytes (16 MiB at most). */
+  /**
+   * The text of a file: its first `maxBytes` bytes (16 MiB at most), or without `maxBytes` the whole
+   * file, which throws `EFBIG` (with its own `unreadable` reason) when it is over 16 MiB.
+   */
   readText(path: string, maxBytes?: number): string;
   /** Opens a device for positioned reads. */
   openDevice(path: string): DeviceReader;
@@ -91,12 +94,38 @@ function notWhatTheKernelProvides(path: string, stats: Stats, expected: 'device'
   return Object.assign(new Error(unreadable.reason), { code: 'EINVAL', unreadable });
 }
 
-/** Reads a regular file (procfs ones report size 0) to its end, at most {@link MAX_TEXT_BYTES}. */
-function readTextFile(full: string, path: string, max = MAX_TEXT_BYTES): string {
+/** What would make a file that is too large readable: the machine's own output is far smaller. */
+function tooLargeFix(path: string): string {
+  if (path.includes('dmesg'))
+    return "save only the boot's kernel log there (journalctl -k -b > FILE), or pass it with --dmesg";
+  if (path.includes('cpuid')) return "save the machine's cpuid -r output there again (it is far smaller)";
+  if (path.startsWith('/proc/'))
+    return `copy the running machine's ${path} into the tree again (the kernel's is far smaller)`;
+  return "copy the machine's own file into the tree again";
+}
+
+/** The error for a file over {@link MAX_TEXT_BYTES}: a note saying so, never a cut text parsed. */
+function tooLarge(path: string, bytes: number, atLeast: boolean): Error {
+  const unreadable: Unreadable = {
+    reason: `larger than 16 MiB (${atLeast ? 'at least ' : ''}${bytes} bytes): not read`,
+    fix: tooLargeFix(path),
+  };
+  return Object.assign(new Error(unreadable.reason), { code: 'EFBIG', unreadable });
+}
+
+/**
+ * Reads a regular file (procfs ones report size 0) to its end. With `max`, its first `max` bytes
+ * are its text (a prefix is what the caller wants); without, a file over {@link MAX_TEXT_BYTES}
+ * (by its size, or by what a read gave for a file that reports none) throws `EFBIG` with its own
+ * reason, so that a cut text is never parsed as if it were whole.
+ */
+function readTextFile(full: string, path: string, max?: number): string {
   const fd = openSync(full, OPEN_FLAGS);
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw notWhatTheKernelProvides(path, stats, 'file');
+    if (max === undefined && stats.size > MAX_TEXT_BYTES) throw tooLarge(path, stats.size, false);
+    const limit = max ?? MAX_TEXT_BYTES + 1;
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -105,9 +134,10 @@ function readTextFile(full: string, path: string, max = MAX_TEXT_BYTES): string 
       if (n === 0) break;
       chunks.push(buffer.subarray(0, n));
       total += n;
-      if (total >= max) break;
+      if (total >= limit) break;
     }
-    return Buffer.concat(chunks, total).subarray(0, Math.min(total, max)).toString('utf8');
+    if (max === undefined && total > MAX_TEXT_BYTES) throw tooLarge(path, total, true);
+    return Buffer.concat(chunks, total).subarray(0, Math.min(total, limit)).toString('utf8');
   } finally {
     closeSync(fd);
   }
@@ -147,7 +177,7 @@ export function nodeProbeFs(root = '/'): ProbeFs {
   const at = (path: string) => under(root, path);
   return {
     readText: (path, maxBytes) =>
-      readTextFile(at(path), path, Math.min(maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES)),
+      readTextFile(at(path), path, maxBytes === undefined ? undefined : Math.min(maxBytes, MAX_TEXT_BYTES)),
     openDevice(path) {
       const fd = openSync(at(path), OPEN_FLAGS);
       let stats: Stats;

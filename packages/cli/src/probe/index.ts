@@ -60,8 +60,10 @@ function errorText(error: unknown): string {
 }
 
 /** Runs one plugin's fact probe; its facts and notes go to `builder`, a failure is a note. */
-function runFactProbe(probe: FactProbe, io: RunIO, builder: EvidenceBuilder, tree: string | null): void {
+function runFactProbe(probe: FactProbe, run: RunIO, builder: EvidenceBuilder, tree: string | null): void {
   const kind = probe.kind.id;
+  // Its own reader: what another plugin's probe read is never the source of this one's facts.
+  const io = run.forProbe();
   const refusedNote = (source: string) =>
     [...io.refused].some((path) => source === path || source.startsWith(`${path} `));
   const sink: ProbeSink<unknown> = {

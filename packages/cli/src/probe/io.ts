@@ -1,4 +1,7 @@
 import type { ProbeIO, ProbeRead } from '@coco/core';
+
+type ProbeReadOptions = NonNullable<Parameters<ProbeIO['read']>[1]>;
+
 import type { DeviceReader, ProbeFs } from './fs.js';
 
 /** Default and largest read of {@link ProbeIO.read} (core's contract). */
@@ -12,12 +15,21 @@ export const NOT_READ_UNDER_ROOT = Object.freeze({
   fix: 'run coco snapshot on the machine itself and pass the snapshot with --snapshot',
 });
 
-/** A `ProbeIO` for one probing run, which keeps its devices open until {@link RunIO.close}. */
-export interface RunIO extends ProbeIO {
-  /** The last path a read succeeded on: the source of the facts a probe adds next. */
+/**
+ * What one plugin's fact probe reads through: a `ProbeIO` of its own, which remembers only that
+ * probe's reads, so that its facts and notes are never credited to a path another probe read.
+ */
+export interface ProbeScopeIO extends ProbeIO {
+  /** The last path a read of this probe succeeded on: the source of the facts it adds next. */
   readonly lastPath: string | null;
-  /** Device paths refused because the run reads a tree (`--root`), not a live machine. */
+  /** Device paths this probe was refused because the run reads a tree (`--root`), not a live machine. */
   readonly refused: ReadonlySet<string>;
+}
+
+/** The reads of one probing run, which keeps its devices open until {@link RunIO.close}. */
+export interface RunIO {
+  /** A new reader for one fact probe; every probe's reads share the run's open devices. */
+  forProbe(): ProbeScopeIO;
   close(): void;
 }
 
@@ -49,48 +61,55 @@ function failure(error: unknown): Extract<ProbeRead, { ok: false }> {
  */
 export function probeIo(fs: ProbeFs, options: { readonly devices: boolean }): RunIO {
   const open = new Map<string, DeviceReader | Extract<ProbeRead, { ok: false }>>();
-  const refused = new Set<string>();
-  let lastPath: string | null = null;
-  return {
-    get lastPath() {
-      return lastPath;
-    },
-    refused,
-    read(path, readOptions = {}) {
-      if (typeof path !== 'string' || !path.startsWith('/') || path.split('/').includes('..'))
-        return { ok: false, missing: false, reason: 'not an absolute machine path', code: 'EINVAL' };
-      const length = readOptions.length ?? DEFAULT_LENGTH;
-      const offset = readOptions.offset ?? 0n;
-      if (!Number.isInteger(length) || length < 1 || length > MAX_LENGTH)
-        return {
-          ok: false,
-          missing: false,
-          reason: `length ${String(length)} is not 1..65536`,
-          code: 'EINVAL',
-        };
-      if (typeof offset !== 'bigint' || offset < 0n || offset > U64_MAX)
-        return { ok: false, missing: false, reason: 'the offset is not a 64-bit position', code: 'EINVAL' };
-      if (!options.devices && (path === '/dev' || path.startsWith('/dev/'))) {
-        refused.add(path);
-        return { ok: false, missing: false, reason: NOT_READ_UNDER_ROOT.reason, code: 'ENOTSUP' };
-      }
-      let reader = open.get(path);
-      if (reader === undefined) {
-        try {
-          reader = fs.openDevice(path);
-        } catch (error) {
-          reader = failure(error);
-        }
-        open.set(path, reader);
-      }
-      if ('ok' in reader) return reader;
+  const read = (path: unknown, readOptions: ProbeReadOptions, refused: Set<string>): ProbeRead => {
+    if (typeof path !== 'string' || !path.startsWith('/') || path.split('/').includes('..'))
+      return { ok: false, missing: false, reason: 'not an absolute machine path', code: 'EINVAL' };
+    const length = readOptions.length ?? DEFAULT_LENGTH;
+    const offset = readOptions.offset ?? 0n;
+    if (!Number.isInteger(length) || length < 1 || length > MAX_LENGTH)
+      return {
+        ok: false,
+        missing: false,
+        reason: `length ${String(length)} is not 1..65536`,
+        code: 'EINVAL',
+      };
+    if (typeof offset !== 'bigint' || offset < 0n || offset > U64_MAX)
+      return { ok: false, missing: false, reason: 'the offset is not a 64-bit position', code: 'EINVAL' };
+    if (!options.devices && (path === '/dev' || path.startsWith('/dev/'))) {
+      refused.add(path);
+      return { ok: false, missing: false, reason: NOT_READ_UNDER_ROOT.reason, code: 'ENOTSUP' };
+    }
+    let reader = open.get(path);
+    if (reader === undefined) {
       try {
-        const bytes = reader.pread(length, offset);
-        lastPath = path;
-        return { ok: true, bytes };
+        reader = fs.openDevice(path);
       } catch (error) {
-        return failure(error);
+        reader = failure(error);
       }
+      open.set(path, reader);
+    }
+    if ('ok' in reader) return reader;
+    try {
+      return { ok: true, bytes: reader.pread(length, offset) };
+    } catch (error) {
+      return failure(error);
+    }
+  };
+  return {
+    forProbe() {
+      const refused = new Set<string>();
+      let lastPath: string | null = null;
+      return Object.freeze({
+        get lastPath() {
+          return lastPath;
+        },
+        refused,
+        read(path: string, readOptions: ProbeReadOptions = {}) {
+          const result = read(path, readOptions ?? {}, refused);
+          if (result.ok) lastPath = path;
+          return result;
+        },
+      });
     },
     close() {
       for (const reader of open.values()) {

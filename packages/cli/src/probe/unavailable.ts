@@ -11,6 +11,12 @@ function codeOf(error: unknown): string {
 
 const ROOT_FIX = 'run coco as root (sudo)';
 
+/** A path that is a symbolic link loop (`ELOOP`): no user can read it, root neither. */
+const LINK_LOOP: Unreadable = Object.freeze({
+  reason: 'a symbolic link loop',
+  fix: 'remove the symbolic link loop',
+});
+
 /** The reason an error carries itself (probe/fs.ts: a FIFO in place of a file), if any. */
 function ownReason(error: unknown): Unreadable | undefined {
   const own = (error as { unreadable?: Unreadable } | null)?.unreadable;
@@ -22,6 +28,7 @@ export function kernelLogUnreadable(error: unknown): Unreadable {
   const own = ownReason(error);
   if (own) return own;
   const code = codeOf(error);
+  if (code === 'ELOOP') return LINK_LOOP;
   if (code === 'EACCES' || code === 'EPERM') {
     return {
       reason: 'permission denied',
@@ -43,6 +50,7 @@ export function fileUnreadable(error: unknown, path: string): Unreadable {
   const own = ownReason(error);
   if (own) return own;
   const code = codeOf(error);
+  if (code === 'ELOOP') return LINK_LOOP;
   if (code === 'EACCES' || code === 'EPERM') return { reason: 'permission denied', fix: ROOT_FIX };
   if (code === 'ENOENT') {
     return path.startsWith('/proc')

@@ -72,7 +72,14 @@ export function renderExplain(detection: Detection, evidence: Evidence, style: S
     out += `cannot tell (${safeText(detection.undetermined.map((u) => `${u.by}: ${u.because}`).join('; ')) || 'no plugin could decide'})`;
   else if (!type) out += 'not a confidential guest';
   else {
-    out += safeText(type.describe());
+    let described: string;
+    try {
+      // A plugin's type: its describe() is the plugin's code.
+      described = String(type.describe());
+    } catch {
+      described = `${type.id} (its plugin's describe() failed)`;
+    }
+    out += safeText(described);
     const m = type.marking;
     if (m && m.entryBit !== m.maskBit)
       out += `; in ${safeText(m.format.title)} entries the ${safeText(type.maskName)} is entry bit ${m.entryBit}`;
