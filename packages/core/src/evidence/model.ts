@@ -129,9 +129,23 @@ function invalid(problem: string, input: string, fix: string): never {
   throw new CocoError('EVIDENCE_INVALID', problem, { input, fix });
 }
 
-interface StoredFact extends Sourced<JsonValue> {
-  readonly text: string;
+// A fact decoded as it was added, by the kind object that decoded it: build() hands it to plugins
+// without decoding the stored JSON a second time.
+interface Decoded {
+  readonly kind: FactKind;
+  readonly values: Map<string, unknown>;
 }
+
+// Lets the snapshot parser, which decodes each fact to check it, give the builder what it decoded
+// (set by the builder's static block: a private method, not part of its API).
+let addDecoded: (
+  builder: EvidenceBuilder,
+  kind: FactKind,
+  key: string,
+  json: JsonValue,
+  value: unknown,
+  source: string,
+) => void;
 
 /**
  * Collects facts from parsers and probes. Adding the same fact twice with the same value is fine;
@@ -139,7 +153,8 @@ interface StoredFact extends Sourced<JsonValue> {
  */
 export class EvidenceBuilder {
   readonly #kinds = new Set<EvidenceKind>();
-  readonly #facts = new Map<string, Map<string, StoredFact>>();
+  readonly #facts = new Map<string, Map<string, Sourced<JsonValue>>>();
+  readonly #decoded = new Map<string, Decoded>();
   readonly #kindOf = new Map<string, FactKind>();
   readonly #log: LogLine[] = [];
   readonly #cpuinfo = new Map<string, Sourced<string>>();
@@ -180,9 +195,10 @@ export class EvidenceBuilder {
   /** Adds fact `key` of `kind`, encoded by the kind; a different value for the same key is a conflict. */
   addFact<T>(kind: FactKind<T>, key: string, value: T, source: string): this {
     let json: JsonValue;
+    let decoded: T;
     try {
       json = kind.encode(value);
-      kind.decode(json, key);
+      decoded = kind.decode(json, key);
     } catch (error) {
       invalid(
         `${describeFactKey(kind as FactKind, String(key))} = ${describeValue(value)} is not valid (${error instanceof Error ? error.message : 'invalid'})`,
@@ -191,7 +207,27 @@ export class EvidenceBuilder {
       );
     }
     this.#kindOf.set(kind.id, kind as FactKind);
-    return this.addStoredFact(kind.id, key, json, source);
+    this.#addDecoded(kind as FactKind, key, json, decoded, source);
+    return this;
+  }
+
+  /** Adds a stored fact `kind` has just decoded to `value`, keeping that value for build(). */
+  #addDecoded(kind: FactKind, key: string, json: JsonValue, value: unknown, source: string): void {
+    if (!this.#store(kind.id, key, json, source)) return;
+    let decoded = this.#decoded.get(kind.id);
+    if (decoded?.kind !== kind) {
+      // The first kind object to decode a fact of this id keeps its values; another object's are
+      // decoded again when read (build() decodes with the kind a plugin asks with).
+      if (decoded) return;
+      decoded = { kind, values: new Map() };
+      this.#decoded.set(kind.id, decoded);
+    }
+    decoded.values.set(key, value);
+  }
+
+  static {
+    addDecoded = (builder, kind, key, json, value, source) =>
+      builder.#addDecoded(kind, key, json, value, source);
   }
 
   /**
@@ -199,6 +235,12 @@ export class EvidenceBuilder {
    * written back to snapshots, but no plugin reads them.
    */
   addStoredFact(kindId: string, key: string, json: JsonValue, source: string): this {
+    this.#store(kindId, key, json, source);
+    return this;
+  }
+
+  /** Stores a fact; true when it is new (a repeat or a conflict keeps the first value). */
+  #store(kindId: string, key: string, json: JsonValue, source: string): boolean {
     if (typeof kindId !== 'string' || !FACT_KIND_PATTERN.test(kindId))
       invalid(
         `fact kind ${describeValue(kindId)} is not "<namespace>.<name>"`,
@@ -217,17 +259,19 @@ export class EvidenceBuilder {
       byKey = new Map();
       this.#facts.set(kindId, byKey);
     }
-    const text = canonicalJson(json);
     const old = byKey.get(key);
     if (!old) {
-      byKey.set(key, Object.freeze({ value: deepFreeze(json), source: String(source), text }));
-      return this;
+      byKey.set(key, Object.freeze({ value: deepFreeze(json), source: String(source) }));
+      return true;
     }
-    if (old.text === text) return this;
+    // Canonical texts only for a fact seen twice: most facts are seen once.
+    const oldText = canonicalJson(old.value);
+    const text = canonicalJson(json);
+    if (oldText === text) return false;
     const kind = this.#kindOf.get(kindId);
     const show = (v: JsonValue, t: string) => (typeof v === 'string' ? v : t);
     let differences: readonly FactDifference[] = [
-      { part: '', a: show(old.value, old.text), b: show(json, text) },
+      { part: '', a: show(old.value, oldText), b: show(json, text) },
     ];
     if (kind?.differences) {
       try {
@@ -238,7 +282,7 @@ export class EvidenceBuilder {
     }
     const fact = kind ? describeFactKey(kind, key) : key === '' ? kindId : `${kindId} ${key}`;
     this.#conflict(fact, differences, old.source, source);
-    return this;
+    return false;
   }
 
   addLogLines(lines: Iterable<LogLine>): this {
@@ -400,14 +444,10 @@ export class EvidenceBuilder {
   /** The evidence, immutable in fact: plugins receive read-only views that cannot be changed. */
   build(): Evidence {
     const stored = new Map<string, ReadonlyMap<string, Sourced<JsonValue>>>();
-    for (const [kindId, byKey] of this.#facts) {
-      stored.set(
-        kindId,
-        readOnlyMap(
-          [...byKey].map(([key, f]) => [key, Object.freeze({ value: f.value, source: f.source })] as const),
-        ),
-      );
-    }
+    for (const [kindId, byKey] of this.#facts) stored.set(kindId, readOnlyMap(byKey));
+    // A copy: the builder may go on adding after build().
+    const seeded = new Map<string, Decoded>();
+    for (const [kindId, d] of this.#decoded) seeded.set(kindId, { kind: d.kind, values: new Map(d.values) });
     const storedFacts = readOnlyMap(stored);
     const decoded = new Map<string, ReadonlyMap<string, Sourced<unknown>>>();
     const decodeAll = <T>(kind: FactKind<T>): ReadonlyMap<string, Sourced<T>> => {
@@ -415,8 +455,14 @@ export class EvidenceBuilder {
       let out = decoded.get(id) as ReadonlyMap<string, Sourced<T>> | undefined;
       if (out) return out;
       const entries: [string, Sourced<T>][] = [];
+      const given = seeded.get(id);
+      const known = given?.kind === kind ? given.values : undefined;
       for (const [key, v] of stored.get(id) ?? []) {
         let value: T;
+        if (known?.has(key)) {
+          entries.push([key, Object.freeze({ value: known.get(key) as T, source: v.source })]);
+          continue;
+        }
         try {
           value = kind.decode(v.value, key);
         } catch (error) {
@@ -465,6 +511,21 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * @internal Adds a fact of a snapshot that `kind` decoded to `value` while checking it: the builder
+ * keeps `value` for the plugins (what decoding the stored JSON again would give).
+ */
+export function addDecodedFact(
+  builder: EvidenceBuilder,
+  kind: FactKind,
+  key: string,
+  json: JsonValue,
+  value: unknown,
+  source: string,
+): void {
+  addDecoded(builder, kind, key, json, value, source);
 }
 
 /** Merges evidence from several sources; the same fact with two values becomes a conflict. */
