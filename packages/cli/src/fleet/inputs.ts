@@ -70,7 +70,7 @@ function errnoInput(source: string, error: unknown): FleetInput {
  * Walks a directory: a machine tree or a bundle is one input; otherwise its `*.json` files and
  * subdirectories.
  */
-function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
+function walk(dir: string, out: FleetInput[]): void {
   if (isMachineTree(dir)) {
     out.push({ kind: 'tree', source: dir });
     return;
@@ -87,8 +87,12 @@ function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
     out.push(errnoInput(dir, error));
     return;
   }
+  // join(dir, name) for every entry, without normalising the whole path again each time: an
+  // entry's name is one plain segment (no separator, never "." or ".."), so it only follows the
+  // prefix that joining any plain name gives.
+  const prefix = join(dir, '_').slice(0, -1);
   for (const entry of entries) {
-    const path = join(dir, entry.name);
+    const path = prefix + entry.name;
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
@@ -101,11 +105,8 @@ function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
         continue;
       }
     }
-    if (isDir) walk(path, out, seen);
-    else if (isFile && entry.name.endsWith('.json') && !seen.has(path)) {
-      seen.add(path);
-      out.push({ kind: 'snapshot', source: path });
-    }
+    if (isDir) walk(path, out);
+    else if (isFile && entry.name.endsWith('.json')) out.push({ kind: 'snapshot', source: path });
   }
 }
 
@@ -118,7 +119,6 @@ function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
  */
 export function collectInputs(paths: readonly string[]): FleetInput[] {
   const out: FleetInput[] = [];
-  const seen = new Set<string>();
   for (const path of paths) {
     let stat: import('node:fs').Stats;
     try {
@@ -137,13 +137,9 @@ export function collectInputs(paths: readonly string[]): FleetInput[] {
       }
       continue;
     }
-    if (stat.isDirectory()) walk(path, out, seen);
-    else if (stat.isFile()) {
-      if (!seen.has(path)) {
-        seen.add(path);
-        out.push({ kind: 'snapshot', source: path });
-      }
-    } else {
+    if (stat.isDirectory()) walk(path, out);
+    else if (stat.isFile()) out.push({ kind: 'snapshot', source: path });
+    else {
       out.push({
         kind: 'broken',
         source: path,
@@ -152,9 +148,11 @@ export function collectInputs(paths: readonly string[]): FleetInput[] {
       });
     }
   }
+  // The first input of each source (a path given twice, or a file also found in a walked directory).
   const unique = new Map<string, FleetInput>();
   for (const input of out) if (!unique.has(input.source)) unique.set(input.source, input);
-  return [...unique.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  // The default sort compares strings by UTF-16 code units, as `<` does, in native code.
+  return [...unique.keys()].sort().map((source) => unique.get(source) as FleetInput);
 }
 
 /** The name of a machine without an identity in its snapshot: the file name less `.json`, or the directory's. */
