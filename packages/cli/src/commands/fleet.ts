@@ -1,8 +1,8 @@
 import { boolFlag, listFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
-import { collectInputs } from '../fleet/inputs.js';
+import { collectInputs, type FleetInput } from '../fleet/inputs.js';
 import type { FleetFact } from '../fleet/machine.js';
-import { decideFleet } from '../fleet/pool.js';
+import { decideFleet, startFleetPool } from '../fleet/pool.js';
 import { renderSummary, summarise } from '../fleet/summary.js';
 import { parsePluginTimeout } from '../plugin-plan.js';
 import { COMMON_HELP, type CommandContext } from './common.js';
@@ -67,14 +67,28 @@ export async function run(context: CommandContext): Promise<number> {
       );
     jobs = Number(jobsText);
   }
-  const inputs = collectInputs(args.positionals);
-  if (inputs.length === 0)
+  // The workers start (load the CLI, build their registries) while this thread walks the paths.
+  const pool = startFleetPool({
+    ...(jobs !== undefined && { jobs }),
+    plugins: listFlag(args.values, 'plugin'),
+    cwd: io.cwd,
+  });
+  let inputs: FleetInput[];
+  try {
+    inputs = collectInputs(args.positionals);
+  } catch (error) {
+    pool.close();
+    throw error;
+  }
+  if (inputs.length === 0) {
+    pool.close();
     throw new CliError(
       `coco fleet ${args.positionals.join(' ')}`,
       'found no snapshot (*.json) or support bundle',
       'give snapshot files, or directories holding them (coco snapshot > NAME.json writes one)',
       { code: 'FILE_NOT_FOUND' },
     );
+  }
 
   const facts: FleetFact[] = [];
   const tty = io.stderr.isTTY === true;
@@ -93,7 +107,7 @@ export async function run(context: CommandContext): Promise<number> {
     );
   };
   await decideFleet(inputs, {
-    ...(jobs !== undefined && { jobs }),
+    pool,
     plugins: listFlag(args.values, 'plugin'),
     cwd: io.cwd,
     onProgress: drawProgress,
