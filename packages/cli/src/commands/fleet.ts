@@ -1,9 +1,8 @@
 import { boolFlag, listFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { collectInputs, type FleetInput } from '../fleet/inputs.js';
-import type { FleetFact } from '../fleet/machine.js';
 import { decideFleet, startFleetPool } from '../fleet/pool.js';
-import { renderSummary, summarise } from '../fleet/summary.js';
+import { type FleetSummary, mergeSummary, renderSummary } from '../fleet/summary.js';
 import { parsePluginTimeout } from '../plugin-plan.js';
 import { COMMON_HELP, type CommandContext } from './common.js';
 
@@ -90,7 +89,7 @@ export async function run(context: CommandContext): Promise<number> {
     );
   }
 
-  const facts: FleetFact[] = [];
+  const parts: FleetSummary[] = [];
   const tty = io.stderr.isTTY === true;
   const started = Date.now();
   let progressShown = false;
@@ -111,17 +110,13 @@ export async function run(context: CommandContext): Promise<number> {
     plugins: listFlag(args.values, 'plugin'),
     cwd: io.cwd,
     onProgress: drawProgress,
-    onResults: (results) => {
-      let out = '';
-      for (const r of results) {
-        out += `${r.line}\n`;
-        facts.push(r.fact);
-      }
-      io.stdout.write(out);
+    onBatch: (batch) => {
+      io.stdout.write(batch.text);
+      parts.push(batch.summary);
     },
   });
   if (progressShown) io.stderr.write('\r\x1b[K');
-  const summary = summarise(facts);
+  const summary = mergeSummary(parts);
   if (tty || boolFlag(args.values, 'summary')) io.stderr.write(renderSummary(summary));
   if (summary.verdicts.error > 0) return EXIT.usage;
   if (summary.verdicts.conflict > 0) return EXIT.conflict;

@@ -5,13 +5,14 @@ import { Worker } from 'node:worker_threads';
 import { CliError } from '../errors.js';
 import { commandRegistry } from '../registry.js';
 import type { FleetInput } from './inputs.js';
-import { decideMachine, type FleetResult } from './machine.js';
+import { decideMachine } from './machine.js';
 import type { FleetWorkerData, FromFleetWorker, ToFleetWorker } from './messages.js';
+import { type FleetBatch, fleetBatch } from './summary.js';
 
 /** Options of {@link decideFleet}. */
 export interface FleetOptions extends FleetPoolOptions {
-  /** Called with the results of each batch, in input order (so output order never depends on timing). */
-  readonly onResults: (results: readonly FleetResult[]) => void;
+  /** Called with each batch, in input order (so output order never depends on timing). */
+  readonly onBatch: (batch: FleetBatch) => void;
   /** Called as machines finish (in any order), with the number done so far. */
   readonly onProgress?: (done: number) => void;
 }
@@ -136,12 +137,12 @@ export async function decideFleet(
       const results = batch.map((input) => decideMachine(input, registry));
       done += results.length;
       options.onProgress?.(done);
-      options.onResults(results);
+      options.onBatch(fleetBatch(results));
     }
     return;
   }
   await new Promise<void>((resolve, reject) => {
-    const pending = new Map<number, readonly FleetResult[]>();
+    const pending = new Map<number, FleetBatch>();
     let next = 0; // the next batch to send
     let emitted = 0; // the next batch to hand to onResults
     let failed = false;
@@ -175,14 +176,14 @@ export async function decideFleet(
         feed(worker);
         return;
       }
-      pending.set(message.id, message.results);
-      done += message.results.length;
+      pending.set(message.id, { text: message.text, summary: message.summary });
+      done += message.summary.machines;
       options.onProgress?.(done);
       while (pending.has(emitted)) {
-        const results = pending.get(emitted) as readonly FleetResult[];
+        const batch = pending.get(emitted) as FleetBatch;
         pending.delete(emitted);
         emitted += 1;
-        options.onResults(results);
+        options.onBatch(batch);
       }
       if (emitted === batches.length) {
         finished = true;
