@@ -37,6 +37,8 @@ export interface SnapshotCpuidJson {
 }
 
 const REGISTERS = ['eax', 'ebx', 'ecx', 'edx'] as const;
+/** The keys of a CPUID entry of format 1. */
+const LEGACY_CPUID_KEYS: readonly string[] = ['leaf', 'subleaf', ...REGISTERS];
 const hex = (value: number | bigint) => `0x${value.toString(16)}`;
 const U32_MAX = 0xffff_ffff;
 const CPUID_KEY = /^(0x[0-9a-f]{1,8})\/(0x[0-9a-f]{1,8})$/;
@@ -112,7 +114,7 @@ export const CPUID_FACT: FactKind<CpuidRegisters> = Object.freeze({
           throw snapshotError(path, `expected an object, found ${describeValue(e)}`);
         const entry = e as Record<string, JsonValue>;
         for (const k of Object.keys(entry))
-          if (!['leaf', 'subleaf', ...REGISTERS].includes(k))
+          if (!LEGACY_CPUID_KEYS.includes(k))
             throw snapshotError(
               `${path}.${k}`,
               `unknown key ${JSON.stringify(k)}`,
