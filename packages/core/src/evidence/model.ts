@@ -129,23 +129,38 @@ function invalid(problem: string, input: string, fix: string): never {
   throw new CocoError('EVIDENCE_INVALID', problem, { input, fix });
 }
 
-// A fact decoded as it was added, by the kind object that decoded it: build() hands it to plugins
+// A fact decoded as it was added: the kind object that decoded it, the JSON it decoded (the very
+// object stored, if the fact was stored from it) and the value. build() hands the value to plugins
 // without decoding the stored JSON a second time.
 interface Decoded {
   readonly kind: FactKind;
-  readonly values: Map<string, unknown>;
+  readonly json: JsonValue;
+  readonly value: unknown;
 }
 
-// Lets the snapshot parser, which decodes each fact to check it, give the builder what it decoded
-// (set by the builder's static block: a private method, not part of its API).
-let addDecoded: (
+// Each builder's decoded facts, by kind id and key.
+const decodedFacts = new WeakMap<EvidenceBuilder, Map<string, Map<string, Decoded>>>();
+
+function keepDecoded(
   builder: EvidenceBuilder,
   kind: FactKind,
   key: string,
   json: JsonValue,
   value: unknown,
-  source: string,
-) => void;
+): void {
+  let byKind = decodedFacts.get(builder);
+  if (!byKind) {
+    byKind = new Map();
+    decodedFacts.set(builder, byKind);
+  }
+  let byKey = byKind.get(kind.id);
+  if (!byKey) {
+    byKey = new Map();
+    byKind.set(kind.id, byKey);
+  }
+  // The first decoding of a key is the one that can match the stored fact (the first value stays).
+  if (!byKey.has(key)) byKey.set(key, { kind, json, value });
+}
 
 /**
  * Collects facts from parsers and probes. Adding the same fact twice with the same value is fine;
@@ -154,7 +169,6 @@ let addDecoded: (
 export class EvidenceBuilder {
   readonly #kinds = new Set<EvidenceKind>();
   readonly #facts = new Map<string, Map<string, Sourced<JsonValue>>>();
-  readonly #decoded = new Map<string, Decoded>();
   readonly #kindOf = new Map<string, FactKind>();
   readonly #log: LogLine[] = [];
   readonly #cpuinfo = new Map<string, Sourced<string>>();
@@ -207,27 +221,9 @@ export class EvidenceBuilder {
       );
     }
     this.#kindOf.set(kind.id, kind as FactKind);
-    this.#addDecoded(kind as FactKind, key, json, decoded, source);
+    this.addStoredFact(kind.id, key, json, source);
+    keepDecoded(this, kind as FactKind, key, json, decoded);
     return this;
-  }
-
-  /** Adds a stored fact `kind` has just decoded to `value`, keeping that value for build(). */
-  #addDecoded(kind: FactKind, key: string, json: JsonValue, value: unknown, source: string): void {
-    if (!this.#store(kind.id, key, json, source)) return;
-    let decoded = this.#decoded.get(kind.id);
-    if (decoded?.kind !== kind) {
-      // The first kind object to decode a fact of this id keeps its values; another object's are
-      // decoded again when read (build() decodes with the kind a plugin asks with).
-      if (decoded) return;
-      decoded = { kind, values: new Map() };
-      this.#decoded.set(kind.id, decoded);
-    }
-    decoded.values.set(key, value);
-  }
-
-  static {
-    addDecoded = (builder, kind, key, json, value, source) =>
-      builder.#addDecoded(kind, key, json, value, source);
   }
 
   /**
@@ -235,12 +231,6 @@ export class EvidenceBuilder {
    * written back to snapshots, but no plugin reads them.
    */
   addStoredFact(kindId: string, key: string, json: JsonValue, source: string): this {
-    this.#store(kindId, key, json, source);
-    return this;
-  }
-
-  /** Stores a fact; true when it is new (a repeat or a conflict keeps the first value). */
-  #store(kindId: string, key: string, json: JsonValue, source: string): boolean {
     if (typeof kindId !== 'string' || !FACT_KIND_PATTERN.test(kindId))
       invalid(
         `fact kind ${describeValue(kindId)} is not "<namespace>.<name>"`,
@@ -262,12 +252,12 @@ export class EvidenceBuilder {
     const old = byKey.get(key);
     if (!old) {
       byKey.set(key, Object.freeze({ value: deepFreeze(json), source: String(source) }));
-      return true;
+      return this;
     }
     // Canonical texts only for a fact seen twice: most facts are seen once.
     const oldText = canonicalJson(old.value);
     const text = canonicalJson(json);
-    if (oldText === text) return false;
+    if (oldText === text) return this;
     const kind = this.#kindOf.get(kindId);
     const show = (v: JsonValue, t: string) => (typeof v === 'string' ? v : t);
     let differences: readonly FactDifference[] = [
@@ -282,7 +272,7 @@ export class EvidenceBuilder {
     }
     const fact = kind ? describeFactKey(kind, key) : key === '' ? kindId : `${kindId} ${key}`;
     this.#conflict(fact, differences, old.source, source);
-    return false;
+    return this;
   }
 
   addLogLines(lines: Iterable<LogLine>): this {
@@ -446,8 +436,8 @@ export class EvidenceBuilder {
     const stored = new Map<string, ReadonlyMap<string, Sourced<JsonValue>>>();
     for (const [kindId, byKey] of this.#facts) stored.set(kindId, readOnlyMap(byKey));
     // A copy: the builder may go on adding after build().
-    const seeded = new Map<string, Decoded>();
-    for (const [kindId, d] of this.#decoded) seeded.set(kindId, { kind: d.kind, values: new Map(d.values) });
+    const seeded = new Map<string, ReadonlyMap<string, Decoded>>();
+    for (const [kindId, byKey] of decodedFacts.get(this) ?? []) seeded.set(kindId, new Map(byKey));
     const storedFacts = readOnlyMap(stored);
     const decoded = new Map<string, ReadonlyMap<string, Sourced<unknown>>>();
     const decodeAll = <T>(kind: FactKind<T>): ReadonlyMap<string, Sourced<T>> => {
@@ -455,12 +445,13 @@ export class EvidenceBuilder {
       let out = decoded.get(id) as ReadonlyMap<string, Sourced<T>> | undefined;
       if (out) return out;
       const entries: [string, Sourced<T>][] = [];
-      const given = seeded.get(id);
-      const known = given?.kind === kind ? given.values : undefined;
+      const known = seeded.get(id);
       for (const [key, v] of stored.get(id) ?? []) {
         let value: T;
-        if (known?.has(key)) {
-          entries.push([key, Object.freeze({ value: known.get(key) as T, source: v.source })]);
+        // Decoded already, by this kind, from the very JSON stored (not a later value of the key).
+        const d = known?.get(key);
+        if (d !== undefined && d.kind === kind && d.json === v.value) {
+          entries.push([key, Object.freeze({ value: d.value as T, source: v.source })]);
           continue;
         }
         try {
@@ -525,7 +516,8 @@ export function addDecodedFact(
   value: unknown,
   source: string,
 ): void {
-  addDecoded(builder, kind, key, json, value, source);
+  builder.addStoredFact(kind.id, key, json, source);
+  keepDecoded(builder, kind, key, json, value);
 }
 
 /** Merges evidence from several sources; the same fact with two values becomes a conflict. */

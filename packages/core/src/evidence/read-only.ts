@@ -37,8 +37,6 @@ class ReadOnlyMapView<K, V> implements ReadonlyMap<K, V> {
     return this.#map[Symbol.iterator]();
   }
 }
-Object.freeze(ReadOnlyMapView.prototype);
-Object.freeze(ReadOnlyMapView);
 
 class ReadOnlySetView<T> implements ReadonlySet<T> {
   readonly #set: Set<T>;
@@ -68,15 +66,26 @@ class ReadOnlySetView<T> implements ReadonlySet<T> {
     return this.#set[Symbol.iterator]();
   }
 }
-Object.freeze(ReadOnlySetView.prototype);
-Object.freeze(ReadOnlySetView);
+
+// The classes and prototypes are frozen before the first view is made (not at import: a module
+// without side effects lets bundlers leave it out of code that never builds evidence).
+let frozen = false;
+function freezeClasses(): void {
+  for (const c of [ReadOnlyMapView, ReadOnlySetView]) {
+    Object.freeze(c.prototype);
+    Object.freeze(c);
+  }
+  frozen = true;
+}
 
 /** A frozen read-only view of a private copy of `source`. */
 export function readOnlyMap<K, V>(source: Iterable<readonly [K, V]>): ReadonlyMap<K, V> {
+  if (!frozen) freezeClasses();
   return new ReadOnlyMapView(new Map<K, V>(source));
 }
 
 /** A frozen read-only view of a private copy of `source`; see {@link readOnlyMap}. */
 export function readOnlySet<T>(source: Iterable<T>): ReadonlySet<T> {
+  if (!frozen) freezeClasses();
   return new ReadOnlySetView(new Set<T>(source));
 }
