@@ -180,7 +180,7 @@ function readParams(input: unknown) {
 }
 
 // One type per set of checked parameters (immutable, so shared by every machine that has them).
-const cached = createTypeCache();
+const cached = /* @__PURE__ */ createTypeCache();
 
 /**
  * Builds an amd-cbit type: an SME host or a SEV, SEV-ES or SEV-SNP guest whose pages are encrypted

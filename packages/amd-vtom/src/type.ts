@@ -199,7 +199,7 @@ function detailsOf(checked: Checked): TypeDetail[] {
 }
 
 // One type per set of checked parameters (immutable, so shared by every machine that has them).
-const cached = createTypeCache();
+const cached = /* @__PURE__ */ createTypeCache();
 
 /**
  * Builds the AMD vTOM type. Attributes are always exactly `mem-encrypt` and `guest-mem-encrypt`;

@@ -131,7 +131,7 @@ function refuse(problem: string, fix: string): never {
 }
 
 // One type per set of checked parameters (immutable, so shared by every machine that has them).
-const cached = createTypeCache();
+const cached = /* @__PURE__ */ createTypeCache();
 
 /**
  * Builds the Arm CCA realm type. The shared bit is the top IPA bit (`BIT(ipa_bits - 1)`, rsi.c), set

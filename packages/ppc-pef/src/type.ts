@@ -37,7 +37,7 @@ export const PPC_PEF_PARAMS = Object.freeze({}) satisfies ParamSchema;
 /** Parameters of {@link createPpcPefType}: none. */
 export type PpcPefParams = ParamsOf<typeof PPC_PEF_PARAMS>;
 
-const cached = createTypeCache(1);
+const cached = /* @__PURE__ */ createTypeCache(1);
 
 /**
  * Builds the POWER secure VM type: `mem-encrypt` only, no page-table bit (`maskState` `none`),

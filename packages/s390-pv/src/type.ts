@@ -38,7 +38,7 @@ export const S390_PV_PARAMS = Object.freeze({}) satisfies ParamSchema;
 /** Parameters of {@link createS390PvType}: none. */
 export type S390PvParams = ParamsOf<typeof S390_PV_PARAMS>;
 
-const cached = createTypeCache(1);
+const cached = /* @__PURE__ */ createTypeCache(1);
 
 /**
  * Builds the s390x Protected Virtualization type: no attributes, no page-table bit (`maskState`

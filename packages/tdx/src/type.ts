@@ -94,7 +94,7 @@ function readParams(params: unknown): Record<string, unknown> {
 }
 
 // One type per set of checked parameters (immutable, so shared by every machine that has them).
-const cached = createTypeCache();
+const cached = /* @__PURE__ */ createTypeCache();
 
 /**
  * Builds the Intel TDX type: attributes `mem-encrypt`, `guest-mem-encrypt` and
