@@ -3,6 +3,7 @@ import {
   CocoRangeError,
   type CocoType,
   createType,
+  createTypeCache,
   describeValue,
   isCocoError,
   type ParamSchema,
@@ -178,6 +179,9 @@ function readParams(input: unknown) {
   };
 }
 
+// One type per set of checked parameters (immutable, so shared by every machine that has them).
+const cached = /* @__PURE__ */ createTypeCache();
+
 /**
  * Builds an amd-cbit type: an SME host or a SEV, SEV-ES or SEV-SNP guest whose pages are encrypted
  * when the C-bit is set. Attributes follow the kernel's `amd_cc_platform_has()` from `sevStatus`, or
@@ -191,6 +195,11 @@ export function createAmdCbitType(params: AmdCbitParams): CocoType {
     if (isCocoError(error)) throw error;
     invalid('params', params, 'could not be read', 'pass a plain object without throwing getters');
   }
+  const key = `${p.variant}|${p.sevStatus}|${p.maskBit}|${p.smeCoherent}|${p.physicalAddressReduction}|${p.vmpls}|${JSON.stringify(p.maskUnknownReason)}`;
+  return cached(key, () => buildType(p));
+}
+
+function buildType(p: ReturnType<typeof readParams>): CocoType {
   const info = VARIANT_INFO[p.variant];
   const status = p.sevStatus ?? info.status;
   const details: TypeDetail[] = [];

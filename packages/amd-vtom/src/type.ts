@@ -4,6 +4,7 @@ import {
   CocoRangeError,
   type CocoType,
   createType,
+  createTypeCache,
   describeValue,
   isCocoError,
   type ParamSchema,
@@ -197,6 +198,9 @@ function detailsOf(checked: Checked): TypeDetail[] {
   return details;
 }
 
+// One type per set of checked parameters (immutable, so shared by every machine that has them).
+const cached = /* @__PURE__ */ createTypeCache();
+
 /**
  * Builds the AMD vTOM type. Attributes are always exactly `mem-encrypt` and `guest-mem-encrypt`;
  * a page is encrypted when the vTOM bit is clear. Throws a typed `PARAMETER_INVALID` or `MASK_INVALID`
@@ -219,18 +223,21 @@ export function createAmdVtomType(params: AmdVtomParams = {}): CocoType {
       fix: 'pass a plain object',
     });
   }
-  return createType({
-    id: AMD_VTOM_ID,
-    variant: null,
-    title: AMD_VTOM_TITLE,
-    attributes: AMD_VTOM_ATTRIBUTES,
-    encryptedWhen: 'clear',
-    maskBit: checked.maskBit,
-    maskUnknownReason: checked.reason,
-    formats: X86_ENTRY_FORMATS,
-    maskName: 'vTOM bit',
-    quirks: AMD_VTOM_QUIRKS,
-    cvm: cvmOf(checked.sevStatus),
-    details: detailsOf(checked),
-  });
+  const key = `${checked.maskBit}|${checked.sevStatus}|${JSON.stringify(checked.reason)}`;
+  return cached(key, () =>
+    createType({
+      id: AMD_VTOM_ID,
+      variant: null,
+      title: AMD_VTOM_TITLE,
+      attributes: AMD_VTOM_ATTRIBUTES,
+      encryptedWhen: 'clear',
+      maskBit: checked.maskBit,
+      maskUnknownReason: checked.reason,
+      formats: X86_ENTRY_FORMATS,
+      maskName: 'vTOM bit',
+      quirks: AMD_VTOM_QUIRKS,
+      cvm: cvmOf(checked.sevStatus),
+      details: detailsOf(checked),
+    }),
+  );
 }

@@ -4,6 +4,7 @@ import {
   type CocoType,
   checkParams,
   createType,
+  createTypeCache,
   type EntryFormatSpec,
   type ParamSchema,
   type ParamsOf,
@@ -129,6 +130,9 @@ function refuse(problem: string, fix: string): never {
   throw new CocoError('PARAMETER_INVALID', problem, { input: `${ARM_CCA_ID} params`, fix });
 }
 
+// One type per set of checked parameters (immutable, so shared by every machine that has them).
+const cached = /* @__PURE__ */ createTypeCache();
+
 /**
  * Builds the Arm CCA realm type. The shared bit is the top IPA bit (`BIT(ipa_bits - 1)`, rsi.c), set
  * on a shared page, so a page is **encrypted when the bit is clear**; attributes are exactly
@@ -155,6 +159,17 @@ export function createArmCcaType(params: ArmCcaParams = {}): CocoType {
     refuse('maskUnknownReason is given with ipaBits', 'give maskUnknownReason only when ipaBits is unknown');
   if (p.maskUnknownReason !== undefined && p.maskUnknownReason.trim() === '')
     refuse('maskUnknownReason is empty', 'say why the IPA width is unknown');
+  const key = `${granule}|${ipaBits}|${pa52}|${JSON.stringify(p.maskUnknownReason)}`;
+  return cached(key, () => buildType(granule, ipaBits, pa52, p.maskUnknownReason));
+}
+
+function buildType(
+  granule: Granule,
+  ipaBits: number | null,
+  pa52: boolean,
+  maskUnknownReason: string | undefined,
+): CocoType {
+  const p = { maskUnknownReason };
   const format = formatOf(granule, pa52);
   const maskBit = ipaBits === null ? null : ipaBits - 1;
   const details: TypeDetail[] = [

@@ -58,11 +58,19 @@ export function withAttestation(detection: Detection, evidence: Evidence): Detec
  * (detect, explain, fleet) names the same interfaces. Everything else is the registry's own.
  */
 export function withAttestationInterfaces(registry: Registry): Registry {
+  const detect = (evidence: Evidence) => withAttestation(registry.detect(evidence), evidence);
+  // Each method bound once (detection calls registry.backend() many times per machine).
+  const bound = new Map<PropertyKey, { readonly method: unknown; readonly call: unknown }>();
   return new Proxy(registry, {
     get(target, key) {
-      if (key === 'detect') return (evidence: Evidence) => withAttestation(target.detect(evidence), evidence);
+      if (key === 'detect') return detect;
       const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const known = bound.get(key);
+      if (known?.method === value) return known.call;
+      const call = value.bind(target);
+      bound.set(key, { method: value, call });
+      return call;
     },
   });
 }

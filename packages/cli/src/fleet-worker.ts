@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CliError } from './errors.js';
 import { decideMachine } from './fleet/machine.js';
 import type { FleetWorkerData, FromFleetWorker, ToFleetWorker } from './fleet/messages.js';
+import { fleetBatch } from './fleet/summary.js';
 import { commandRegistry } from './registry.js';
 
 const port = parentPort;
@@ -22,7 +23,8 @@ try {
       port.close();
       return;
     }
-    post({ type: 'batch', id: message.id, results: message.inputs.map((i) => decideMachine(i, registry)) });
+    const batch = fleetBatch(message.inputs.map((i) => decideMachine(i, registry)));
+    post({ type: 'batch', id: message.id, text: batch.text, summary: batch.summary });
   });
   post({ type: 'ready' });
 } catch (error) {

@@ -49,6 +49,17 @@ function errorText(error: unknown): string {
 
 const TYPE_SPEC = Symbol.for('@coco/core/type-spec');
 
+/** The ids of a registry's attributes, once per list (the registry answers the same frozen list until a plugin is added). */
+const attributeIdSets = new WeakMap<readonly { readonly id: string }[], ReadonlySet<string>>();
+function attributeIds(attributes: readonly { readonly id: string }[]): ReadonlySet<string> {
+  let ids = attributeIdSets.get(attributes);
+  if (!ids) {
+    ids = new Set(attributes.map((a) => a.id));
+    if (Object.isFrozen(attributes)) attributeIdSets.set(attributes, ids);
+  }
+  return ids;
+}
+
 /**
  * Why a value cannot count as a type of `registry` (a plugin's claim, or what a backend's
  * `createType` returned), naming the field, or `null` when it can: it must be a type `createType`
@@ -69,7 +80,7 @@ export function typeProblem(value: unknown, registry: Registry): string | null {
   if (Array.isArray(variants) && !variants.some((v) => own(v, 'variant') === variant)) {
     return `type.variant: ${JSON.stringify(variant)} is not a variant ${backend.id} declares`;
   }
-  const known = new Set(registry.attributes.map((a) => a.id));
+  const known = attributeIds(registry.attributes);
   const ids = own(own(t, 'attributes'), 'ids');
   if (!Array.isArray(ids)) return 'type.attributes: not an attribute set';
   const stranger = ids.find((id) => !known.has(id));
@@ -147,7 +158,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   checkFacts(evidence, registry.factKinds);
   const trail: TrailStep[] = [];
   const warnings: string[] = [...registry.notices, ...evidence.warnings];
-  const declared = new Set(registry.factKinds.map((k) => k.id));
+  const declared = attributeIds(registry.factKinds);
   const unread = [...evidence.storedFacts].filter(([kindId]) => !declared.has(kindId));
   // One warning per kind for a few kinds; past that, one for all (a document may hold thousands).
   if (unread.length > UNREAD_KINDS_NAMED) {

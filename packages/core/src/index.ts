@@ -168,4 +168,4 @@ export { applyQuirks, defineQuirks, flushRule, NO_QUIRKS, privateMmioAt } from '
 export type { ProbePlan, Registry } from './registry.js';
 export { CORE_MAJOR, createRegistry, defaultRegistry, detect, use } from './registry.js';
 export type { CocoType, MaskState, TypeChanges, TypeDetail, TypeSpec } from './type.js';
-export { createType, deriveType, TYPE_ID_PATTERN } from './type.js';
+export { createType, createTypeCache, deriveType, TYPE_ID_PATTERN } from './type.js';

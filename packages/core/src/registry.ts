@@ -330,6 +330,15 @@ export function createRegistry(): Registry {
   const extraAttributes = new Map<string, AttributeDefinition>();
   const patterns = new Map<string, RegExp>(CORE_LOG_PATTERNS.map((r) => [`${r.flags}/${r.source}`, r]));
   let sealed = false;
+  // The frozen lists the getters answer, built once per registration rather than per read:
+  // detection reads several of them for every machine. Emptied whenever a plugin is registered.
+  let lists = new Map<string, unknown>();
+  const list = <T>(name: string, build: () => T): T => {
+    if (lists.has(name)) return lists.get(name) as T;
+    const value = build();
+    lists.set(name, value);
+    return value;
+  };
 
   const registry: Registry = {
     use(given: CocoPlugin) {
@@ -349,6 +358,7 @@ export function createRegistry(): Registry {
         }
         plugin = adapter.adapt(given);
         adaptedOriginals.add(given);
+        lists = new Map();
         notices.push(
           `plugin ${JSON.stringify(plugin.id)} (${plugin.packageName}) implements plugin interface ${version}, which is deprecated: it runs through an adapter; update it to interface ${PLUGIN_INTERFACE_VERSION}`,
         );
@@ -407,6 +417,7 @@ export function createRegistry(): Registry {
         if (!patterns.has(`${r.flags}/${r.source}`)) patterns.set(`${r.flags}/${r.source}`, r);
       byId.set(id, plugin);
       order.push(plugin);
+      lists = new Map();
       for (const w of [...waiting]) {
         if (!adapters.has(w.version)) continue;
         waiting.splice(waiting.indexOf(w), 1);
@@ -423,29 +434,33 @@ export function createRegistry(): Registry {
       return sealed;
     },
     get plugins() {
-      return Object.freeze([...order]);
+      return list('plugins', () => Object.freeze([...order]));
     },
     get backends() {
-      return Object.freeze(order.filter((p): p is BackendPlugin => p.kind === 'backend'));
+      return list('backends', () =>
+        Object.freeze(order.filter((p): p is BackendPlugin => p.kind === 'backend')),
+      );
     },
     get hypervisors() {
-      return Object.freeze(order.filter((p): p is HypervisorPlugin => p.kind === 'hypervisor'));
+      return list('hypervisors', () =>
+        Object.freeze(order.filter((p): p is HypervisorPlugin => p.kind === 'hypervisor')),
+      );
     },
     backend(id: string) {
       const p = byId.get(id);
       return p?.kind === 'backend' ? p : undefined;
     },
     get attributes() {
-      return Object.freeze([...ATTRIBUTES, ...extraAttributes.values()]);
+      return list('attributes', () => Object.freeze([...ATTRIBUTES, ...extraAttributes.values()]));
     },
     get logPatterns() {
-      return Object.freeze([...patterns.values()]);
+      return list('logPatterns', () => Object.freeze([...patterns.values()]));
     },
     get factKinds() {
-      return Object.freeze([...factKinds.values()]);
+      return list('factKinds', () => Object.freeze([...factKinds.values()]));
     },
     get cpuinfoFields() {
-      return Object.freeze([...new Set(declared.flatMap((d) => d.cpuinfo))]);
+      return list('cpuinfoFields', () => Object.freeze([...new Set(declared.flatMap((d) => d.cpuinfo))]));
     },
     probes(arch?: string) {
       const applies = declared.filter(
@@ -465,11 +480,11 @@ export function createRegistry(): Registry {
     parseSnapshot(input: unknown, options: ParseOptions = {}) {
       return parseSnapshot(input, {
         ...(options.source !== undefined && { source: options.source }),
-        factKinds: [...factKinds.values()],
+        factKinds: registry.factKinds,
       });
     },
     get notices() {
-      return Object.freeze([...notices]);
+      return list('notices', () => Object.freeze([...notices]));
     },
     detect(evidence: Evidence) {
       refuseWaiting();

@@ -225,6 +225,26 @@ export function createType(input: TypeSpec): CocoType {
 }
 
 /**
+ * A cache of types by key, for a backend's type factory: a type is immutable, so the one built for
+ * the same checked parameters can be handed out again instead of being built for every machine
+ * (`createTypeCache()` once per factory; `cache(key, () => createType(...))` after the parameters
+ * are checked, `key` naming every parameter the type depends on). Holds at most `limit` types and
+ * starts over when full, so parameters that vary from machine to machine cost memory only up to it.
+ */
+export function createTypeCache(limit = 256): (key: string, build: () => CocoType) => CocoType {
+  let types = new Map<string, CocoType>();
+  return (key, build) => {
+    let type = types.get(key);
+    if (type === undefined) {
+      type = build();
+      if (types.size >= limit) types = new Map();
+      types.set(key, type);
+    }
+    return type;
+  };
+}
+
+/**
  * A new type with some parameters changed, as a composing hypervisor needs (a boundary as the mask,
  * its quirks on top). The original is left untouched.
  */

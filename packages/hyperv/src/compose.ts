@@ -23,6 +23,29 @@ import { HYPERV_VTOM_QUIRKS } from './quirks.js';
 const VTOM_CVM: Readonly<Record<string, string>> = { vbs: CVM_NONE, snp: 'sev-snp', tdx: 'tdx' };
 
 /**
+ * The types composed from each backend type, by what else they depend on: types are immutable and a
+ * backend hands out one type per set of parameters, so a fleet of alike guests shares one composed
+ * type instead of deriving it again for every machine.
+ */
+const composedTypes = new WeakMap<CocoType, Map<string, CocoType>>();
+
+function composed(base: CocoType, key: string, derive: () => CocoType): CocoType {
+  let byKey = composedTypes.get(base);
+  if (!byKey) {
+    byKey = new Map();
+    composedTypes.set(base, byKey);
+  }
+  let type = byKey.get(key);
+  if (type === undefined) {
+    type = derive();
+    // At most a few hundred per base type (the isolation configurations seen).
+    if (byKey.size >= 256) byKey.clear();
+    byKey.set(key, type);
+  }
+  return type;
+}
+
+/**
  * Chooses and parameterises the backend type for a decoded isolation configuration, as Linux does;
  * `source` is the evidence kind the configuration came from (`cpuid` or `kernel-log`).
  *
@@ -62,15 +85,18 @@ export function composeHypervType(
     if (unknown) context.warn(`${unknown}: vTOM mask unknown`);
     base = backend().createType(unknown ? { maskUnknownReason: unknown } : { maskBit: bit });
     const paravisor = config.paravisor ? ' with paravisor' : '';
-    base = deriveType(base, {
-      cvm: VTOM_CVM[type]!,
-      // Confidential Containers' Azure attesters read the paravisor's vTPM report (HCL report type
-      // 2 SNP, 4 TDX); a VBS guest has none.
-      tee: config.paravisor && type !== 'vbs' ? `az-${type}-vtpm` : null,
-      title: `${base.title} under Hyper-V ${name}${paravisor}`,
-      quirks: HYPERV_VTOM_QUIRKS,
-      details: [...base.details, details],
-    });
+    const from = base;
+    base = composed(from, `vtom|${type}|${config.paravisor}|${name}|${details.value}`, () =>
+      deriveType(from, {
+        cvm: VTOM_CVM[type]!,
+        // Confidential Containers' Azure attesters read the paravisor's vTPM report (HCL report type
+        // 2 SNP, 4 TDX); a VBS guest has none.
+        tee: config.paravisor && type !== 'vbs' ? `az-${type}-vtpm` : null,
+        title: `${from.title} under Hyper-V ${name}${paravisor}`,
+        quirks: HYPERV_VTOM_QUIRKS,
+        details: [...from.details, details],
+      }),
+    );
     context.step(source, `vTOM scheme: ${id}, mask bit ${base.marking?.maskBit ?? 'unknown'}`, fact);
     return { type: base, paravisor: config.paravisor };
   }
@@ -101,5 +127,11 @@ export function composeHypervType(
     });
   }
   context.step(source, `no paravisor: an ordinary ${id} guest`, fact);
-  return { type: deriveType(base, { details: [...base.details, details] }), paravisor: false };
+  const from = base;
+  return {
+    type: composed(from, `details|${details.value}`, () =>
+      deriveType(from, { details: [...from.details, details] }),
+    ),
+    paravisor: false,
+  };
 }

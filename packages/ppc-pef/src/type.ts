@@ -3,6 +3,7 @@ import {
   type CocoType,
   checkParams,
   createType,
+  createTypeCache,
   type ParamSchema,
   type ParamsOf,
 } from '@coco/core';
@@ -36,6 +37,8 @@ export const PPC_PEF_PARAMS = Object.freeze({}) satisfies ParamSchema;
 /** Parameters of {@link createPpcPefType}: none. */
 export type PpcPefParams = ParamsOf<typeof PPC_PEF_PARAMS>;
 
+const cached = /* @__PURE__ */ createTypeCache(1);
+
 /**
  * Builds the POWER secure VM type: `mem-encrypt` only, no page-table bit (`maskState` `none`),
  * pages shared by ultracalls, DMA forced unencrypted, systemd label `none`, no Confidential
@@ -44,17 +47,20 @@ export type PpcPefParams = ParamsOf<typeof PPC_PEF_PARAMS>;
  */
 export function createPpcPefType(params: PpcPefParams = {}): CocoType {
   checkParams(PPC_PEF_PARAMS, params, `${PPC_PEF_ID} params`);
-  return createType({
-    id: PPC_PEF_ID,
-    variant: null,
-    title: PPC_PEF_TITLE,
-    attributes: PPC_PEF_ATTRIBUTES,
-    maskBit: 'none',
-    maskName: PPC_PEF_MASK_NAME,
-    quirks: PPC_PEF_QUIRKS,
-    cvm: PPC_PEF_CVM,
-    tee: null,
-    // describe() says why the systemd label is `none`.
-    note: PPC_PEF_CVM_NOTE,
-  });
+  // No parameters: one type, built once and shared by every machine (types are immutable).
+  return cached('', () =>
+    createType({
+      id: PPC_PEF_ID,
+      variant: null,
+      title: PPC_PEF_TITLE,
+      attributes: PPC_PEF_ATTRIBUTES,
+      maskBit: 'none',
+      maskName: PPC_PEF_MASK_NAME,
+      quirks: PPC_PEF_QUIRKS,
+      cvm: PPC_PEF_CVM,
+      tee: null,
+      // describe() says why the systemd label is `none`.
+      note: PPC_PEF_CVM_NOTE,
+    }),
+  );
 }

@@ -3,6 +3,7 @@ import {
   type CocoType,
   checkParams,
   createType,
+  createTypeCache,
   type ParamSchema,
   type ParamsOf,
 } from '@coco/core';
@@ -37,6 +38,8 @@ export const S390_PV_PARAMS = Object.freeze({}) satisfies ParamSchema;
 /** Parameters of {@link createS390PvType}: none. */
 export type S390PvParams = ParamsOf<typeof S390_PV_PARAMS>;
 
+const cached = /* @__PURE__ */ createTypeCache(1);
+
 /**
  * Builds the s390x Protected Virtualization type: no attributes, no page-table bit (`maskState`
  * `none`), pages shared by ultravisor calls, DMA forced unencrypted. Any parameter is refused with
@@ -48,15 +51,18 @@ export type S390PvParams = ParamsOf<typeof S390_PV_PARAMS>;
  */
 export function createS390PvType(params: S390PvParams = {}): CocoType {
   checkParams(S390_PV_PARAMS, params, `${S390_PV_ID} params`);
-  return createType({
-    id: S390_PV_ID,
-    variant: null,
-    title: S390_PV_TITLE,
-    attributes: S390_PV_ATTRIBUTES,
-    maskBit: 'none',
-    maskName: S390_PV_MASK_NAME,
-    quirks: S390_PV_QUIRKS,
-    cvm: S390_PV_CVM,
-    tee: S390_PV_TEE,
-  });
+  // No parameters: one type, built once and shared by every machine (types are immutable).
+  return cached('', () =>
+    createType({
+      id: S390_PV_ID,
+      variant: null,
+      title: S390_PV_TITLE,
+      attributes: S390_PV_ATTRIBUTES,
+      maskBit: 'none',
+      maskName: S390_PV_MASK_NAME,
+      quirks: S390_PV_QUIRKS,
+      cvm: S390_PV_CVM,
+      tee: S390_PV_TEE,
+    }),
+  );
 }

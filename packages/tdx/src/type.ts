@@ -2,6 +2,7 @@ import {
   CocoError,
   type CocoType,
   createType,
+  createTypeCache,
   describeValue,
   type KernelAttributeId,
   type ParamSchema,
@@ -92,6 +93,9 @@ function readParams(params: unknown): Record<string, unknown> {
   return out;
 }
 
+// One type per set of checked parameters (immutable, so shared by every machine that has them).
+const cached = /* @__PURE__ */ createTypeCache();
+
 /**
  * Builds the Intel TDX type: attributes `mem-encrypt`, `guest-mem-encrypt` and
  * `guest-unroll-string-io`; a page is encrypted (private) when the shared bit is clear.
@@ -122,20 +126,25 @@ export function createTdxType(params?: TdxParams): CocoType {
       'give it only without both',
     );
   }
-  return createType({
-    id: TDX_TYPE_ID,
-    variant: null,
-    title: TDX_TITLE,
-    attributes: TDX_ATTRIBUTES,
-    encryptedWhen: 'clear',
-    maskBit: bit,
-    ...(bit === null ? { maskUnknownReason: (maskUnknownReason as string) ?? TDX_MASK_UNKNOWN_REASON } : {}),
-    formats: X86_ENTRY_FORMATS,
-    maskName: 'shared bit',
-    quirks: TDX_QUIRKS,
-    cvm: TDX_CVM,
-    // The Confidential Containers attester for TDX guests (guest-components attestation-agent).
-    tee: 'tdx',
-    details: gpaw ? [{ name: 'GPAW', value: String(gpaw) }] : [],
-  });
+  const key = `${gpaw}|${bit}|${JSON.stringify(maskUnknownReason)}`;
+  return cached(key, () =>
+    createType({
+      id: TDX_TYPE_ID,
+      variant: null,
+      title: TDX_TITLE,
+      attributes: TDX_ATTRIBUTES,
+      encryptedWhen: 'clear',
+      maskBit: bit,
+      ...(bit === null
+        ? { maskUnknownReason: (maskUnknownReason as string) ?? TDX_MASK_UNKNOWN_REASON }
+        : {}),
+      formats: X86_ENTRY_FORMATS,
+      maskName: 'shared bit',
+      quirks: TDX_QUIRKS,
+      cvm: TDX_CVM,
+      // The Confidential Containers attester for TDX guests (guest-components attestation-agent).
+      tee: 'tdx',
+      details: gpaw ? [{ name: 'GPAW', value: String(gpaw) }] : [],
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import type { Evidence } from '@coco/core';
-import { cpuidRecordsOf, msrsOf } from './facts.js';
+import { hasCpuid, hasMsr } from './facts.js';
 
 /**
  * Whether the evidence's `/proc/cpuinfo` shows an x86 CPU: `true` when it has x86's `vendor_id`
@@ -22,11 +22,7 @@ export function cpuinfoShowsX86(evidence: Evidence): boolean | undefined {
  */
 export function notX86(evidence: Evidence): boolean {
   try {
-    return (
-      cpuinfoShowsX86(evidence) === false &&
-      cpuidRecordsOf(evidence).length === 0 &&
-      msrsOf(evidence).size === 0
-    );
+    return cpuinfoShowsX86(evidence) === false && !hasCpuid(evidence) && !hasMsr(evidence);
   } catch {
     // Evidence that cannot be read is the plugin's own detection to report, not a reason to skip.
     return false;

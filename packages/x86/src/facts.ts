@@ -37,14 +37,26 @@ export interface SnapshotCpuidJson {
 }
 
 const REGISTERS = ['eax', 'ebx', 'ecx', 'edx'] as const;
+/** The keys of a CPUID entry of format 1. */
+const LEGACY_CPUID_KEYS: readonly string[] = ['leaf', 'subleaf', ...REGISTERS];
 const hex = (value: number | bigint) => `0x${value.toString(16)}`;
 const U32_MAX = 0xffff_ffff;
 const CPUID_KEY = /^(0x[0-9a-f]{1,8})\/(0x[0-9a-f]{1,8})$/;
 const MSR_KEY = /^0x[0-9a-f]{1,8}$/;
 
+// The keys of the leaves plugins ask for (subleaf 0), each spelled once: detection asks for a
+// dozen of them per machine.
+const LEAF_KEYS = new Map<number, string>();
+
 /** The key of a CPUID fact: `0x8000001f/0x0`. */
 export function cpuidKey(leaf: number, subleaf = 0): string {
-  return `${hex(leaf)}/${hex(subleaf)}`;
+  if (subleaf !== 0) return `${hex(leaf)}/${hex(subleaf)}`;
+  let key = LEAF_KEYS.get(leaf);
+  if (key === undefined) {
+    key = `${hex(leaf)}/0x0`;
+    if (LEAF_KEYS.size < 1024) LEAF_KEYS.set(leaf, key);
+  }
+  return key;
 }
 
 function fail(problem: string): never {
@@ -102,7 +114,7 @@ export const CPUID_FACT: FactKind<CpuidRegisters> = Object.freeze({
           throw snapshotError(path, `expected an object, found ${describeValue(e)}`);
         const entry = e as Record<string, JsonValue>;
         for (const k of Object.keys(entry))
-          if (!['leaf', 'subleaf', ...REGISTERS].includes(k))
+          if (!LEGACY_CPUID_KEYS.includes(k))
             throw snapshotError(
               `${path}.${k}`,
               `unknown key ${JSON.stringify(k)}`,
@@ -189,6 +201,16 @@ export const X86_FACTS: readonly FactKind[] = Object.freeze([CPUID_FACT, MSR_FAC
 export function cpuidOf(evidence: Evidence, leaf: number, subleaf = 0): CpuidRecord | undefined {
   const fact = evidence.fact(CPUID_FACT, cpuidKey(leaf, subleaf));
   return fact && { leaf, subleaf, ...fact.value, source: fact.source };
+}
+
+/** Whether the evidence holds a CPUID leaf (each decoded, as {@link cpuidRecordsOf} reads them). */
+export function hasCpuid(evidence: Evidence): boolean {
+  return evidence.facts(CPUID_FACT).size > 0;
+}
+
+/** Whether the evidence holds an MSR (each decoded, as {@link msrsOf} reads them). */
+export function hasMsr(evidence: Evidence): boolean {
+  return evidence.facts(MSR_FACT).size > 0;
 }
 
 /** Every CPUID leaf in the evidence, by leaf then subleaf. */

@@ -1,6 +1,6 @@
 import type { Evidence, MachineFacts, MachineReader } from '@coco/core';
 import { CPUID_FEATURES, CPUID_HYPERVISOR, HYPERVISOR_PRESENT_BIT, hypervisorSignature } from './cpuid.js';
-import { cpuidOf, cpuidRecordsOf } from './facts.js';
+import { cpuidOf, hasCpuid } from './facts.js';
 
 /** One CPUID hypervisor signature and the name `systemd-detect-virt` prints for it. */
 export interface HypervisorSignature {
@@ -95,7 +95,7 @@ export const X86_ATTESTATION_FILES: readonly string[] = Object.freeze([
 export function readX86Machine(evidence: Evidence): MachineFacts | null {
   const attestation = X86_ATTESTATION_FILES.filter((path) => evidence.file(path)?.value === true);
   const known = X86_ATTESTATION_FILES.some((path) => evidence.file(path) !== undefined);
-  if (cpuidRecordsOf(evidence).length === 0 && !known) return null;
+  if (!hasCpuid(evidence) && !known) return null;
   return { hypervisor: systemdVmX86(evidence).name, attestation };
 }
 

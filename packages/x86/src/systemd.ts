@@ -8,7 +8,7 @@ import {
   HYPERVISOR_PRESENT_BIT,
   registerText,
 } from './cpuid.js';
-import { CPUID_FACT, cpuidOf, cpuidRecordsOf, MSR_FACT, msrOf, msrsOf } from './facts.js';
+import { CPUID_FACT, cpuidOf, hasCpuid, hasMsr, MSR_FACT, msrOf } from './facts.js';
 import {
   HYPERV_FEATURES,
   HYPERV_ISOLATION_CONFIG,
@@ -45,8 +45,7 @@ class Missing extends Error {}
  */
 export function systemdCvmX86(evidence: Evidence): CvmReading | null {
   const unreadable = new Set(evidence.unavailable.map((n) => n.kind));
-  if (cpuidRecordsOf(evidence).length === 0 && !unreadable.has(CPUID_FACT.id) && msrsOf(evidence).size === 0)
-    return null;
+  if (!hasCpuid(evidence) && !unreadable.has(CPUID_FACT.id) && !hasMsr(evidence)) return null;
   const steps: string[] = [];
   const leaf = (index: number) => {
     const record = cpuidOf(evidence, index);

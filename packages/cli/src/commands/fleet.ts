@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { boolFlag, listFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
-import { collectInputs } from '../fleet/inputs.js';
-import type { FleetFact } from '../fleet/machine.js';
-import { decideFleet } from '../fleet/pool.js';
-import { renderSummary, summarise } from '../fleet/summary.js';
+import { collectInputs, type FleetInput } from '../fleet/inputs.js';
+import { decideFleet, startFleetPool } from '../fleet/pool.js';
+import { type FleetSummary, mergeSummary, renderSummary } from '../fleet/summary.js';
 import { parsePluginTimeout } from '../plugin-plan.js';
 import { COMMON_HELP, type CommandContext } from './common.js';
 
@@ -77,16 +76,30 @@ export async function run(context: CommandContext): Promise<number> {
       jobs = cores;
     }
   }
-  const inputs = collectInputs(args.positionals);
-  if (inputs.length === 0)
+  // The workers start (load the CLI, build their registries) while this thread walks the paths.
+  const pool = startFleetPool({
+    ...(jobs !== undefined && { jobs }),
+    plugins: listFlag(args.values, 'plugin'),
+    cwd: io.cwd,
+  });
+  let inputs: FleetInput[];
+  try {
+    inputs = collectInputs(args.positionals);
+  } catch (error) {
+    pool.close();
+    throw error;
+  }
+  if (inputs.length === 0) {
+    pool.close();
     throw new CliError(
       `coco fleet ${args.positionals.join(' ')}`,
       'found no snapshot (*.json) or support bundle',
       'give snapshot files, or directories holding them (coco snapshot > NAME.json writes one)',
       { code: 'FILE_NOT_FOUND' },
     );
+  }
 
-  const facts: FleetFact[] = [];
+  const parts: FleetSummary[] = [];
   const tty = io.stderr.isTTY === true;
   const started = Date.now();
   let progressShown = false;
@@ -103,21 +116,17 @@ export async function run(context: CommandContext): Promise<number> {
     );
   };
   await decideFleet(inputs, {
-    ...(jobs !== undefined && { jobs }),
+    pool,
     plugins: listFlag(args.values, 'plugin'),
     cwd: io.cwd,
     onProgress: drawProgress,
-    onResults: (results) => {
-      let out = '';
-      for (const r of results) {
-        out += `${r.line}\n`;
-        facts.push(r.fact);
-      }
-      io.stdout.write(out);
+    onBatch: (batch) => {
+      io.stdout.write(batch.text);
+      parts.push(batch.summary);
     },
   });
   if (progressShown) io.stderr.write('\r\x1b[K');
-  const summary = summarise(facts);
+  const summary = mergeSummary(parts);
   if (tty || boolFlag(args.values, 'summary')) io.stderr.write(renderSummary(summary));
   if (summary.verdicts.error > 0) return EXIT.usage;
   if (summary.verdicts.conflict > 0) return EXIT.conflict;

@@ -209,7 +209,8 @@ export function collectInputs(paths: readonly string[]): FleetInput[] {
   }
   const unique = new Map<string, FleetInput>();
   for (const input of out) if (!unique.has(input.source)) unique.set(input.source, input);
-  return [...unique.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  // The default sort compares strings by UTF-16 code units, as `<` does, in native code.
+  return [...unique.keys()].sort().map((source) => unique.get(source) as FleetInput);
 }
 
 /** The name of a machine without an identity in its snapshot: the file name less `.json`, or the directory's. */

@@ -37,6 +37,13 @@ export interface FleetResult {
   readonly fact: FleetFact;
 }
 
+/**
+ * The buffer snapshots are read into, reused from one machine to the next (a worker reads one file
+ * at a time; the text is decoded out of it before the next read). A larger file gets its own.
+ */
+const READ_BUFFER_BYTES = 64 * 1024;
+let readBuffer: Buffer | undefined;
+
 /** Reads a regular file of at most 16 MiB without ever blocking (a FIFO swapped in is refused). */
 function readSmallFile(path: string): string {
   let fd: number;
@@ -64,7 +71,8 @@ function readSmallFile(path: string): string {
         `pass an evidence file under ${formatBytes(SNAPSHOT_MAX_BYTES)}`,
         { code: 'INPUT_TOO_LARGE' },
       );
-    const buffer = Buffer.allocUnsafe(stat.size);
+    readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const buffer = stat.size <= readBuffer.length ? readBuffer : Buffer.allocUnsafe(stat.size);
     let got = 0;
     while (got < stat.size) {
       const n = readSync(fd, buffer, got, stat.size - got, null);

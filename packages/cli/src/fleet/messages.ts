@@ -1,5 +1,5 @@
 import type { FleetInput } from './inputs.js';
-import type { FleetResult } from './machine.js';
+import type { FleetSummary } from './summary.js';
 
 /** What a fleet worker is started with. */
 export interface FleetWorkerData {
@@ -16,5 +16,6 @@ export type ToFleetWorker =
 /** A worker's answer: ready (registry built), a finished batch, or a failure to start. */
 export type FromFleetWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'batch'; readonly id: number; readonly results: readonly FleetResult[] }
+  // One string and the batch's counts, not an object per machine: cheap to pass between threads.
+  | { readonly type: 'batch'; readonly id: number; readonly text: string; readonly summary: FleetSummary }
   | { readonly type: 'failed'; readonly code: string; readonly message: string };

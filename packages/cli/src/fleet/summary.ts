@@ -1,7 +1,10 @@
 import { safeText } from '../render/safe-text.js';
-import type { FleetFact, FleetVerdict } from './machine.js';
+import type { FleetFact, FleetResult, FleetVerdict } from './machine.js';
 
-/** Counts of a fleet, as the summary table shows them. */
+/**
+ * Counts of a fleet, as the summary table shows them. Workers count their batches; the main thread
+ * adds the batches up in input order ({@link mergeSummary}), so the lists of names keep that order.
+ */
 export interface FleetSummary {
   readonly machines: number;
   readonly verdicts: Readonly<Record<FleetVerdict, number>>;
@@ -23,28 +26,78 @@ export const VERDICTS: readonly FleetVerdict[] = [
   'error',
 ];
 
-/** Builds the counts from every machine's fact. */
+/** A summary being counted. */
+interface Counting {
+  machines: number;
+  readonly verdicts: Record<FleetVerdict, number>;
+  readonly types: Map<string, number>;
+  readonly variants: Map<string, number>;
+  readonly labels: Map<string, number>;
+  readonly cannotTell: string[];
+  readonly conflicts: string[];
+  readonly errors: string[];
+}
+
+function counting(): Counting {
+  return {
+    machines: 0,
+    verdicts: Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<FleetVerdict, number>,
+    types: new Map(),
+    variants: new Map(),
+    labels: new Map(),
+    cannotTell: [],
+    conflicts: [],
+    errors: [],
+  };
+}
+
+const add = (map: Map<string, number>, key: string, n = 1) => map.set(key, (map.get(key) ?? 0) + n);
+
+/** Builds the counts from every machine's fact, in order. */
 export function summarise(facts: readonly FleetFact[]): FleetSummary {
-  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<FleetVerdict, number>;
-  const types = new Map<string, number>();
-  const variants = new Map<string, number>();
-  const labels = new Map<string, number>();
-  const cannotTell: string[] = [];
-  const conflicts: string[] = [];
-  const errors: string[] = [];
-  const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  const s = counting();
   for (const f of facts) {
-    verdicts[f.verdict] += 1;
-    if (f.verdict === 'error') errors.push(`${f.name} (${f.code})`);
+    s.machines += 1;
+    s.verdicts[f.verdict] += 1;
+    if (f.verdict === 'error') s.errors.push(`${f.name} (${f.code})`);
     else {
-      add(types, f.type ?? '-');
-      add(variants, f.type === null ? '-' : `${f.type}${f.variant ? ` ${f.variant}` : ''}`);
-      add(labels, f.cvm ?? '-');
+      add(s.types, f.type ?? '-');
+      add(s.variants, f.type === null ? '-' : `${f.type}${f.variant ? ` ${f.variant}` : ''}`);
+      add(s.labels, f.cvm ?? '-');
     }
-    if (f.verdict === 'cannot-tell') cannotTell.push(f.name);
-    if (f.verdict === 'conflict') conflicts.push(f.name);
+    if (f.verdict === 'cannot-tell') s.cannotTell.push(f.name);
+    if (f.verdict === 'conflict') s.conflicts.push(f.name);
   }
-  return { machines: facts.length, verdicts, types, variants, labels, cannotTell, conflicts, errors };
+  return s;
+}
+
+/** The counts of consecutive parts of a fleet (batches, in input order), added up. */
+export function mergeSummary(parts: readonly FleetSummary[]): FleetSummary {
+  const s = counting();
+  for (const part of parts) {
+    s.machines += part.machines;
+    for (const v of VERDICTS) s.verdicts[v] += part.verdicts[v];
+    for (const [key, n] of part.types) add(s.types, key, n);
+    for (const [key, n] of part.variants) add(s.variants, key, n);
+    for (const [key, n] of part.labels) add(s.labels, key, n);
+    for (const name of part.cannotTell) s.cannotTell.push(name);
+    for (const name of part.conflicts) s.conflicts.push(name);
+    for (const name of part.errors) s.errors.push(name);
+  }
+  return s;
+}
+
+/** One batch of machines done: its NDJSON lines (each ending in a newline) and its counts. */
+export interface FleetBatch {
+  readonly text: string;
+  readonly summary: FleetSummary;
+}
+
+/** The batch of these results, in their order. */
+export function fleetBatch(results: readonly FleetResult[]): FleetBatch {
+  let text = '';
+  for (const r of results) text += `${r.line}\n`;
+  return { text, summary: summarise(results.map((r) => r.fact)) };
 }
 
 const LIST_MAX = 20;

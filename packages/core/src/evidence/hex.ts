@@ -30,10 +30,37 @@ export function parseHex(
   return value;
 }
 
+/**
+ * The value of `0x` and one to eight hex digits, or -1 for any other text: a register's usual
+ * spelling read without a regular expression or a bigint (snapshots hold thousands of them).
+ */
+function shortHex(text: string): number {
+  const length = text.length;
+  if (length < 3 || length > 10 || text.charCodeAt(0) !== 0x30 /* 0 */) return -1;
+  const x = text.charCodeAt(1);
+  if (x !== 0x78 /* x */ && x !== 0x58 /* X */) return -1;
+  let value = 0;
+  for (let i = 2; i < length; i++) {
+    const c = text.charCodeAt(i);
+    let digit: number;
+    if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) digit = c - 0x57;
+    else if (c >= 0x41 && c <= 0x46) digit = c - 0x37;
+    else return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
 /** {@link parseHex} for a 32-bit register, as a number. */
 export function parseHex32(
   text: unknown,
   where: { input: string; location: string; code: CocoErrorCode },
 ): number {
+  if (typeof text === 'string') {
+    const value = shortHex(text);
+    if (value >= 0) return value;
+  }
+  // Longer spellings (leading zeros), and the errors.
   return Number(parseHex(text, 32, where));
 }

@@ -129,8 +129,37 @@ function invalid(problem: string, input: string, fix: string): never {
   throw new CocoError('EVIDENCE_INVALID', problem, { input, fix });
 }
 
-interface StoredFact extends Sourced<JsonValue> {
-  readonly text: string;
+// A fact decoded as it was added: the kind object that decoded it, the JSON it decoded (the very
+// object stored, if the fact was stored from it) and the value. build() hands the value to plugins
+// without decoding the stored JSON a second time.
+interface Decoded {
+  readonly kind: FactKind;
+  readonly json: JsonValue;
+  readonly value: unknown;
+}
+
+// Each builder's decoded facts, by kind id and key.
+const decodedFacts = new WeakMap<EvidenceBuilder, Map<string, Map<string, Decoded>>>();
+
+function keepDecoded(
+  builder: EvidenceBuilder,
+  kind: FactKind,
+  key: string,
+  json: JsonValue,
+  value: unknown,
+): void {
+  let byKind = decodedFacts.get(builder);
+  if (!byKind) {
+    byKind = new Map();
+    decodedFacts.set(builder, byKind);
+  }
+  let byKey = byKind.get(kind.id);
+  if (!byKey) {
+    byKey = new Map();
+    byKind.set(kind.id, byKey);
+  }
+  // The first decoding of a key is the one that can match the stored fact (the first value stays).
+  if (!byKey.has(key)) byKey.set(key, { kind, json, value });
 }
 
 /**
@@ -139,7 +168,7 @@ interface StoredFact extends Sourced<JsonValue> {
  */
 export class EvidenceBuilder {
   readonly #kinds = new Set<EvidenceKind>();
-  readonly #facts = new Map<string, Map<string, StoredFact>>();
+  readonly #facts = new Map<string, Map<string, Sourced<JsonValue>>>();
   readonly #kindOf = new Map<string, FactKind>();
   readonly #log: LogLine[] = [];
   readonly #cpuinfo = new Map<string, Sourced<string>>();
@@ -180,9 +209,10 @@ export class EvidenceBuilder {
   /** Adds fact `key` of `kind`, encoded by the kind; a different value for the same key is a conflict. */
   addFact<T>(kind: FactKind<T>, key: string, value: T, source: string): this {
     let json: JsonValue;
+    let decoded: T;
     try {
       json = kind.encode(value);
-      kind.decode(json, key);
+      decoded = kind.decode(json, key);
     } catch (error) {
       invalid(
         `${describeFactKey(kind as FactKind, String(key))} = ${describeValue(value)} is not valid (${error instanceof Error ? error.message : 'invalid'})`,
@@ -191,7 +221,9 @@ export class EvidenceBuilder {
       );
     }
     this.#kindOf.set(kind.id, kind as FactKind);
-    return this.addStoredFact(kind.id, key, json, source);
+    this.addStoredFact(kind.id, key, json, source);
+    keepDecoded(this, kind as FactKind, key, json, decoded);
+    return this;
   }
 
   /**
@@ -217,17 +249,19 @@ export class EvidenceBuilder {
       byKey = new Map();
       this.#facts.set(kindId, byKey);
     }
-    const text = canonicalJson(json);
     const old = byKey.get(key);
     if (!old) {
-      byKey.set(key, Object.freeze({ value: deepFreeze(json), source: String(source), text }));
+      byKey.set(key, Object.freeze({ value: deepFreeze(json), source: String(source) }));
       return this;
     }
-    if (old.text === text) return this;
+    // Canonical texts only for a fact seen twice: most facts are seen once.
+    const oldText = canonicalJson(old.value);
+    const text = canonicalJson(json);
+    if (oldText === text) return this;
     const kind = this.#kindOf.get(kindId);
     const show = (v: JsonValue, t: string) => (typeof v === 'string' ? v : t);
     let differences: readonly FactDifference[] = [
-      { part: '', a: show(old.value, old.text), b: show(json, text) },
+      { part: '', a: show(old.value, oldText), b: show(json, text) },
     ];
     if (kind?.differences) {
       try {
@@ -400,14 +434,10 @@ export class EvidenceBuilder {
   /** The evidence, immutable in fact: plugins receive read-only views that cannot be changed. */
   build(): Evidence {
     const stored = new Map<string, ReadonlyMap<string, Sourced<JsonValue>>>();
-    for (const [kindId, byKey] of this.#facts) {
-      stored.set(
-        kindId,
-        readOnlyMap(
-          [...byKey].map(([key, f]) => [key, Object.freeze({ value: f.value, source: f.source })] as const),
-        ),
-      );
-    }
+    for (const [kindId, byKey] of this.#facts) stored.set(kindId, readOnlyMap(byKey));
+    // A copy: the builder may go on adding after build().
+    const seeded = new Map<string, ReadonlyMap<string, Decoded>>();
+    for (const [kindId, byKey] of decodedFacts.get(this) ?? []) seeded.set(kindId, new Map(byKey));
     const storedFacts = readOnlyMap(stored);
     const decoded = new Map<string, ReadonlyMap<string, Sourced<unknown>>>();
     const decodeAll = <T>(kind: FactKind<T>): ReadonlyMap<string, Sourced<T>> => {
@@ -415,8 +445,15 @@ export class EvidenceBuilder {
       let out = decoded.get(id) as ReadonlyMap<string, Sourced<T>> | undefined;
       if (out) return out;
       const entries: [string, Sourced<T>][] = [];
+      const known = seeded.get(id);
       for (const [key, v] of stored.get(id) ?? []) {
         let value: T;
+        // Decoded already, by this kind, from the very JSON stored (not a later value of the key).
+        const d = known?.get(key);
+        if (d !== undefined && d.kind === kind && d.json === v.value) {
+          entries.push([key, Object.freeze({ value: d.value as T, source: v.source })]);
+          continue;
+        }
         try {
           value = kind.decode(v.value, key);
         } catch (error) {
@@ -465,6 +502,22 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * @internal Adds a fact of a snapshot that `kind` decoded to `value` while checking it: the builder
+ * keeps `value` for the plugins (what decoding the stored JSON again would give).
+ */
+export function addDecodedFact(
+  builder: EvidenceBuilder,
+  kind: FactKind,
+  key: string,
+  json: JsonValue,
+  value: unknown,
+  source: string,
+): void {
+  builder.addStoredFact(kind.id, key, json, source);
+  keepDecoded(builder, kind, key, json, value);
 }
 
 /** Merges evidence from several sources; the same fact with two values becomes a conflict. */

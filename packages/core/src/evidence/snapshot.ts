@@ -6,6 +6,7 @@ import { SNAPSHOT_MAX_DEPTH, tooDeepAt } from './json-depth.js';
 import { findDuplicateKey } from './json-duplicates.js';
 import { normaliseKernelLog } from './kernel-log.js';
 import {
+  addDecodedFact,
   type Evidence,
   EvidenceBuilder,
   type EvidenceKind,
@@ -366,9 +367,10 @@ function addFact(
   name: string,
   at: string,
 ): void {
+  let value: unknown;
   if (kind) {
     try {
-      kind.decode(json as JsonValue, key);
+      value = kind.decode(json as JsonValue, key);
     } catch (error) {
       fail(
         name,
@@ -379,7 +381,8 @@ function addFact(
     }
   }
   try {
-    builder.addStoredFact(kindId, key, json as JsonValue, source);
+    if (kind) addDecodedFact(builder, kind, key, json as JsonValue, value, source);
+    else builder.addStoredFact(kindId, key, json as JsonValue, source);
   } catch (error) {
     fail(name, at, isCocoError(error) ? error.problem : 'not a valid fact', 'see the coco-snapshot/2 format');
   }
@@ -415,10 +418,8 @@ function readV1(
   name: string,
   source: string,
   builder: EvidenceBuilder,
-  kinds: ReadonlyMap<string, FactKind>,
+  legacy: ReadonlyMap<string, FactKind>,
 ): void {
-  const legacy = new Map<string, FactKind>();
-  for (const kind of kinds.values()) if (kind.legacy) legacy.set(kind.legacy.key, kind);
   for (const key of Object.keys(top)) {
     if (V1_KEYS.includes(key)) continue;
     const kind = legacy.get(key);
@@ -522,6 +523,33 @@ export function setDefaultFactKinds(get: () => readonly FactKind[]): void {
   defaultKinds = get;
 }
 
+/** What parsing needs of a list of fact kinds: each by id, and those with a format-1 key by that key. */
+interface KindIndex {
+  readonly byId: ReadonlyMap<string, FactKind>;
+  /** Format 1's top-level keys, each with the kind that reads it. */
+  readonly byLegacyKey: ReadonlyMap<string, FactKind>;
+  /** Format 1's kind names (its top-level keys), each with the id of the kind that now reads it. */
+  readonly legacyIds: ReadonlyMap<string, string>;
+}
+
+// A registry hands the same frozen list of kinds to every parse: index it once, not per snapshot.
+const kindIndexes = new WeakMap<readonly FactKind[], KindIndex>();
+
+function kindsById(list: readonly FactKind[]): KindIndex {
+  const known = kindIndexes.get(list);
+  if (known) return known;
+  const byId = new Map<string, FactKind>();
+  for (const kind of list) if (kind && typeof kind.id === 'string') byId.set(kind.id, kind);
+  const byLegacyKey = new Map<string, FactKind>();
+  for (const kind of byId.values()) if (kind.legacy) byLegacyKey.set(kind.legacy.key, kind);
+  const legacyIds = new Map(
+    [...byId.values()].filter((k) => k.legacy).map((k) => [k.legacy?.key as string, k.id]),
+  );
+  const index: KindIndex = { byId, byLegacyKey, legacyIds };
+  if (Object.isFrozen(list)) kindIndexes.set(list, index);
+  return index;
+}
+
 /**
  * Parses a `coco-snapshot/2` document, or a `coco-snapshot/1` one which it converts (text or an
  * already parsed value), into evidence. Strict about what core reads: unknown keys of format 1 are
@@ -533,8 +561,7 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
   const name = typeof given === 'string' ? given : 'snapshot';
   const source = typeof given === 'string' ? `snapshot ${name}` : name;
   const list = (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? defaultKinds?.() ?? [];
-  const kinds = new Map<string, FactKind>();
-  for (const kind of list) if (kind && typeof kind.id === 'string') kinds.set(kind.id, kind);
+  const kinds = kindsById(list);
   const doc = typeof input === 'string' ? readText(input, name) : input;
   const top = expectRecord(doc, name, '$');
   checkAllEntries(top, name);
@@ -561,16 +588,14 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
         builder.warn(
           `${name}: unknown key${unknown.length === 1 ? '' : 's'} ${namedFew(unknown)} (a newer coco may have written ${unknown.length === 1 ? 'it' : 'them'}): not read`,
         );
-      if (hasOwn(top, 'facts')) readFacts(top, name, source, builder, kinds);
+      if (hasOwn(top, 'facts')) readFacts(top, name, source, builder, kinds.byId);
       if (hasOwn(top, 'cpuinfo')) readCpuinfo(top, name, source, builder);
     } else {
-      readV1(top, name, source, builder, kinds);
+      readV1(top, name, source, builder, kinds.byLegacyKey);
     }
     if (hasOwn(top, 'kernelLog')) readKernelLog(top, name, builder);
     if (hasOwn(top, 'files')) readFiles(top, name, source, builder, v2);
-    const legacyKinds = v2
-      ? null
-      : new Map([...kinds.values()].filter((k) => k.legacy).map((k) => [k.legacy?.key as string, k.id]));
+    const legacyKinds = v2 ? null : kinds.legacyIds;
     if (hasOwn(top, 'unavailable')) readUnavailable(top, name, builder, legacyKinds);
     if (hasOwn(top, 'machine')) readMachine(top, name, builder);
   } catch (error) {
