@@ -68,6 +68,15 @@
 //   as two classes, facts decoded once, a short-hex reader without bigints. (Core's whole entry was
 //   already over its 25 kB at 26.82 kB on perf2, from the streaming kernel-log reader; this adds
 //   0.66 kB and leaves that budget as it was, for that work to settle.)
+// Issue 14 and the second hostile review, merged (size-limit, 2026-11-30):
+// - core 25 -> 30 kB (28.67 kB): the streaming kernel-log reader (createKernelLogReader: chunks,
+//   a carried line, the exact fast path for plain dmesg lines, bounds on kept lines and text) and
+//   its chunk scan (the declared patterns rewritten for raw dmesg text, the ASCII check, second
+//   messages), about 3.5 kB; the fleet work above; the snapshot bounds (nesting depth, entry
+//   counts) and summarised warnings of the hostile review. Its detection path 16.5 -> 17.5 kB
+//   (16.95 kB): the snapshot bounds and the hypervisor-consumption rule are on that path.
+// - amd-cbit 6.5 -> 6.8 kB (6.52 kB): its type factory hands out cached types (createTypeCache)
+//   and its type step names at most three sources (a log with a line repeated 100,000 times).
 // New packages of round 3, budget about 10-15% above the measured size:
 // - @coco/arm-cca 6.6 kB (5.96 kB; its author suggested about 6.5 kB): the realm type with the
 //   shared bit placed per arm64 entry format (4K, 16K, 64K granules, LPA2, 64K LPA), detection from
@@ -89,13 +98,13 @@ const { discoverPackages, entryPoints, sharedWith } = require('./tools/packaging
  */
 const BUDGETS = {
   '@coco/core': [
-    { limit: '25 kB' },
-    { limit: '16.5 kB', import: '{ createRegistry, parseSnapshot, detect }', label: ' (detection path)' },
+    { limit: '30 kB' },
+    { limit: '17.5 kB', import: '{ createRegistry, parseSnapshot, detect }', label: ' (detection path)' },
     { limit: '4.2 kB', import: '{ createMarking }', label: ' (marking only)' },
   ],
   '@coco/x86': [{ limit: '10 kB' }],
   '@coco/tdx': [{ limit: '4.4 kB' }],
-  '@coco/amd-cbit': [{ limit: '6.5 kB' }],
+  '@coco/amd-cbit': [{ limit: '6.8 kB' }],
   '@coco/amd-vtom': [{ limit: '3.4 kB' }],
   '@coco/hyperv': [{ limit: '4 kB' }],
   '@coco/arm-cca': [{ limit: '6.6 kB' }],
