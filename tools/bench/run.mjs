@@ -56,6 +56,7 @@ const log = asJson ? () => {} : (line = '') => console.log(line);
 const OPEN_TARGETS = new Set([
   `fleet machines per second, ${FLEET} snapshots`,
   'bulk encrypt vs C -O3 in-place loop',
+  ...LOG_MB.map((mb) => `kernel-log reading throughput ${mb} MB (MB/s)`),
 ]);
 const results = { machine: machine(), entries: N, figures: {}, budgets: [] };
 const figure = (key, value, unit, note) => {
