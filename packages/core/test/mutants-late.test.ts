@@ -1,0 +1,112 @@
+// Tests written from the survivors and uncovered mutants of the last core run (docs/mutation.md):
+// a claim of a type without a page-table bit, facts keyed '' read without a key, decoders that
+// throw what is not an Error, a snapshot member whose getter throws a string, the order of kinds
+// in a written snapshot, and canonical JSON of an array holding undefined.
+import {
+  type BackendPlugin,
+  canonicalJson,
+  createRegistry,
+  createType,
+  EvidenceBuilder,
+  type FactKind,
+  isCocoError,
+  parseSnapshot,
+  toSnapshot,
+} from '@coco/core';
+import { describe, expect, it } from 'vitest';
+import { ToyEvidenceBuilder, toyBackend, toyRegEvidence } from './fixtures.js';
+
+function refusal(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (!isCocoError(error)) throw error;
+    return { code: error.code, input: error.input, location: error.location, problem: error.problem };
+  }
+  throw new Error('accepted');
+}
+
+/** A kind with one value per machine (key ''), like a guest's address width. */
+const WIDTH: FactKind<number> = {
+  id: 'acme.width',
+  title: 'acme width',
+  decode(json) {
+    if (typeof json !== 'number') throw 'not a number';
+    return json;
+  },
+  encode: (v) => v,
+};
+
+describe('a claim of a type without a page-table bit', () => {
+  it('counts: its mask state is none', () => {
+    const none = createType({
+      id: 'toy',
+      title: 'Toy CVM',
+      attributes: ['mem-encrypt'],
+      maskBit: 'none',
+      maskName: 'a hypervisor call',
+      cvm: 'toy',
+    });
+    const d = createRegistry()
+      .use({ ...toyBackend, detect: () => ({ type: none }) } as BackendPlugin)
+      .detect(toyRegEvidence('0x1=0x1', 't'));
+    expect([d.type?.id, d.type?.maskState, d.warnings]).toEqual(['toy', 'none', []]);
+  });
+});
+
+describe("facts keyed ''", () => {
+  it('are read without a key', () => {
+    const e = new EvidenceBuilder().addFact(WIDTH, '', 52, 'probe').build();
+    expect(e.fact(WIDTH)).toEqual({ value: 52, source: 'probe' });
+    expect(e.fact(WIDTH, '')).toEqual({ value: 52, source: 'probe' });
+  });
+
+  it('a decoder that throws what is not an Error is named "invalid"', () => {
+    expect(
+      refusal(() =>
+        parseSnapshot('{"format":"coco-snapshot/2","facts":{"acme.width":{"":"52"}}}', {
+          factKinds: [WIDTH],
+        }),
+      ),
+    ).toEqual({
+      code: 'SNAPSHOT_INVALID',
+      input: 'snapshot',
+      location: '$.facts["acme.width"][""]',
+      problem: 'acme.width is not valid (invalid)',
+    });
+  });
+});
+
+describe('snapshots', () => {
+  it('a member whose getter throws what is not an Error is "unknown error"', () => {
+    const hostile = {
+      format: 'coco-snapshot/2',
+      get kernelLog() {
+        throw 'boom';
+      },
+    };
+    expect(refusal(() => parseSnapshot(hostile))).toEqual({
+      code: 'SNAPSHOT_INVALID',
+      input: 'snapshot',
+      location: '$',
+      problem: 'could not be read (unknown error)',
+    });
+  });
+
+  it('writes the fact kinds sorted by id, whatever order they came in', () => {
+    const e = new ToyEvidenceBuilder()
+      .addReg(0x1, 1n, 's')
+      .addStoredFact('acme.z', 'k', 1, 's')
+      .addLeaf(0x7, 1, 2, 's')
+      .addStoredFact('acme.a', 'k', 2, 's')
+      .build();
+    expect(Object.keys(toSnapshot(e).facts ?? {})).toEqual(['acme.a', 'acme.z', 'toy.leaf', 'toy.reg']);
+  });
+});
+
+describe('canonical JSON', () => {
+  it('writes undefined in an array as null, as JSON.stringify does', () => {
+    expect(canonicalJson([undefined, 1])).toBe(JSON.stringify([undefined, 1]));
+    expect(canonicalJson([{ b: [undefined], a: null }])).toBe('[{"a":null,"b":[null]}]');
+  });
+});
