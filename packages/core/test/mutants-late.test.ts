@@ -7,9 +7,12 @@ import {
   canonicalJson,
   createRegistry,
   createType,
+  describeValue,
   EvidenceBuilder,
   type FactKind,
   isCocoError,
+  parseCpuinfo,
+  parseHex,
   parseSnapshot,
   toSnapshot,
 } from '@coco/core';
@@ -108,5 +111,32 @@ describe('canonical JSON', () => {
   it('writes undefined in an array as null, as JSON.stringify does', () => {
     expect(canonicalJson([undefined, 1])).toBe(JSON.stringify([undefined, 1]));
     expect(canonicalJson([{ b: [undefined], a: null }])).toBe('[{"a":null,"b":[null]}]');
+  });
+});
+
+describe('values that only look right', () => {
+  it('zero is 0x0, not a negative number', () => {
+    expect(describeValue(0n)).toBe('0x0');
+    expect(describeValue(-1n)).toBe('-0x1');
+    expect(describeValue(0x33n)).toBe('0x33');
+  });
+
+  it('a fact kind id or a hex value inside an array is refused, though the array prints as one', () => {
+    const kind = { ...WIDTH, id: ['acme.width'] } as unknown as FactKind;
+    expect(
+      refusal(() => createRegistry().use({ ...toyBackend, facts: [kind] } as BackendPlugin)),
+    ).toMatchObject({
+      code: 'PLUGIN_INVALID',
+      problem: 'fact kind an array is not valid',
+    });
+    const where = { input: 'snapshot', location: '$.x', code: 'SNAPSHOT_INVALID' } as const;
+    expect(refusal(() => parseHex(['0x1'], 64, where)).problem).toBe(
+      'an array is not a 0x-prefixed hex number',
+    );
+  });
+
+  it('a carriage return inside a cpuinfo field name makes the line no field', () => {
+    const e = parseCpuinfo('odd\rname : 1\nvendor_id : AuthenticAMD\n');
+    expect([...e.cpuinfo.keys()]).toEqual(['vendor_id']);
   });
 });
