@@ -13,6 +13,7 @@ import {
   isCocoError,
   parseCpuinfo,
   parseHex,
+  parseKernelLog,
   parseSnapshot,
   toSnapshot,
 } from '@coco/core';
@@ -138,5 +139,22 @@ describe('values that only look right', () => {
   it('a carriage return inside a cpuinfo field name makes the line no field', () => {
     const e = parseCpuinfo('odd\rname : 1\nvendor_id : AuthenticAMD\n');
     expect([...e.cpuinfo.keys()]).toEqual(['vendor_id']);
+  });
+});
+
+describe('cut notes', () => {
+  it('brackets and dots part the words of a note, and a word is a number only when it is all digits', () => {
+    for (const note of ['[snip](300 lines)', 'snipped...300 lines', '<300 lines>truncated']) {
+      expect(
+        parseKernelLog(note).map((l) => l.text),
+        note,
+      ).toEqual(['...']);
+    }
+    for (const line of ['truncated v300 lines', 'skipped 300 lines of x86']) {
+      expect(
+        parseKernelLog(line).map((l) => l.text),
+        line,
+      ).toEqual([line]);
+    }
   });
 });
