@@ -5,12 +5,14 @@
 import {
   type BackendPlugin,
   canonicalJson,
+  checkParams,
   createRegistry,
   createType,
   describeValue,
   EvidenceBuilder,
   type FactKind,
   isCocoError,
+  isEvidenceKind,
   parseCpuinfo,
   parseHex,
   parseKernelLog,
@@ -156,5 +158,27 @@ describe('cut notes', () => {
         line,
       ).toEqual([line]);
     }
+  });
+});
+
+describe('inputs that are almost right', () => {
+  it('a kernel log names itself "kernel log" by default, and a NUL byte by the line it is on', () => {
+    expect(refusal(() => parseKernelLog(5 as never)).input).toBe('kernel log');
+    expect(refusal(() => parseKernelLog('a\nb\n\0c\nd\ne')).location).toBe('line 3');
+  });
+
+  it('a kind of evidence is a string, not an array that prints as one', () => {
+    expect(isEvidenceKind('acme.x')).toBe(true);
+    expect(isEvidenceKind(['acme.x'])).toBe(false);
+    expect(refusal(() => new EvidenceBuilder().saw(['acme.x'] as never)).problem).toBe(
+      'an array is not a kind of evidence',
+    );
+  });
+
+  it('a string parameter is a string, not an array as short as one', () => {
+    const schema = { note: { type: 'string', description: 'a note' } } as const;
+    expect(refusal(() => checkParams(schema, { note: ['x'] }, 'p')).problem).toBe(
+      'note an array is not valid',
+    );
   });
 });
