@@ -5,6 +5,7 @@
 import {
   type BackendPlugin,
   canonicalJson,
+  checkParamSchema,
   checkParams,
   createRegistry,
   createType,
@@ -16,6 +17,7 @@ import {
   parseCpuinfo,
   parseHex,
   parseKernelLog,
+  parseParam,
   parseSnapshot,
   toSnapshot,
 } from '@coco/core';
@@ -179,6 +181,95 @@ describe('inputs that are almost right', () => {
     const schema = { note: { type: 'string', description: 'a note' } } as const;
     expect(refusal(() => checkParams(schema, { note: ['x'] }, 'p')).problem).toBe(
       'note an array is not valid',
+    );
+  });
+});
+
+describe('the builder checks cpuinfo fields, flags and file paths', () => {
+  it('refuses a field name or value that is not text, or a value over 8192 characters', () => {
+    const fix = 'pass /proc/cpuinfo as the kernel writes it';
+    for (const [name, value, shown] of [
+      [5, '1', '5'],
+      ['model name', 5, '"model name"'],
+      ['model name', 'x'.repeat(8193), '"model name"'],
+    ] as const) {
+      expect(
+        refusal(() => new EvidenceBuilder().addCpuinfo([[name as string, value as string]], 's')),
+        String(name),
+      ).toEqual({
+        code: 'EVIDENCE_INVALID',
+        input: 's',
+        location: undefined,
+        problem: `cpuinfo field ${shown} is not valid`,
+      });
+    }
+    expect(
+      new EvidenceBuilder()
+        .addCpuinfo([['model name', 'x'.repeat(8192)]], 's')
+        .build()
+        .cpuinfo.get('model name')?.value,
+    ).toHaveLength(8192);
+    try {
+      new EvidenceBuilder().addCpuinfo([[5 as never, '1']], 's');
+    } catch (error) {
+      expect(isCocoError(error) && error.fix).toBe(fix);
+    }
+  });
+
+  it('keeps the first value of a field, within one call and across calls', () => {
+    const e = new EvidenceBuilder()
+      .addCpuinfo(
+        [
+          ['vendor_id', 'AuthenticAMD'],
+          ['vendor_id', 'GenuineIntel'],
+        ],
+        'a',
+      )
+      .addCpuinfo([['vendor_id', 'HygonGenuine']], 'b')
+      .build();
+    expect(e.cpuinfo.get('vendor_id')).toEqual({ value: 'AuthenticAMD', source: 'a' });
+  });
+
+  it('refuses a flag that is not text, and a path over 4096 characters', () => {
+    let caught: unknown;
+    try {
+      new EvidenceBuilder().addFlags([5 as never], 's');
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCocoError(caught) && [caught.problem, caught.fix]).toEqual([
+      '5 is not a cpuinfo feature word',
+      'pass the flags as /proc/cpuinfo prints them',
+    ]);
+    const path = `/${'p'.repeat(4095)}`;
+    expect(new EvidenceBuilder().setFile(path, true, 's').build().file(path)?.value).toBe(true);
+    expect(refusal(() => new EvidenceBuilder().setFile(`${path}p`, true, 's')).code).toBe('EVIDENCE_INVALID');
+  });
+});
+
+describe('parameters from text, and schemas', () => {
+  const schema = {
+    n: { type: 'integer', min: 0, max: 0xffff_ffff, description: 'n' },
+    note: { type: 'string', description: 'a note' },
+    kind: { type: 'enum', values: ['0', 'true'], description: 'k' },
+  } as const;
+
+  it('reads integers of up to 10 digits, and leaves text that only looks like a number or a boolean as text', () => {
+    expect(parseParam(schema, 'n', '4294967295')).toBe(0xffff_ffff);
+    expect(parseParam(schema, 'n', '100')).toBe(100);
+    expect(refusal(() => parseParam(schema, 'n', '12345678901')).problem).toBe(
+      'n "12345678901" is not valid',
+    );
+    expect(parseParam(schema, 'note', '5')).toBe('5');
+    expect(parseParam(schema, 'note', 'true')).toBe('true');
+    expect(parseParam(schema, 'kind', '0')).toBe('0');
+    expect(parseParam(schema, 'kind', 'true')).toBe('true');
+  });
+
+  it('refuses a parameter spec that is a function, whatever fields it has', () => {
+    const spec = Object.assign(() => 0, { type: 'boolean', description: 'd' });
+    expect(refusal(() => checkParamSchema({ flag: spec }, 'p')).problem).toBe(
+      'parameter "flag" is not a valid spec',
     );
   });
 });
