@@ -19,10 +19,11 @@ import {
   parseKernelLog,
   parseParam,
   parseSnapshot,
+  resolveLegacy,
   toSnapshot,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { ToyEvidenceBuilder, toyBackend, toyRegEvidence } from './fixtures.js';
+import { TOY_FACTS, ToyEvidenceBuilder, toyBackend, toyRegEvidence } from './fixtures.js';
 
 function refusal(run: () => unknown) {
   try {
@@ -270,6 +271,101 @@ describe('parameters from text, and schemas', () => {
     const spec = Object.assign(() => 0, { type: 'boolean', description: 'd' });
     expect(refusal(() => checkParamSchema({ flag: spec }, 'p')).problem).toBe(
       'parameter "flag" is not a valid spec',
+    );
+  });
+});
+
+describe('the builder keeps what it was given once', () => {
+  it('a file without contents has no content key; the same contents twice, or none the second time, are no conflict', () => {
+    const bare = new EvidenceBuilder().setFile('/x', true, 'a').setFile('/x', true, 'b').build();
+    expect(Object.keys(bare.file('/x') ?? {})).toEqual(['value', 'source']);
+    const same = new EvidenceBuilder()
+      .setFile('/x', true, 'a', '1')
+      .setFile('/x', true, 'b', '1')
+      .setFile('/x', true, 'c')
+      .build();
+    expect([same.conflicts, same.file('/x')?.content]).toEqual([[], '1']);
+  });
+
+  it('the first format-1 key and each warning once', () => {
+    const e = new EvidenceBuilder().addLegacy('k', 1, 'a').addLegacy('k', 2, 'b').warn('w').warn('w').build();
+    expect([e.legacy.get('k'), e.warnings]).toEqual([{ value: 1, source: 'a' }, ['w']]);
+  });
+
+  it('merges evidence from another copy of core, and keeps its own kinds for later conflicts', () => {
+    const foreign = Object.fromEntries(
+      Object.entries(new EvidenceBuilder().saw('files').build()),
+    ) as unknown as ReturnType<EvidenceBuilder['build']>;
+    expect(new EvidenceBuilder().merge(foreign).build().kinds.has('files')).toBe(true);
+    const first = { ...WIDTH, describeKey: () => 'first width' } as FactKind<number>;
+    const second = { ...WIDTH, describeKey: () => 'second width' } as FactKind<number>;
+    const merged = new EvidenceBuilder()
+      .addFact(first, '', 48, 'a')
+      .merge(new EvidenceBuilder().addFact(second, '', 48, 'b').build())
+      .addStoredFact('acme.width', '', 52, 'c')
+      .build();
+    expect(merged.conflicts.map((c) => c.fact)).toEqual(['first width']);
+    expect(merged.facts(undefined as never).size).toBe(0);
+  });
+
+  it('format-1 conversion renames only the notes of a converted kind', () => {
+    const waiting = parseSnapshot(
+      '{"format":"coco-snapshot/1","reg":{},"unavailable":[{"source":"a","reason":"r","fix":"f"},{"source":"b","kind":"files","reason":"r","fix":"f"},{"source":"c","kind":"reg","reason":"r","fix":"f"}]}',
+      { factKinds: [] },
+    );
+    const notes = resolveLegacy(waiting, TOY_FACTS).unavailable;
+    expect(notes.map((n) => Object.keys(n))).toEqual([
+      ['source', 'reason', 'fix'],
+      ['source', 'kind', 'reason', 'fix'],
+      ['source', 'kind', 'reason', 'fix'],
+    ]);
+    expect(notes.map((n) => n.kind)).toEqual([undefined, 'files', 'toy.reg']);
+  });
+});
+
+describe('refusals with every field', () => {
+  it('null where an object belongs, and a string where an array belongs', () => {
+    expect(refusal(() => parseSnapshot('null'))).toMatchObject({
+      location: '$',
+      problem: 'expected an object, found null',
+    });
+    expect(refusal(() => parseSnapshot('{"format":"coco-snapshot/2","facts":null}'))).toMatchObject({
+      location: '$.facts',
+      problem: 'expected an object, found null',
+    });
+    let caught: unknown;
+    try {
+      parseSnapshot('{"format":"coco-snapshot/2","kernelLog":"x"}');
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCocoError(caught) && caught.fix).toBe('see the coco-snapshot/2 format');
+  });
+
+  it('an extra quirk without a namespace, and a plugin id that is an array', () => {
+    let caught: unknown;
+    try {
+      createType({
+        id: 'acme',
+        title: 'Acme',
+        attributes: ['mem-encrypt'],
+        encryptedWhen: 'set',
+        maskBit: 47,
+        maskName: 'bit',
+        cvm: 'acme',
+        quirks: { extra: { doorbell: 1 } },
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCocoError(caught) && [caught.code, caught.input, caught.problem, caught.fix]).toEqual([
+      'PARAMETER_INVALID',
+      'quirks.extra',
+      'extra quirk "doorbell" is not namespaced',
+      'name extra quirks "<namespace>:<name>", such as "acme:doorbell-page"',
+    ]);
+    expect(refusal(() => createRegistry().use({ ...toyBackend, id: ['toy'] } as never)).problem).toBe(
+      'id is not a valid id',
     );
   });
 });
