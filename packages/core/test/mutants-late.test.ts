@@ -369,3 +369,52 @@ describe('refusals with every field', () => {
     );
   });
 });
+
+describe('more refusals, and what is accepted at the edges', () => {
+  const fmt2 = '"format":"coco-snapshot/2"';
+  const fix = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return isCocoError(error) ? error.fix : 'not a coco error';
+    }
+    return 'accepted';
+  };
+
+  it('a snapshot over the size limit says what to pass instead', () => {
+    expect(fix(() => parseSnapshot(' '.repeat(16 * 1024 * 1024 + 1)))).toBe(
+      'pass a snapshot written by coco snapshot',
+    );
+  });
+
+  it("notes of format 2 take core's kinds and fact kinds, and refuse a kind that is not text", () => {
+    for (const kind of ['kernel-log', 'cpuinfo', 'files', 'acme.x']) {
+      const e = parseSnapshot(
+        `{${fmt2},"unavailable":[{"source":"s","kind":"${kind}","reason":"r","fix":"f"}]}`,
+      );
+      expect(e.unavailable[0]?.kind, kind).toBe(kind);
+    }
+    expect(
+      refusal(() =>
+        parseSnapshot(`{${fmt2},"unavailable":[{"source":"s","kind":5,"reason":"r","fix":"f"}]}`),
+      ),
+    ).toMatchObject({ location: '$.unavailable[0].kind', problem: '5 is not a kind of evidence' });
+  });
+
+  it('a snapshot file path of 4096 characters is read', () => {
+    const path = `/${'p'.repeat(4095)}`;
+    expect(parseSnapshot(`{${fmt2},"files":{"${path}":true}}`).file(path)?.value).toBe(true);
+  });
+
+  it('a plugin whose facts or adapters are not arrays, or whose params are a function, is refused', () => {
+    expect(refusal(() => createRegistry().use({ ...toyBackend, facts: 5 } as never)).problem).toBe(
+      'facts is not an array',
+    );
+    expect(refusal(() => createRegistry().use({ ...toyBackend, adapters: {} } as never)).problem).toBe(
+      'adapters is not an array',
+    );
+    expect(fix(() => createRegistry().use({ ...toyBackend, params: () => ({}) } as never))).toBe(
+      'declare params: { name: { type, description, ... } } (an empty object when the type takes none)',
+    );
+  });
+});
