@@ -418,3 +418,60 @@ describe('more refusals, and what is accepted at the edges', () => {
     );
   });
 });
+
+describe('the last survivors of run 3 and of the narrower run', () => {
+  it('a snapshot: cpuinfo fields as text, fact kinds lists with holes, equal kept lines, an editable document, no empty log key', () => {
+    expect(
+      (() => {
+        try {
+          parseSnapshot('{"format":"coco-snapshot/2","cpuinfo":{"flags":5}}');
+        } catch (error) {
+          return isCocoError(error) && error.fix;
+        }
+      })(),
+    ).toBe('give each field as text');
+    const read = parseSnapshot('{"format":"coco-snapshot/2","facts":{"toy.reg":{"0x1":"0x7"}}}', {
+      factKinds: [null, 5, TOY_FACTS[0]] as never,
+    });
+    expect(read.storedFacts.get('toy.reg')?.size).toBe(1);
+    const log = parseKernelLog('SEV: Status: SEV\nSEV: Status: SEV\nhostname=secret\nSEV: Status: SEV');
+    const kept = toSnapshot(new EvidenceBuilder().addLogLines(log).build(), { logPatterns: [/^SEV:/] });
+    expect(kept.kernelLog).toEqual([
+      'SEV: Status: SEV',
+      'SEV: Status: SEV',
+      'coco snapshot: 1 line left out',
+      'SEV: Status: SEV',
+    ]);
+    const doc = toSnapshot(toyRegEvidence('0x1234=0x33', 's')) as unknown as {
+      facts: Record<string, Record<string, unknown>>;
+    };
+    doc.facts['toy.reg'] = { '0x1234': '0x0' };
+    delete doc.facts['toy.reg'];
+    expect(doc.facts).toEqual({});
+    expect(Object.keys(toSnapshot(new EvidenceBuilder().build()))).toEqual(['$schema', 'format']);
+  });
+
+  it('a plugin: null, a version that is not a number, a bad parameter spec, the versions an adapter adds', () => {
+    expect(refusal(() => createRegistry().use(null as never))).toMatchObject({
+      code: 'PLUGIN_INVALID',
+      input: 'plugin',
+      problem: 'null is not a plugin object',
+    });
+    expect(
+      refusal(() => createRegistry().use({ ...toyBackend, interfaceVersion: '2' } as never)).problem,
+    ).toBe('it implements plugin interface version "2", but this @coco/core (major 1) supports version 2');
+    expect(
+      refusal(() =>
+        createRegistry().use({ ...toyBackend, params: { x: { type: 'date', description: 'd' } } } as never),
+      ).problem,
+    ).toBe('parameter "x" is not a valid spec');
+    const adapter = {
+      fromVersion: 1,
+      adapt: (p: object) => ({ ...(p as BackendPlugin), interfaceVersion: 2 }),
+    };
+    const r = createRegistry().use({ ...toyBackend, adapters: [adapter] } as BackendPlugin);
+    expect(refusal(() => r.use({ ...toyBackend, id: 'old', interfaceVersion: 0 } as never)).problem).toBe(
+      'it implements plugin interface version 0, but this @coco/core (major 1) supports version 1, 2',
+    );
+  });
+});
