@@ -32,7 +32,9 @@ export default {
   timeoutMS: 10_000,
   incremental: true,
   incrementalFile: `reports/mutation/${name}.incremental.json`,
-  reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
+  // event-recorder: one file per tested mutant as it comes (tools/mutation/events.mjs reads them).
+  reporters: ['clear-text', 'progress-append-only', 'json', 'html', 'event-recorder'],
+  eventReporter: { baseDir: `reports/mutation/events/${name}` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   clearTextReporter: { allowColor: false, reportMutants: false, reportTests: false },

@@ -2,13 +2,17 @@
 // `pnpm mutation [package...]`: runs Stryker (stryker.config.mjs) once per package, mutating that
 // package's sources against its own tests, then prints the mutation score of each package and
 // exits 1 when one is under the break threshold (80%). Results are kept in reports/mutation/
-// (JSON and HTML per package) and reused incrementally; `--force` re-tests every mutant.
+// (JSON and HTML per package) and reused incrementally; `--force` re-tests every mutant;
+// `--ignore-static` leaves static mutants untested (Stryker's `ignoreStatic`, see docs/mutation.md).
+// Each result is also written to reports/mutation/events/<package>/ as it comes
+// (tools/mutation/events.mjs reads it, even from a run stopped before its end).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import config, { packages as all } from '../../stryker.config.mjs';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const force = args.includes('--force');
+const ignoreStatic = args.includes('--ignore-static');
 const asked = args.filter((a) => !a.startsWith('--'));
 const unknown = asked.filter((p) => !all.includes(p));
 if (unknown.length > 0) {
@@ -38,7 +42,8 @@ for (const name of packages) {
   console.log(`\n== @coco/${name} ==`);
   const report = `reports/mutation/${name}.json`;
   rmSync(report, { force: true });
-  const run = spawnSync('pnpm', ['exec', 'stryker', 'run', ...(force ? ['--force'] : [])], {
+  const flags = [...(force ? ['--force'] : []), ...(ignoreStatic ? ['--ignoreStatic'] : [])];
+  const run = spawnSync('pnpm', ['exec', 'stryker', 'run', ...flags], {
     stdio: 'inherit',
     env: { ...process.env, COCO_MUTATION_PACKAGE: name },
   });

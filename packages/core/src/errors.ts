@@ -99,7 +99,8 @@ export function isCocoError(value: unknown): value is AnyCocoError {
 /** Describes a value for an error message without ever throwing (hostile getters, symbols, cycles). */
 export function describeValue(value: unknown): string {
   try {
-    if (typeof value === 'bigint') return `0x${value.toString(16)}`;
+    if (typeof value === 'bigint')
+      return `${value < 0n ? '-' : ''}0x${(value < 0n ? -value : value).toString(16)}`;
     if (typeof value === 'string')
       return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
     if (value === null || typeof value !== 'object') return String(value);

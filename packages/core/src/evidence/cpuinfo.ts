@@ -1,4 +1,4 @@
-import { CocoError } from '../errors.js';
+import { CocoError, isCocoError } from '../errors.js';
 import { type Evidence, EvidenceBuilder } from './model.js';
 import type { ParseOptions } from './snapshot.js';
 
@@ -40,7 +40,8 @@ export function parseCpuinfo(text: string, options: ParseOptions = {}): Evidence
   try {
     return new EvidenceBuilder().addCpuinfo(fields, source).build();
   } catch (error) {
-    throw new CocoError('CPUINFO_INVALID', error instanceof Error ? error.message : 'not valid', {
+    // The builder's problem alone: its message repeats the source and adds a fix of its own.
+    throw new CocoError('CPUINFO_INVALID', isCocoError(error) ? error.problem : 'not valid', {
       input: name,
       fix: 'pass /proc/cpuinfo as the kernel writes it',
     });
