@@ -44,7 +44,7 @@ describe('claims', () => {
   });
 
   it('with a marking but a mask state other than known are refused', () => {
-    for (const maskState of ['unknown', 'none']) {
+    for (const maskState of ['unknown', 'none'] as const) {
       const forged = Object.freeze({ ...toyType({ maskBit: 51 }), maskState });
       const d = createRegistry()
         .use({ ...toyBackend, detect: () => ({ type: forged }) })
