@@ -348,7 +348,7 @@ describe('entry formats, extra quirks and types', () => {
         maskBit: 47,
         maskName: 'bit',
         cvm: 'acme',
-        quirks: { extra: { 'acme:big': 1n } as never },
+        quirks: { extra: { 'acme:big': 1n } } as never,
       });
     expect(refusal(type)).toEqual({
       code: 'PARAMETER_INVALID',
@@ -390,7 +390,8 @@ describe('entry formats, extra quirks and types', () => {
       `Acme, bit 47, encrypted when set; ${'n'.repeat(300)}`,
     );
     // A type without a bit takes no polarity.
-    expect(createType({ ...spec, maskBit: 'none', encryptedWhen: undefined }).encryptedWhen).toBe(null);
+    const { encryptedWhen: _polarity, ...withoutPolarity } = spec;
+    expect(createType({ ...withoutPolarity, maskBit: 'none' }).encryptedWhen).toBe(null);
   });
 
   it('keeps entry formats through createType and deriveType', () => {
@@ -458,7 +459,11 @@ describe("the conformance suite's interface-2 checks", () => {
     ).toBe('passed');
     expect(
       run(
-        { ...base, plugin: typed(formatted), types: [{ ...types[0], entryBits: { 'toy-small': 31 } }] },
+        {
+          ...base,
+          plugin: typed(formatted),
+          types: [{ ...(types[0] as (typeof types)[number]), entryBits: { 'toy-small': 31 } }],
+        },
         'x: attributes, mask and polarity as the facts say',
       ),
     ).toBe('format toy-small stores the bit at 30, not 31');

@@ -353,7 +353,7 @@ describe('refusals with every field', () => {
         maskBit: 47,
         maskName: 'bit',
         cvm: 'acme',
-        quirks: { extra: { doorbell: 1 } },
+        quirks: { extra: { doorbell: 1 } } as never,
       });
     } catch (error) {
       caught = error;
