@@ -176,8 +176,11 @@ describe("a plugin's context", () => {
     expect(answers[0]).not.toBeNull();
     expect(answers[1]).toBe(answers[0]);
     expect(answers.slice(2)).toEqual([true, false]);
-    // Asked once: its claim counts only through the hypervisor, which composed nothing.
-    expect(d.type).toBeNull();
+    // Asked once, and not again on its own: the hypervisor composed nothing, so the backend's
+    // first answer stands as its claim (a hypervisor that asks cannot silence a backend).
+    expect(asked).toBe(1);
+    expect(d.type?.id).toBe('toy');
+    expect(d.hypervisor).toBeNull();
   });
 });
 
