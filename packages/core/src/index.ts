@@ -45,6 +45,7 @@ export type {
 } from './evidence/kernel-log-reader.js';
 export {
   createKernelLogReader,
+  LEFT_OUT_TEXT,
   MAX_KEPT_CHARS,
   MAX_KEPT_LINES,
   MAX_PHYSICAL_LINE,
