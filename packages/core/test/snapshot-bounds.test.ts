@@ -33,6 +33,19 @@ describe('snapshot bounds', () => {
     expect(parseSnapshot(doc).storedFacts.get('toy.note')?.size).toBe(1);
   });
 
+  it('ends a string where JSON does, after any run of backslashes', () => {
+    const deep = `${'['.repeat(SNAPSHOT_MAX_DEPTH)}${']'.repeat(SNAPSHOT_MAX_DEPTH)}`;
+    for (let slashes = 0; slashes <= 5; slashes++) {
+      // An even run escapes itself and the quote closes the string: the brackets after it are
+      // structure. An odd run escapes the quote: they stay text.
+      const key = `k${'\\'.repeat(slashes)}`;
+      const doc = `{"format":"coco-snapshot/2","facts":{"toy.note":{"${key}":${deep}}}}`;
+      const closes = slashes % 2 === 0;
+      if (closes) expect(refusal(doc).message).toContain(`more than ${SNAPSHOT_MAX_DEPTH} deep`);
+      else expect(refusal(doc).message).not.toContain('deep');
+    }
+  });
+
   it('accepts nesting exactly at the limit inside a fact', () => {
     const inner = `${'['.repeat(SNAPSHOT_MAX_DEPTH - 3)}${']'.repeat(SNAPSHOT_MAX_DEPTH - 3)}`;
     const doc = `{"format":"coco-snapshot/2","facts":{"toy.deep":{"k":${inner}}}}`;

@@ -1,3 +1,5 @@
+import { stringEnd } from './json-string.js';
+
 /** A key that appears twice in one JSON object, and the JSON path of that object. */
 export interface DuplicateKey {
   readonly key: string;
@@ -36,15 +38,8 @@ export function findDuplicateKey(text: string): DuplicateKey | null {
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      // The closing quote: the next one not escaped by an odd number of backslashes.
-      let end = text.indexOf('"', i + 1);
-      for (;;) {
-        if (end === -1) return null; // not JSON: the caller parsed it first
-        let b = end - 1;
-        while (text.charCodeAt(b) === 0x5c) b--;
-        if ((end - 1 - b) % 2 === 0) break;
-        end = text.indexOf('"', end + 1);
-      }
+      const end = stringEnd(text, i);
+      if (end === -1) return null; // not JSON: the caller parsed it first
       const top = depth - 1;
       // A string is a key when it is in an object and no key is waiting for its value.
       if (top >= 0 && isObject[top] && pending[top] === null) {
