@@ -77,6 +77,9 @@
 //   (16.95 kB): the snapshot bounds and the hypervisor-consumption rule are on that path.
 // - amd-cbit 6.5 -> 6.8 kB (6.52 kB): its type factory hands out cached types (createTypeCache)
 //   and its type step names at most three sources (a log with a line repeated 100,000 times).
+// Entry tables (issue 14, size-limit, 2026-11-30): core 30 -> 31 kB (29.49 kB) and its marking-only
+//   use 4.2 -> 4.6 kB (4.05 kB): createEntryTable and the 498-byte WebAssembly SIMD module of the
+//   bulk loops (base64, which gzip barely shrinks), imported by every marking's bulk forms.
 // New packages of round 3, budget about 10-15% above the measured size:
 // - @coco/arm-cca 6.6 kB (5.96 kB; its author suggested about 6.5 kB): the realm type with the
 //   shared bit placed per arm64 entry format (4K, 16K, 64K granules, LPA2, 64K LPA), detection from
@@ -98,9 +101,9 @@ const { discoverPackages, entryPoints, sharedWith } = require('./tools/packaging
  */
 const BUDGETS = {
   '@coco/core': [
-    { limit: '30 kB' },
+    { limit: '31 kB' },
     { limit: '17.5 kB', import: '{ createRegistry, parseSnapshot, detect }', label: ' (detection path)' },
-    { limit: '4.2 kB', import: '{ createMarking }', label: ' (marking only)' },
+    { limit: '4.6 kB', import: '{ createMarking }', label: ' (marking only)' },
   ],
   '@coco/x86': [{ limit: '10 kB' }],
   '@coco/tdx': [{ limit: '4.4 kB' }],

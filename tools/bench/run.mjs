@@ -39,7 +39,9 @@ if (!existsSync(dist('core'))) {
 }
 const core = await import(pathToFileURL(dist('core')).href);
 const {
+  createEntryTable,
   createMarking,
+  isSimdTable,
   classifyEntries,
   createRegistry,
   parseSnapshot,
@@ -55,7 +57,6 @@ const log = asJson ? () => {} : (line = '') => console.log(line);
  */
 const OPEN_TARGETS = new Set([
   `fleet machines per second, ${FLEET} snapshots`,
-  'bulk encrypt vs C -O3 in-place loop',
   ...LOG_MB.map((mb) => `kernel-log reading throughput ${mb} MB (MB/s)`),
 ]);
 const results = { machine: machine(), entries: N, figures: {}, budgets: [] };
@@ -168,8 +169,13 @@ budget('count vs TypedArray.prototype.set copy', r.countVsCopy, '>=', 0.5);
 
 // The same in-place OR in C (-O3), compiled with the system's C compiler when there is one. Both
 // sides are measured alike: 2 warm-up passes then 11 back-to-back passes over the same in-place
-// table (mark.c's 2^N entries, encryptAll's `table`), the best pass of each; three alternations of
-// C then JavaScript, the best of each kept, so that load from other processes hits both.
+// table (mark.c's 2^N entries), the best pass of each; three alternations of C then JavaScript,
+// the best of each kept, so that load from other processes hits both. JavaScript marks two tables
+// of the same random entries: one from createEntryTable (a WebAssembly.Memory, where marking runs
+// as WebAssembly SIMD: the budget) and the ordinary BigUint64Array above (the JavaScript loop).
+const simdTable = createEntryTable(N);
+simdTable.set(table);
+if (!isSimdTable(simdTable)) throw new Error('bench: createEntryTable gave no SIMD table on this engine');
 const cMark = compileC();
 if (cMark.ms === null) {
   figure('C -O3 in-place OR', 'skipped', '', cMark.note);
@@ -179,26 +185,29 @@ if (cMark.ms === null) {
     pass: null,
   });
 } else {
-  const passes = () => {
+  const passes = (entries) => {
     const times = [];
     for (let r = -2; r < 11; r++) {
-      const t = timeOnce(() => cbit.encryptAll(table));
+      const t = timeOnce(() => cbit.encryptAll(entries));
       if (r >= 0) times.push(t);
     }
     return times;
   };
   let cBest = Math.min(cMark.ms, cMark.min);
   let cMedian = cMark.median;
-  let jsTimes = passes();
+  let simdTimes = passes(simdTable);
+  let plainTimes = passes(table);
   for (let i = 1; i < 3; i++) {
     const again = cMark.run();
     if (again) {
       cBest = Math.min(cBest, again.min);
       cMedian = Math.min(cMedian, again.median);
     }
-    jsTimes = jsTimes.concat(passes());
+    simdTimes = simdTimes.concat(passes(simdTable));
+    plainTimes = plainTimes.concat(passes(table));
   }
-  const jsBest = Math.min(...jsTimes);
+  const simdBest = Math.min(...simdTimes);
+  const plainBest = Math.min(...plainTimes);
   figure(
     'C -O3 in-place OR ms',
     cBest.toFixed(2),
@@ -206,19 +215,28 @@ if (cMark.ms === null) {
     `${cMark.note}; best pass, median ${cMedian.toFixed(2)} ms`,
   );
   figure(
-    'encryptAll back-to-back ms',
-    jsBest.toFixed(2),
-    `ms  ${gbps(BYTES, jsBest)} GB/s`,
-    `best pass, median ${median(jsTimes).toFixed(2)} ms`,
+    'encryptAll, createEntryTable ms',
+    simdBest.toFixed(2),
+    `ms  ${gbps(BYTES, simdBest)} GB/s`,
+    `WebAssembly SIMD; best pass, median ${median(simdTimes).toFixed(2)} ms`,
   );
   figure(
-    'encryptAll vs C -O3 in-place OR',
-    (cBest / jsBest).toFixed(2),
+    'encryptAll, BigUint64Array ms',
+    plainBest.toFixed(2),
+    `ms  ${gbps(BYTES, plainBest)} GB/s`,
+    `JavaScript loop; best pass, median ${median(plainTimes).toFixed(2)} ms`,
+  );
+  figure(
+    'encryptAll (entry table) vs C -O3 in-place OR',
+    (cBest / simdBest).toFixed(2),
     'x (time of C / time of encryptAll, best passes)',
   );
-  figure('encryptAll vs C, medians', (cMedian / median(jsTimes)).toFixed(2), 'x');
+  figure('  the same, medians', (cMedian / median(simdTimes)).toFixed(2), 'x');
+  figure('encryptAll (BigUint64Array) vs C -O3', (cBest / plainBest).toFixed(2), 'x (best passes)');
   figure('TypedArray.prototype.set vs C -O3 in-place OR', (cBest / ms('copy')).toFixed(2), 'x');
-  budget('bulk encrypt vs C -O3 in-place loop', cBest / jsBest, '>=', 0.8);
+  budget('bulk encrypt vs C -O3 in-place loop', cBest / simdBest, '>=', 0.8);
+  // The JavaScript loop's own floor, to catch a regression (0.55 to 0.84 measured under load).
+  budget('bulk encrypt (BigUint64Array) vs C -O3 in-place loop', cBest / plainBest, '>=', 0.4);
 }
 
 // Runs on a page-table-like table: runs of 1..1024 entries alternating, other bits random.

@@ -23,6 +23,7 @@ export {
   DETECTION_SCHEMA_URL,
   describeConflict,
 } from './detection.js';
+export { createEntryTable, ENTRY_TABLE_SIMD_MAX, isSimdTable } from './entry-table.js';
 export type { AnyCocoError, CocoErrorCode, CocoErrorDetails, CoreErrorCode } from './errors.js';
 export { CocoError, CocoRangeError, describeValue, isCocoError } from './errors.js';
 export type { BootLogShape } from './evidence/boot-log.js';

@@ -11,7 +11,8 @@ import { CocoError, CocoRangeError, describeValue } from './errors.js';
  * view) and docs/performance.md records the figures that chose it.
  */
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Whether this machine stores numbers little-endian (typed arrays use its order). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Where a mask bit lives in the `Int32Array` view of an entry (two words per entry). */
 export interface WordGeometry {

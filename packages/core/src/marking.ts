@@ -1,3 +1,4 @@
+import { simdKernelsOf } from './entry-table.js';
 import { CocoError, CocoRangeError, describeValue } from './errors.js';
 import { andSpan, checkSpan, countSpan, orSpan, wordGeometry } from './marking-words.js';
 
@@ -220,14 +221,19 @@ function markingFor(
     if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) outOfRange(v, 'value');
     return (v & mask) === 0n;
   };
+  // A table from createEntryTable has SIMD loops over its memory (byte offsets); others the words'.
   const setAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
     checkSpan(entries, start, end);
-    orSpan(entries, start, end, word);
+    const simd = simdKernelsOf(entries);
+    if (simd) simd.or(entries.byteOffset + start * 8, entries.byteOffset + end * 8, mask);
+    else orSpan(entries, start, end, word);
     return entries;
   };
   const clearAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
     checkSpan(entries, start, end);
-    andSpan(entries, start, end, word);
+    const simd = simdKernelsOf(entries);
+    if (simd) simd.and(entries.byteOffset + start * 8, entries.byteOffset + end * 8, notMask);
+    else andSpan(entries, start, end, word);
     return entries;
   };
 
@@ -264,7 +270,10 @@ function markingFor(
     decryptAll: setWhenEncrypted ? clearAll : setAll,
     count(entries: BigUint64Array, start = 0, end = entries?.length ?? 0): MarkingCount {
       checkSpan(entries, start, end);
-      const set = countSpan(entries, start, end, word);
+      const simd = simdKernelsOf(entries);
+      const set = simd
+        ? simd.count(entries.byteOffset + start * 8, entries.byteOffset + end * 8, entryBit)
+        : countSpan(entries, start, end, word);
       const unset = end - start - set;
       return setWhenEncrypted ? { encrypted: set, decrypted: unset } : { encrypted: unset, decrypted: set };
     },
