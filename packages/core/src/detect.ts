@@ -49,13 +49,13 @@ function errorText(error: unknown): string {
 
 const TYPE_SPEC = Symbol.for('@coco/core/type-spec');
 
-/** The ids of a registry's attributes, once per list (the registry answers the same frozen list until a plugin is added). */
-const attributeIdSets = new WeakMap<readonly { readonly id: string }[], ReadonlySet<string>>();
-function attributeIds(attributes: readonly { readonly id: string }[]): ReadonlySet<string> {
-  let ids = attributeIdSets.get(attributes);
+/** The ids of a registry list (attributes, fact kinds), once per list: the registry answers the same frozen list until a plugin is added. */
+const idSets = new WeakMap<readonly { readonly id: string }[], ReadonlySet<string>>();
+function idsOf(list: readonly { readonly id: string }[]): ReadonlySet<string> {
+  let ids = idSets.get(list);
   if (!ids) {
-    ids = new Set(attributes.map((a) => a.id));
-    if (Object.isFrozen(attributes)) attributeIdSets.set(attributes, ids);
+    ids = new Set(list.map((entry) => entry.id));
+    if (Object.isFrozen(list)) idSets.set(list, ids);
   }
   return ids;
 }
@@ -80,7 +80,7 @@ export function typeProblem(value: unknown, registry: Registry): string | null {
   if (Array.isArray(variants) && !variants.some((v) => own(v, 'variant') === variant)) {
     return `type.variant: ${JSON.stringify(variant)} is not a variant ${backend.id} declares`;
   }
-  const known = attributeIds(registry.attributes);
+  const known = idsOf(registry.attributes);
   const ids = own(own(t, 'attributes'), 'ids');
   if (!Array.isArray(ids)) return 'type.attributes: not an attribute set';
   const stranger = ids.find((id) => !known.has(id));
@@ -158,7 +158,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   checkFacts(evidence, registry.factKinds);
   const trail: TrailStep[] = [];
   const warnings: string[] = [...registry.notices, ...evidence.warnings];
-  const declared = attributeIds(registry.factKinds);
+  const declared = idsOf(registry.factKinds);
   const unread = [...evidence.storedFacts].filter(([kindId]) => !declared.has(kindId));
   // One warning per kind for a few kinds; past that, one for all (a document may hold thousands).
   if (unread.length > UNREAD_KINDS_NAMED) {

@@ -9,6 +9,7 @@ import {
   EvidenceBuilder,
   type FactKind,
   type HypervisorPlugin,
+  isCocoError,
   type JsonValue,
   PLUGIN_INTERFACE_VERSION,
   type Sourced,
@@ -163,3 +164,23 @@ export const toyHypervisor: HypervisorPlugin = {
     return { type: backend.createType({ maskBit: 40 }), paravisor: true };
   },
 };
+
+/**
+ * What `run` throws, as the fields a typed error carries; throws when `run` accepts its input or
+ * throws anything but a coco error. Compare with `toMatchObject` to check some of the fields.
+ */
+export function refusal(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (!isCocoError(error)) throw error;
+    return {
+      code: error.code,
+      input: error.input,
+      location: error.location,
+      problem: error.problem,
+      fix: error.fix,
+    };
+  }
+  throw new Error('accepted');
+}

@@ -15,23 +15,7 @@ import {
   toSnapshot,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { TOY_LEAF, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
-
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return {
-      code: error.code,
-      problem: error.problem,
-      input: error.input,
-      location: error.location,
-      fix: error.fix,
-    };
-  }
-  throw new Error('accepted');
-}
+import { refusal, TOY_LEAF, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
 
 describe('parsers refuse what is not text', () => {
   // (The cpuid dump is @coco/x86's parser under interface 2, tested there.)

@@ -18,23 +18,7 @@ import {
 } from '@coco/core';
 import { type BackendConformanceSpec, backendConformance } from '@coco/core/testing';
 import { describe, expect, it } from 'vitest';
-import { TOY_FACTS, TOY_REG, toyBackend, toyRegEvidence, toyType } from './fixtures.js';
-
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return {
-      code: error.code,
-      input: error.input,
-      location: error.location,
-      problem: error.problem,
-      fix: error.fix,
-    };
-  }
-  throw new Error('accepted');
-}
+import { refusal, TOY_FACTS, TOY_REG, toyBackend, toyRegEvidence, toyType } from './fixtures.js';
 
 /** A kind whose format-1 reader fails as `fail` says. */
 const failing = (fail: () => never): FactKind =>

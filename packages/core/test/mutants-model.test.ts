@@ -17,17 +17,7 @@ import {
   maskBitOf,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { toyType } from './fixtures.js';
-
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return { code: error.code, problem: error.problem, input: error.input, fix: error.fix };
-  }
-  throw new Error('accepted');
-}
+import { refusal, toyType } from './fixtures.js';
 
 const KERNEL =
   'mem-encrypt, host-mem-encrypt, guest-mem-encrypt, guest-state-encrypt, guest-unroll-string-io, guest-sev-snp, guest-snp-secure-tsc, host-sev-snp, snp-secure-avic';

@@ -12,22 +12,7 @@ import {
   parseParam,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return {
-      code: error.code,
-      input: error.input,
-      location: error.location,
-      problem: error.problem,
-      fix: error.fix,
-    };
-  }
-  throw new Error('accepted');
-}
+import { refusal } from './fixtures.js';
 
 const SCHEMA = {
   maskBit: { type: 'integer', min: 0, max: 63, description: 'the bit' },

@@ -12,23 +12,7 @@ import {
   toSnapshot,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { TOY_FACTS, TOY_LEAF, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
-
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return {
-      code: error.code,
-      input: error.input,
-      location: error.location,
-      problem: error.problem,
-      fix: error.fix,
-    };
-  }
-  throw new Error('accepted');
-}
+import { refusal, TOY_FACTS, TOY_LEAF, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
 
 const FMT = '"format":"coco-snapshot/1"';
 const FMT2 = '"format":"coco-snapshot/2"';

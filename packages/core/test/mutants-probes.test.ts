@@ -4,17 +4,7 @@
 // and the registry's own snapshot parser.
 import { type BackendPlugin, createRegistry, type FactKind, isCocoError, type ProbeIO } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { TOY_LEAF, TOY_REG, toyBackend, toyHypervisor } from './fixtures.js';
-
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return { code: error.code, input: error.input, problem: error.problem, fix: error.fix };
-  }
-  throw new Error('accepted');
-}
+import { refusal, TOY_LEAF, TOY_REG, toyBackend, toyHypervisor } from './fixtures.js';
 
 const regProbe = { kind: TOY_REG, run: (_io: ProbeIO, _sink: unknown) => undefined };
 const leafProbe = { kind: TOY_LEAF, run: (_io: ProbeIO, _sink: unknown) => undefined };

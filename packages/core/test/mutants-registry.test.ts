@@ -9,17 +9,8 @@ import {
   type Registry,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { toyBackend, toyHypervisor } from './fixtures.js';
+import { refusal, toyBackend, toyHypervisor } from './fixtures.js';
 
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return { code: error.code, problem: error.problem, input: error.input, fix: error.fix };
-  }
-  throw new Error('accepted');
-}
 const use = (plugin: unknown, registry: Registry = createRegistry()) =>
   refusal(() => registry.use(plugin as CocoPlugin));
 

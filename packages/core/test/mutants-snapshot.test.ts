@@ -11,17 +11,7 @@ import {
   toSnapshot,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
-import { TOY_FACTS, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
-
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (!isCocoError(error)) throw error;
-    return { code: error.code, input: error.input, location: error.location, problem: error.problem };
-  }
-  throw new Error('accepted');
-}
+import { refusal, TOY_FACTS, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
 
 describe('toSnapshot', () => {
   it('writes every kind of evidence, facts as their kinds encode them', () => {
