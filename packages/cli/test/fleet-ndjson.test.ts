@@ -7,7 +7,13 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 describe('NdjsonBytes', () => {
   it('encodes lines as UTF-8 with newlines, growing past its first size', () => {
-    const lines = ['{"a":1}', '{"name":"hôte-é"}', `{"x":"${'z'.repeat(100)}"}`, '{"emoji":"😀"}', '\ufeff{}'];
+    const lines = [
+      '{"a":1}',
+      '{"name":"hôte-é"}',
+      `{"x":"${'z'.repeat(100)}"}`,
+      '{"emoji":"😀"}',
+      '\ufeff{}',
+    ];
     const bytes = new NdjsonBytes(8);
     for (const l of lines) bytes.push(l);
     const out = bytes.take();
