@@ -5,8 +5,10 @@
  * machine.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Registry } from '@coco/core';
 import { CliError } from './errors.js';
-import { decideMachine } from './fleet/machine.js';
+import type { FleetInput } from './fleet/inputs.js';
+import { decideMachine, type FleetResult } from './fleet/machine.js';
 import type { FleetWorkerData, FromFleetWorker, ToFleetWorker } from './fleet/messages.js';
 import { fleetBatch } from './fleet/summary.js';
 import { commandRegistry } from './registry.js';
@@ -16,6 +18,14 @@ if (!port) throw new Error('fleet-worker.js runs only as a worker of coco fleet'
 const data = workerData as FleetWorkerData;
 const post = (message: FromFleetWorker) => port.postMessage(message);
 
+/** About the size of a record (2 to 3 KB for a snapshot): a batch's first guess of its bytes. */
+const BYTES_PER_RECORD = 4096;
+
+/** The machines decided one after the other, so that each result can go before the next is made. */
+function* decided(inputs: readonly FleetInput[], registry: Registry): Generator<FleetResult> {
+  for (const input of inputs) yield decideMachine(input, registry);
+}
+
 try {
   const registry = await commandRegistry(data.plugins, data.cwd);
   port.on('message', (message: ToFleetWorker) => {
@@ -23,8 +33,12 @@ try {
       port.close();
       return;
     }
-    const batch = fleetBatch(message.inputs.map((i) => decideMachine(i, registry)));
-    post({ type: 'batch', id: message.id, text: batch.text, summary: batch.summary });
+    const batch = fleetBatch(decided(message.inputs, registry), message.inputs.length * BYTES_PER_RECORD);
+    const ndjson = batch.ndjson;
+    port.postMessage(
+      { type: 'batch', id: message.id, ndjson, summary: batch.summary } satisfies FromFleetWorker,
+      [ndjson.buffer as ArrayBuffer],
+    );
   });
   post({ type: 'ready' });
 } catch (error) {

@@ -5,6 +5,11 @@ import { readDescriptor, STREAM_CHUNK, streamDescriptor } from './read-limited.j
 /** A stream the CLI writes to. */
 export interface CliOutput {
   write(text: string): void;
+  /**
+   * Writes UTF-8 bytes as they are (`coco fleet` writes its workers' records so, without decoding
+   * them). Optional: without it, the bytes are decoded and given to {@link CliOutput.write}.
+   */
+  writeBytes?(bytes: Uint8Array): void;
   /** True when the stream is a terminal (colour is only ever used on one). */
   readonly isTTY?: boolean | undefined;
 }
@@ -79,6 +84,7 @@ export function processIo(): CliIo {
   return {
     stdout: {
       write: (text) => void process.stdout.write(text),
+      writeBytes: (bytes) => void process.stdout.write(bytes),
       isTTY: process.stdout.isTTY === true,
     },
     stderr: {

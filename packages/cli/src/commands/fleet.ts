@@ -41,6 +41,8 @@ const OPTIONS = {
   jobs: { type: 'string' },
 } as const;
 
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /** How long the work runs before a progress bar appears on a terminal. */
 const PROGRESS_AFTER_MS = 500;
 
@@ -121,7 +123,8 @@ export async function run(context: CommandContext): Promise<number> {
     cwd: io.cwd,
     onProgress: drawProgress,
     onBatch: (batch) => {
-      io.stdout.write(batch.text);
+      if (io.stdout.writeBytes) io.stdout.writeBytes(batch.ndjson);
+      else io.stdout.write(utf8.decode(batch.ndjson));
       parts.push(batch.summary);
     },
   });

@@ -16,6 +16,12 @@ export type ToFleetWorker =
 /** A worker's answer: ready (registry built), a finished batch, or a failure to start. */
 export type FromFleetWorker =
   | { readonly type: 'ready' }
-  // One string and the batch's counts, not an object per machine: cheap to pass between threads.
-  | { readonly type: 'batch'; readonly id: number; readonly text: string; readonly summary: FleetSummary }
+  // The batch's NDJSON as UTF-8 bytes (their buffer transferred, not copied) and its counts, not an
+  // object per machine: cheap to pass between threads.
+  | {
+      readonly type: 'batch';
+      readonly id: number;
+      readonly ndjson: Uint8Array;
+      readonly summary: FleetSummary;
+    }
   | { readonly type: 'failed'; readonly code: string; readonly message: string };

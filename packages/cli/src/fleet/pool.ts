@@ -176,7 +176,7 @@ export async function decideFleet(
         feed(worker);
         return;
       }
-      pending.set(message.id, { text: message.text, summary: message.summary });
+      pending.set(message.id, { ndjson: message.ndjson, summary: message.summary });
       done += message.summary.machines;
       options.onProgress?.(done);
       while (pending.has(emitted)) {

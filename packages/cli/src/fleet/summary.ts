@@ -1,5 +1,6 @@
 import { safeText } from '../render/safe-text.js';
 import type { FleetFact, FleetResult, FleetVerdict } from './machine.js';
+import { NdjsonBytes } from './ndjson.js';
 
 /**
  * Counts of a fleet, as the summary table shows them. Workers count their batches; the main thread
@@ -87,17 +88,24 @@ export function mergeSummary(parts: readonly FleetSummary[]): FleetSummary {
   return s;
 }
 
-/** One batch of machines done: its NDJSON lines (each ending in a newline) and its counts. */
+/** One batch of machines done: its NDJSON lines as UTF-8 (each ending in a newline) and its counts. */
 export interface FleetBatch {
-  readonly text: string;
+  readonly ndjson: Uint8Array;
   readonly summary: FleetSummary;
 }
 
-/** The batch of these results, in their order. */
-export function fleetBatch(results: readonly FleetResult[]): FleetBatch {
-  let text = '';
-  for (const r of results) text += `${r.line}\n`;
-  return { text, summary: summarise(results.map((r) => r.fact)) };
+/**
+ * The batch of these results, in their order. Each line goes to bytes as it comes, so a result
+ * need not live past its turn (`results` may be a generator deciding machine after machine).
+ */
+export function fleetBatch(results: Iterable<FleetResult>, capacity?: number): FleetBatch {
+  const bytes = new NdjsonBytes(capacity);
+  const facts: FleetFact[] = [];
+  for (const r of results) {
+    bytes.push(r.line);
+    facts.push(r.fact);
+  }
+  return { ndjson: bytes.take(), summary: summarise(facts) };
 }
 
 const LIST_MAX = 20;

@@ -8,7 +8,7 @@ import {
   type FactKind,
   type JsonValue,
 } from './facts.js';
-import { readOnlyMap, readOnlySet } from './read-only.js';
+import { readOnlyMap, readOnlyMapOf, readOnlySetOf } from './read-only.js';
 
 /**
  * The kinds of evidence a machine can show: the three core reads for every architecture
@@ -167,18 +167,42 @@ function keepDecoded(
  * with a different value it records a conflict naming both sources and keeps the first value.
  */
 export class EvidenceBuilder {
-  readonly #kinds = new Set<EvidenceKind>();
-  readonly #facts = new Map<string, Map<string, Sourced<JsonValue>>>();
-  readonly #kindOf = new Map<string, FactKind>();
-  readonly #log: LogLine[] = [];
-  readonly #cpuinfo = new Map<string, Sourced<string>>();
-  readonly #flags = new Map<string, string>();
-  readonly #files = new Map<string, FileFact>();
-  readonly #unavailable: UnavailableSource[] = [];
-  readonly #conflicts: EvidenceConflict[] = [];
-  readonly #warnings = new Set<string>();
-  readonly #legacy = new Map<string, Sourced<JsonValue>>();
+  #kinds = new Set<EvidenceKind>();
+  #facts = new Map<string, Map<string, Sourced<JsonValue>>>();
+  #kindOf = new Map<string, FactKind>();
+  #log: LogLine[] = [];
+  #cpuinfo = new Map<string, Sourced<string>>();
+  #flags = new Map<string, string>();
+  #files = new Map<string, FileFact>();
+  #unavailable: UnavailableSource[] = [];
+  #conflicts: EvidenceConflict[] = [];
+  #warnings = new Set<string>();
+  #legacy = new Map<string, Sourced<JsonValue>>();
   #machine: MachineIdentity | undefined;
+  /**
+   * True once {@link build} handed out views of the collections above (views, not copies: most
+   * builders are built once and dropped). The builder copies them before it changes anything
+   * again, so evidence already built never changes.
+   */
+  #shared = false;
+
+  #unshare(): void {
+    if (!this.#shared) return;
+    this.#shared = false;
+    this.#kinds = new Set(this.#kinds);
+    const facts = new Map<string, Map<string, Sourced<JsonValue>>>();
+    for (const [kindId, byKey] of this.#facts) facts.set(kindId, new Map(byKey));
+    this.#facts = facts;
+    this.#kindOf = new Map(this.#kindOf);
+    this.#log = [...this.#log];
+    this.#cpuinfo = new Map(this.#cpuinfo);
+    this.#flags = new Map(this.#flags);
+    this.#files = new Map(this.#files);
+    this.#unavailable = [...this.#unavailable];
+    this.#conflicts = [...this.#conflicts];
+    this.#warnings = new Set(this.#warnings);
+    this.#legacy = new Map(this.#legacy);
+  }
 
   #conflict(fact: string, differences: readonly FactDifference[], aSource: string, bSource: string): void {
     for (const d of differences) {
@@ -196,6 +220,7 @@ export class EvidenceBuilder {
 
   /** Records that a kind of evidence was read, even when it held nothing (an empty kernel log). */
   saw(kind: EvidenceKind): this {
+    this.#unshare();
     if (!isEvidenceKind(kind))
       invalid(
         `${describeValue(kind)} is not a kind of evidence`,
@@ -208,6 +233,7 @@ export class EvidenceBuilder {
 
   /** Adds fact `key` of `kind`, encoded by the kind; a different value for the same key is a conflict. */
   addFact<T>(kind: FactKind<T>, key: string, value: T, source: string): this {
+    this.#unshare();
     let json: JsonValue;
     let decoded: T;
     try {
@@ -231,6 +257,7 @@ export class EvidenceBuilder {
    * written back to snapshots, but no plugin reads them.
    */
   addStoredFact(kindId: string, key: string, json: JsonValue, source: string): this {
+    this.#unshare();
     if (typeof kindId !== 'string' || !FACT_KIND_PATTERN.test(kindId))
       invalid(
         `fact kind ${describeValue(kindId)} is not "<namespace>.<name>"`,
@@ -276,6 +303,7 @@ export class EvidenceBuilder {
   }
 
   addLogLines(lines: Iterable<LogLine>): this {
+    this.#unshare();
     this.#kinds.add('kernel-log');
     for (const line of lines) this.#log.push(Object.freeze({ ...line }));
     return this;
@@ -283,6 +311,7 @@ export class EvidenceBuilder {
 
   /** Adds `/proc/cpuinfo` fields (name and value); the feature-word fields also give flags. */
   addCpuinfo(fields: Iterable<readonly [string, string]>, source: string): this {
+    this.#unshare();
     this.#kinds.add('cpuinfo');
     for (const [name, value] of fields) {
       if (
@@ -303,6 +332,7 @@ export class EvidenceBuilder {
   }
 
   addFlags(flags: Iterable<string>, source: string): this {
+    this.#unshare();
     this.#kinds.add('cpuinfo');
     for (const flag of flags) {
       if (typeof flag !== 'string' || !FLAG.test(flag))
@@ -321,6 +351,7 @@ export class EvidenceBuilder {
    * (at most {@link FILE_CONTENT_MAX} characters).
    */
   setFile(path: string, exists: boolean, source: string, content?: string): this {
+    this.#unshare();
     if (typeof path !== 'string' || path[0] !== '/' || path.length > 4096 || typeof exists !== 'boolean') {
       invalid(
         `file entry ${describeValue(path)} = ${describeValue(exists)} is not valid`,
@@ -380,6 +411,7 @@ export class EvidenceBuilder {
   }
 
   addUnavailable(note: UnavailableSource): this {
+    this.#unshare();
     const kind = note.kind;
     if (kind !== undefined && !isEvidenceKind(kind)) {
       invalid(
@@ -401,12 +433,14 @@ export class EvidenceBuilder {
 
   /** Keeps a `coco-snapshot/1` key no known plugin declares, for {@link resolveLegacy}. */
   addLegacy(key: string, json: JsonValue, source: string): this {
+    this.#unshare();
     if (!this.#legacy.has(key)) this.#legacy.set(key, Object.freeze({ value: deepFreeze(json), source }));
     return this;
   }
 
   /** Adds a note about the evidence itself (read with a warning, not refused). */
   warn(message: string): this {
+    this.#unshare();
     const text = String(message);
     this.#warnings.add(text);
     return this;
@@ -414,6 +448,7 @@ export class EvidenceBuilder {
 
   /** Adds every fact of `evidence`, recording conflicts with what is already here. */
   merge(evidence: Evidence): this {
+    this.#unshare();
     for (const kind of evidence.kinds) this.#kinds.add(kind);
     for (const [kindId, byKey] of evidence.storedFacts)
       for (const [key, v] of byKey) this.addStoredFact(kindId, key, v.value, v.source);
@@ -433,12 +468,14 @@ export class EvidenceBuilder {
 
   /** The evidence, immutable in fact: plugins receive read-only views that cannot be changed. */
   build(): Evidence {
+    // Views of the builder's own collections, which it copies before changing them again.
+    this.#shared = true;
     const stored = new Map<string, ReadonlyMap<string, Sourced<JsonValue>>>();
-    for (const [kindId, byKey] of this.#facts) stored.set(kindId, readOnlyMap(byKey));
-    // A copy: the builder may go on adding after build().
-    const seeded = new Map<string, ReadonlyMap<string, Decoded>>();
-    for (const [kindId, byKey] of decodedFacts.get(this) ?? []) seeded.set(kindId, new Map(byKey));
-    const storedFacts = readOnlyMap(stored);
+    for (const [kindId, byKey] of this.#facts) stored.set(kindId, readOnlyMapOf(byKey));
+    // Not copied either: a key's first decoding is never replaced, and a key or kind added later is
+    // not in `stored`, so nothing is looked up but what was there at this build.
+    const seeded: ReadonlyMap<string, ReadonlyMap<string, Decoded>> = decodedFacts.get(this) ?? new Map();
+    const storedFacts = readOnlyMapOf(stored);
     const decoded = new Map<string, ReadonlyMap<string, Sourced<unknown>>>();
     const decodeAll = <T>(kind: FactKind<T>): ReadonlyMap<string, Sourced<T>> => {
       const id = String(kind?.id);
@@ -469,25 +506,25 @@ export class EvidenceBuilder {
       decoded.set(id, out as ReadonlyMap<string, Sourced<unknown>>);
       return out;
     };
-    const flags = readOnlyMap(this.#flags);
-    const files = readOnlyMap(this.#files);
+    const flags = readOnlyMapOf(this.#flags);
+    const files = readOnlyMapOf(this.#files);
     const evidence: Evidence & { [KINDS]: ReadonlyMap<string, FactKind> } = {
-      kinds: readOnlySet(this.#kinds),
+      kinds: readOnlySetOf(this.#kinds),
       fact: <T>(kind: FactKind<T>, key = '') => decodeAll(kind).get(key),
       facts: decodeAll,
       storedFacts,
-      kernelLog: Object.freeze([...this.#log]),
-      cpuinfo: readOnlyMap(this.#cpuinfo),
+      kernelLog: Object.freeze(this.#log),
+      cpuinfo: readOnlyMapOf(this.#cpuinfo),
       cpuinfoFlags: flags,
       hasFlag: (flag: string) => flags.has(flag),
       file: (path: string) => files.get(path),
       files,
-      unavailable: Object.freeze([...this.#unavailable]),
-      conflicts: Object.freeze([...this.#conflicts]),
+      unavailable: Object.freeze(this.#unavailable),
+      conflicts: Object.freeze(this.#conflicts),
       warnings: Object.freeze([...this.#warnings]),
-      legacy: readOnlyMap(this.#legacy),
+      legacy: readOnlyMapOf(this.#legacy),
       machine: this.#machine,
-      [KINDS]: readOnlyMap(this.#kindOf),
+      [KINDS]: readOnlyMapOf(this.#kindOf),
     };
     return Object.freeze(evidence);
   }

@@ -84,6 +84,22 @@ export function readOnlyMap<K, V>(source: Iterable<readonly [K, V]>): ReadonlyMa
   return new ReadOnlyMapView(new Map<K, V>(source));
 }
 
+/**
+ * @internal A frozen read-only view of `map` itself, not a copy: for an owner that never changes
+ * `map` again once the view is out (the evidence builder copies its collections before it changes
+ * them after a build).
+ */
+export function readOnlyMapOf<K, V>(map: Map<K, V>): ReadonlyMap<K, V> {
+  if (!frozen) freezeClasses();
+  return new ReadOnlyMapView(map);
+}
+
+/** @internal A frozen read-only view of `set` itself; see {@link readOnlyMapOf}. */
+export function readOnlySetOf<T>(set: Set<T>): ReadonlySet<T> {
+  if (!frozen) freezeClasses();
+  return new ReadOnlySetView(set);
+}
+
 /** A frozen read-only view of a private copy of `source`; see {@link readOnlyMap}. */
 export function readOnlySet<T>(source: Iterable<T>): ReadonlySet<T> {
   if (!frozen) freezeClasses();
