@@ -42,8 +42,12 @@ export const SLOW_MARKERS = ['\x1b', '\x9b', '`', '**', '__', '\r', 'kernel:'] a
 /** The one-character slow markers, and any character outside ASCII (such lines are decoded). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is one of the slow markers
 const SLOW_CHARACTER = /[\x1b`\r\x80-\uffff]/g;
-/** The slow markers of an ASCII chunk, found with `indexOf` (a native byte search each). */
-const SLOW_STRINGS = ['\x1b', '`', '\r', '**', '__', 'kernel:'] as const;
+/**
+ * The slow markers of an ASCII chunk, found with `indexOf` (a native byte search each). `kernel:`
+ * is not among them: it changes a plain line's reading only as its message's first or second word
+ * (a bare tag, or `host kernel:`), which the line search checks where it starts.
+ */
+const SLOW_STRINGS = ['\x1b', '`', '\r', '**', '__'] as const;
 
 const encoder = new (globalThis as unknown as { TextEncoder: new () => TextEncoderLike }).TextEncoder();
 interface TextEncoderLike {
@@ -176,6 +180,12 @@ function slowStartSource(notes: boolean): string {
   return `[^A-Za-z \\t]|[A-Z][a-z][a-z] [ \\d]|${facility}${words}`;
 }
 
+/**
+ * A `kernel:` tag where the normaliser takes it off a dmesg line's message: the message itself
+ * (`kernel: ...`) or its second word (`myhost kernel: ...`, a host of one word).
+ */
+const KERNEL_TAG = String.raw`(?:\S+[ \t]+)?kernel:`;
+
 /** Marks the lines of a chunk that the reader must read; see the comment at the top. */
 export interface ChunkScan {
   /** Pushes into `marks` a position inside each line to read (unsorted, maybe repeated). */
@@ -204,16 +214,17 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
   const searches: RegExp[] = [];
   try {
     for (const [flags, sources] of groups) {
-      const alternatives = sources.map((s) => `(?:${s})`);
-      // In the case-sensitive search: a line that starts with no stamp, and a message start the
-      // fast path would not read as plain. Each search starts at a line feed and reads the stamp
-      // once: one attempt per line.
-      const slow = flags === '' ? `|(?=[ \\t]*(?:${slowStartSource(elisions)}))` : '';
-      if (alternatives.length === 0 && slow === '') continue;
-      const declared = alternatives.length > 0 ? `[ \\t]*(?:${alternatives.join('|')})` : '(?!)';
-      const stamped = `${STAMP_SOURCE}(?:${declared}${slow})`;
-      const line = flags === '' ? `(?!${STAMP_SOURCE})|${stamped}` : stamped;
-      searches.push(new RegExp(`\\n(?:${line})`, `g${flags}m`));
+      if (flags !== '') {
+        const alternatives = sources.map((s) => `(?:${s})`).join('|');
+        if (sources.length > 0) searches.push(new RegExp(`\\n${STAMP_SOURCE}[ \\t]*(?:${alternatives})`, `g${flags}m`));
+        continue;
+      }
+      // The case-sensitive search also marks a line that starts with no stamp, a message start the
+      // fast path would not read as plain, and a `kernel:` tag as the first or second word. The
+      // stamp is read once, in a negative lookahead (it can match only one way), so each line costs
+      // one attempt: a line feed not followed by a stamp that is followed by none of these.
+      const starts = [...sources, slowStartSource(elisions), KERNEL_TAG].map((s) => `(?:${s})`);
+      searches.push(new RegExp(`\\n(?!${STAMP_SOURCE}(?![ \\t]*(?:${starts.join('|')})))`, 'gm'));
     }
   } catch {
     return null;
