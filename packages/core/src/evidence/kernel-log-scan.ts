@@ -20,20 +20,18 @@ export const SECOND_STAMP_SOURCE = String.raw`\[(?: {4}\d| {3}\d\d| {2}\d{3}| \d
 const SECOND_STAMP = new RegExp(SECOND_STAMP_SOURCE, 'y');
 
 /**
- * Marks each line with a second message's stamp after its first character. A loop over `indexOf`
- * (a native byte search) is several times faster here than a regular expression, which V8 tries
- * at every `[`, the first character of almost every line.
+ * Whether a `[` in `text[from, to)` starts a second message's stamp (`from` is such a `[`, or
+ * -1 for none). The reader asks this of a line only when a `[` follows its first character: the
+ * next `[` after a plain line's stamp is most often the next line's, so one `indexOf` per line
+ * finds both the line's end and whether it needs this test (a regular expression would be tried at
+ * every line's first `[`).
  */
-function markSecondMessages(text: string, marks: number[], from: number): void {
-  for (let at = text.indexOf('[', from + 1); at !== -1; at = text.indexOf('[', at + 1)) {
-    if (text.charCodeAt(at - 1) === 0x0a) continue;
+export function hasSecondStamp(text: string, from: number, to: number): boolean {
+  for (let at = from; at !== -1 && at < to; at = text.indexOf('[', at + 1)) {
     SECOND_STAMP.lastIndex = at;
-    if (!SECOND_STAMP.test(text)) continue;
-    marks.push(at);
-    const lf = text.indexOf('\n', at);
-    if (lf === -1) break;
-    at = lf;
+    if (SECOND_STAMP.test(text)) return true;
   }
+  return false;
 }
 
 /** Text that sends every line holding it to the normaliser: colour, markup, CR, journal headers. */
@@ -246,8 +244,6 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
       // The first line: the search for a line without a stamp starts at a line feed.
       marks.push(from);
       for (const re of searches) search(re, text, marks, from);
-      // A second message inside a line (a lost line feed): the normaliser splits the line there.
-      markSecondMessages(text, marks, from);
       const ascii = isAscii(text);
       if (!ascii) search(SLOW_CHARACTER, text, marks, from);
       for (const marker of SLOW_STRINGS) {
