@@ -347,30 +347,25 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   let marks: number[] = [];
 
   /**
-   * Reads the complete lines of `text[from, end)`, only those the chunk scan marks or that hold a
-   * second message's stamp (and, after a kept line, until one holds a message).
+   * Reads the complete lines of `text[from, end)`, only those the chunk scan marks or sees start
+   * slow, or that hold a second message's stamp (and, after a kept line, until one holds a message).
    */
   const readMarkedLines = (text: string, from: number, end: number, last: boolean) => {
     (scan as NonNullable<typeof scan>).mark(text, marks, from);
     if (marks.length > 1) marks.sort((x, y) => x - y);
     let mark = 0;
     let start = from;
+    // The first `[` after the start of the line being read (or of an earlier line), -1 for none.
+    let bracket = from;
     for (;;) {
       while (mark < marks.length && (marks[mark] as number) < start) mark++;
-      const next = mark < marks.length ? (marks[mark] as number) : text.length;
-      const bracket = text.indexOf('[', start + 1);
-      let lf: number;
-      let marked: boolean;
-      if (bracket !== -1 && bracket <= end && bracket <= next && text.charCodeAt(bracket - 1) === 0x0a) {
-        // The next `[` starts the next line: this line holds no other `[`, and it is the only line
-        // before that one (a line between would start without a stamp, and the scan marks it).
-        lf = bracket - 1;
-        marked = false;
-      } else {
-        lf = text.indexOf('\n', start);
-        if (lf === -1) lf = end;
-        marked = next <= lf || (bracket !== -1 && bracket < lf && hasSecondStamp(text, bracket, lf));
-      }
+      let lf = text.indexOf('\n', start);
+      if (lf === -1) lf = end;
+      if (bracket !== -1 && bracket <= start) bracket = text.indexOf('[', start + 1);
+      const marked =
+        (mark < marks.length && (marks[mark] as number) <= lf) ||
+        (scan as NonNullable<typeof scan>).startsSlow(text, start) ||
+        (bracket !== -1 && bracket < lf && hasSecondStamp(text, bracket, lf));
       // After a kept line, lines are read until one holds a message (a prompt holds none), so that
       // the next kept line knows whether lines were left out in between.
       if (marked || (lines.length > 0 && !gap) || lf - start > MAX_LINE) {

@@ -186,8 +186,18 @@ const KERNEL_TAG = String.raw`(?:\S+[ \t]+)?kernel:`;
 
 /** Marks the lines of a chunk that the reader must read; see the comment at the top. */
 export interface ChunkScan {
-  /** Pushes into `marks` a position inside each line to read (unsorted, maybe repeated). */
+  /**
+   * Pushes into `marks` a position inside each line to read (unsorted, maybe repeated) among the
+   * lines that {@link ChunkScan.startsSlow} passes: the slow markers and characters, and patterns
+   * with flags of their own.
+   */
   mark(text: string, marks: number[], from?: number): void;
+  /**
+   * Whether the line at `start` must be read for how it starts: no stamp, or a message start that a
+   * case-sensitive declared pattern, the normaliser's other readings or a `kernel:` tag may match.
+   * The reader asks it of every line it walks: one sticky attempt, without a search for the line.
+   */
+  startsSlow(text: string, start: number): boolean;
 }
 
 /**
@@ -208,22 +218,18 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
     if (source === null) return null;
     groups.set(flags, [...(groups.get(flags) ?? []), source]);
   }
-  if (!groups.has('')) groups.set('', []);
   const searches: RegExp[] = [];
+  let plainStart: RegExp;
   try {
     for (const [flags, sources] of groups) {
-      if (flags !== '') {
-        const alternatives = sources.map((s) => `(?:${s})`).join('|');
-        if (sources.length > 0) searches.push(new RegExp(`\\n${STAMP_SOURCE}[ \\t]*(?:${alternatives})`, `g${flags}m`));
-        continue;
-      }
-      // The case-sensitive search also marks a line that starts with no stamp, a message start the
-      // fast path would not read as plain, and a `kernel:` tag as the first or second word. The
-      // stamp is read once, in a negative lookahead (it can match only one way), so each line costs
-      // one attempt: a line feed not followed by a stamp that is followed by none of these.
-      const starts = [...sources, slowStartSource(elisions), KERNEL_TAG].map((s) => `(?:${s})`);
-      searches.push(new RegExp(`\\n(?!${STAMP_SOURCE}(?![ \\t]*(?:${starts.join('|')})))`, 'gm'));
+      if (flags === '') continue;
+      const alternatives = sources.map((s) => `(?:${s})`).join('|');
+      searches.push(new RegExp(`\\n${STAMP_SOURCE}[ \\t]*(?:${alternatives})`, `g${flags}m`));
     }
+    // A stamp followed by none of the starts to read. The stamp can match only one way, so its
+    // negative lookahead is exactly "no stamp, or a stamp followed by one of them".
+    const starts = [...(groups.get('') ?? []), slowStartSource(elisions), KERNEL_TAG].map((s) => `(?:${s})`);
+    plainStart = new RegExp(`${STAMP_SOURCE}(?![ \\t]*(?:${starts.join('|')}))`, 'ym');
   } catch {
     return null;
   }
@@ -241,8 +247,8 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
   };
   return {
     mark(text, marks, from = 0) {
-      // The first line: the search for a line without a stamp starts at a line feed.
-      marks.push(from);
+      // The first line, which the searches (they start at a line feed) cannot see.
+      if (searches.length > 0) marks.push(from);
       for (const re of searches) search(re, text, marks, from);
       const ascii = isAscii(text);
       if (!ascii) search(SLOW_CHARACTER, text, marks, from);
@@ -255,6 +261,10 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
           at = text.indexOf(marker, lf + 1);
         }
       }
+    },
+    startsSlow(text, start) {
+      plainStart.lastIndex = start;
+      return !plainStart.test(text);
     },
   };
 }
