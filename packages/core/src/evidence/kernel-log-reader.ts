@@ -76,6 +76,15 @@ export interface KernelLogReader {
   finish(): KernelLogReading;
 }
 
+/** What reading a line did: it held no message, only messages left out, or a kept one. */
+type Verdict = 0 | 1 | 2;
+const NO_MESSAGE = 0;
+const LEFT_OUT = 1;
+const KEPT = 2;
+
+/** The longest text after a stamp whose verdict is remembered (so the memory stays small). */
+const MESSAGE_KEY = 256;
+
 /** A copy of a string that holds no reference to the chunk it was sliced from. */
 const detach = (s: string): string => (s.length < 16 ? s : (JSON.parse(JSON.stringify(s)) as string));
 
@@ -220,6 +229,8 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   // Kept lines' strings by raw line, shared by repeats so that a repeated line costs one object.
   // `texts` are the line's messages in order, `null` for one left out.
   const interned = new Map<string, { raw: string; texts: (string | null)[] }>();
+  // The verdicts of lines that keep nothing, by the text after their stamp (see normaliseLine).
+  const leftOutMessages = new Map<string, Verdict>();
 
   const refuse = (what: string): never => {
     throw new CocoError('KERNEL_LOG_INVALID', `it holds ${what}, more than any boot log`, {
@@ -245,36 +256,76 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     gap = true;
   };
 
+  /**
+   * Reads one physical line (no CR or LF) with the normaliser; says whether it held no message,
+   * only messages left out, or a kept one.
+   */
+  const normalisePart = (part: string): Verdict => {
+    lineNo++;
+    let entry = interned.get(part);
+    if (entry === undefined) {
+      const texts = kernelMessages(part).map((t) => (kept(t) ? t : null));
+      if (!texts.some((t) => t !== null)) {
+        if (texts.length === 0) return NO_MESSAGE;
+        leftOut();
+        return LEFT_OUT;
+      }
+      entry = keep
+        ? { raw: detach(part), texts: texts.map((t) => (t === null ? null : detach(t))) }
+        : { raw: part, texts };
+      if (keep) {
+        chars += part.length + texts.reduce((n, t) => n + (t?.length ?? 0), 0);
+        if (chars > maxChars) refuse(`more than ${maxChars} characters of the lines coco reads`);
+        if (interned.size >= INTERNED) interned.clear();
+        interned.set(entry.raw, entry);
+      }
+    }
+    const { raw, texts } = entry;
+    for (const text of texts) {
+      if (text === null) leftOut();
+      else push(text, raw);
+    }
+    return KEPT;
+  };
+
   /** Normalises one LF line (trailing CRs included) as splitLines and normaliseKernelLog would. */
   const normaliseLfLine = (lfLine: string) => {
     normalised++;
     const parts = lfLine.includes('\r') ? lfLine.split('\r') : [lfLine];
     while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-    for (const part of parts) {
-      lineNo++;
-      let entry = interned.get(part);
-      if (entry === undefined) {
-        const texts = kernelMessages(part).map((t) => (kept(t) ? t : null));
-        if (!texts.some((t) => t !== null)) {
-          if (texts.length > 0) leftOut();
-          continue;
-        }
-        entry = keep
-          ? { raw: detach(part), texts: texts.map((t) => (t === null ? null : detach(t))) }
-          : { raw: part, texts };
-        if (keep) {
-          chars += part.length + texts.reduce((n, t) => n + (t?.length ?? 0), 0);
-          if (chars > maxChars) refuse(`more than ${maxChars} characters of the lines coco reads`);
-          if (interned.size >= INTERNED) interned.clear();
-          interned.set(entry.raw, entry);
-        }
-      }
-      const { raw, texts } = entry;
-      for (const text of texts) {
-        if (text === null) leftOut();
-        else push(text, raw);
-      }
+    for (const part of parts) normalisePart(part);
+  };
+
+  /**
+   * Normalises the line `text[start, lf)` (no CR or LF), remembering by the text after its stamp
+   * the verdict of a line that keeps nothing: the normal form of a line that starts with a stamp
+   * and is not cut at MAX_LINE is that of the text after the stamp alone (no prefix, markup or
+   * second message can reach back into `[ digits.digits ]`), so a repeated message is normalised
+   * once whatever its time. kernel-log-reader.test.ts checks that invariance over the corpus.
+   */
+  const normaliseLine = (text: string, start: number, lf: number) => {
+    STAMP.lastIndex = start;
+    const after = lf - start <= MAX_LINE && keep !== null && STAMP.test(text) ? STAMP.lastIndex : lf + 1;
+    if (after > lf || lf - after > MESSAGE_KEY) {
+      normaliseLfLine(text.slice(start, lf));
+      return;
     }
+    const message = text.slice(after, lf);
+    if (message.includes('\r')) {
+      normaliseLfLine(text.slice(start, lf));
+      return;
+    }
+    const known = leftOutMessages.get(message);
+    normalised++;
+    if (known !== undefined) {
+      lineNo++;
+      if (known === LEFT_OUT) leftOut();
+      return;
+    }
+    const verdict = normalisePart(text.slice(start, lf));
+    if (verdict === KEPT) return;
+    if (leftOutMessages.size >= INTERNED) leftOutMessages.clear();
+    leftOutMessages.set(detach(message), verdict);
   };
 
   /** Keeps a plain line's message (its prefixes already off), as the normaliser would. */
@@ -311,7 +362,7 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   const readLine = (text: string, start: number, lf: number, slow: boolean) => {
     const message = slow ? null : plainMessage(text, start, lf);
     if (message === null) {
-      normaliseLfLine(text.slice(start, lf));
+      normaliseLine(text, start, lf);
       return;
     }
     lineNo++;
