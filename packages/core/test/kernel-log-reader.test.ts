@@ -304,14 +304,18 @@ describe('the streaming kernel-log reader', () => {
     const stamped = fc
       .tuple(fc.array(message, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), fc.nat(99_999))))
       .map(([pool, picks]) =>
-        picks.map(([i, t]) => `[${String(t).padStart(5)}.${String(t * 7).padStart(6, '0')}] ${pool[i % pool.length]}`),
+        picks.map(
+          ([i, t]) => `[${String(t).padStart(5)}.${String(t * 7).padStart(6, '0')}] ${pool[i % pool.length]}`,
+        ),
       );
     fc.assert(
       fc.property(stamped, patterns, fc.array(fc.nat(), { maxLength: 6 }), (ls, keep, cuts) => {
         const text = `${ls.join('\n')}\n`;
         expect(plain(readInChunks(text, cuts, keep).lines)).toEqual(plain(expected(text, keep)));
         const utf8 = utf8Of(text);
-        expect(plain(readBytesInChunks(utf8.bytes, cuts, keep).lines)).toEqual(plain(expected(utf8.text, keep)));
+        expect(plain(readBytesInChunks(utf8.bytes, cuts, keep).lines)).toEqual(
+          plain(expected(utf8.text, keep)),
+        );
       }),
       { numRuns: 1000 },
     );
