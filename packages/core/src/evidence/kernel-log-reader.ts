@@ -203,7 +203,7 @@ function combinedTest(patterns: readonly RegExp[]): (text: string) => boolean {
  * does, carries a partial line from one chunk to the next, and with `keep` keeps only the lines
  * the patterns match. A scan of each chunk (kernel-log-scan.ts) marks the lines that can match or
  * need the normaliser; the others are only counted. Time is linear in the input and memory is the
- * kept lines plus one chunk and one line. Where lines were left out between two kept ones, one
+ * kept lines plus one chunk, one line and at most 1 MiB of remembered messages. Where lines were left out between two kept ones, one
  * {@link LEFT_OUT_TEXT} line stands for them, so that kept lines a whole log keeps apart stay apart.
  */
 export function createKernelLogReader(options: KernelLogReaderOptions = {}): KernelLogReader {

@@ -1,12 +1,14 @@
 import { FACILITY_PREFIX, NOTE_WORDS, SECOND_MESSAGE } from './kernel-log-formats.js';
 
-// The chunk scan of the kernel-log reader: a few searches over a whole chunk of raw text (native
-// regular-expression and string code, no JavaScript per line) that mark every line the reader
-// must look at; the other lines are only counted. A line escapes every mark only when it is a plain
-// `dmesg` line (`[    1.234567] message`), in ASCII, without the text that sends a line to the
-// normaliser, whose message starts with a letter, is no syslog time, facility or cut note, and
-// matches no declared pattern. Each search is a superset of what it stands for (the patterns are
-// rewritten to match more, never less), so the scan can only mark too many lines, never too few.
+// The chunk scan of the kernel-log reader: what tells the reader which lines it must look at; the
+// other lines are only counted. A few searches run over a whole chunk of raw text (native
+// regular-expression and string code) and mark lines; as the reader walks the lines, one sticky
+// attempt at each line's start and a test of any `[` inside the line (`hasSecondStamp`) do the
+// rest. A line escapes every mark only when it is a plain `dmesg` line (`[    1.234567] message`),
+// in ASCII, without the text that sends a line to the normaliser, whose message starts with a
+// letter, is no syslog time, facility, cut note or `kernel:` tag, and matches no declared pattern.
+// Each test is a superset of what it stands for (the patterns are rewritten to match more, never
+// less), so the scan can only mark too many lines, never too few.
 
 /** The dmesg timestamp without a delta, as the reader's fast path reads it. */
 export const STAMP_SOURCE = String.raw`\[[ \t]{0,12}\d{1,12}\.\d{1,9}\]`;
