@@ -357,6 +357,12 @@ describe('the streaming kernel-log reader', () => {
       ['tdx: Guest detected', 1002],
     ]);
     expect(plain(reading.lines)).toEqual(plain(expected(text, PLUGIN_PATTERNS)));
+    // More distinct messages than it remembers (it stops remembering), then repeats and kept lines.
+    const distinct = Array.from({ length: 5000 }, (_, i) => `[    1.000000] [mem ${i}] x`);
+    const many = `${[...distinct, ...distinct.slice(0, 100), '[    2.000000] tdx: Guest detected'].join('\n')}\n`;
+    const manyReading = readKernelLog(many, { keep: PLUGIN_PATTERNS });
+    expect(manyReading.linesRead).toBe(5102);
+    expect(plain(manyReading.lines)).toEqual(plain(expected(many, PLUGIN_PATTERNS)));
     // The same message after a longer stamp passes MAX_LINE, is cut there and then kept.
     const long = `tdx: Guest detected${' '.repeat(MAX_LINE - 37)}junk`;
     const cut = `[    1.000000] ${long}\n[            2.000000] ${long}\n`;

@@ -231,6 +231,8 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   const interned = new Map<string, { raw: string; texts: (string | null)[] }>();
   // The verdicts of lines that keep nothing, by the text after their stamp (see normaliseLine).
   const leftOutMessages = new Map<string, Verdict>();
+  let remember = keep !== null;
+  let hits = 0;
 
   const refuse = (what: string): never => {
     throw new CocoError('KERNEL_LOG_INVALID', `it holds ${what}, more than any boot log`, {
@@ -305,7 +307,7 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
    */
   const normaliseLine = (text: string, start: number, lf: number) => {
     STAMP.lastIndex = start;
-    const after = lf - start <= MAX_LINE && keep !== null && STAMP.test(text) ? STAMP.lastIndex : lf + 1;
+    const after = lf - start <= MAX_LINE && remember && STAMP.test(text) ? STAMP.lastIndex : lf + 1;
     if (after > lf || lf - after > MESSAGE_KEY) {
       normaliseLfLine(text.slice(start, lf));
       return;
@@ -318,13 +320,21 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     const known = leftOutMessages.get(message);
     normalised++;
     if (known !== undefined) {
+      hits++;
       lineNo++;
       if (known === LEFT_OUT) leftOut();
       return;
     }
     const verdict = normalisePart(text.slice(start, lf));
     if (verdict === KEPT) return;
-    if (leftOutMessages.size >= INTERNED) leftOutMessages.clear();
+    if (leftOutMessages.size >= INTERNED) {
+      // Full: when it served fewer lines than it holds, the log's messages do not repeat, and
+      // remembering them (a copy and an insertion each) costs more than it saves. Stop.
+      remember = hits >= INTERNED;
+      hits = 0;
+      leftOutMessages.clear();
+      if (!remember) return;
+    }
     leftOutMessages.set(detach(message), verdict);
   };
 
