@@ -11,7 +11,7 @@ import {
 } from '@coco/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kernelMessages, splitLines } from '../src/evidence/kernel-log-formats.js';
+import { kernelMessages, MAX_LINE, splitLines } from '../src/evidence/kernel-log-formats.js';
 import { corpusLine, FORMAT_NAMES, FORMATS, MESSAGES, nearlyValid, records } from './kernel-log-corpus.js';
 
 // The shapes of the bundled plugins' patterns (@coco/x86, tdx, hyperv), copied so that core's
@@ -142,6 +142,16 @@ const noiseLine = fc.constantFrom(
   '[    1.000000]  SEV SEV-ES',
   '[    1.000000] SEV:\u00a0Status: SEV',
   '[    1.000000] \u2026',
+  // A `kernel:` tag as a message's first or second word (taken off), and further in (kept).
+  '[    1.000000] kernel: tdx: Guest detected',
+  '[    1.000000] myhost kernel: Hypervisor detected: KVM',
+  '[    1.000000]\tmyhost\tkernel:\tSEV: Status: SEV ',
+  '[    1.000000]kernel: tdx: Guest detected',
+  '[    1.000000] a b kernel: tdx: Guest detected',
+  '[    1.000000] tdx: Guest detected kernel: x',
+  '[99999999999.999999999] tdx: Guest detected',
+  '[1234567890123.5] tdx: Guest detected',
+  '[             1.5] tdx: Guest detected',
 );
 
 /** A pattern that matches some of the corpus: a literal start of a message, maybe with more. */
@@ -266,6 +276,99 @@ describe('the streaming kernel-log reader', () => {
         maxKeptLines: 10,
       }),
     ).toThrow(/more than 10 of the lines/);
+  });
+
+  it('normalises a line that starts with a stamp as the text after the stamp, whatever the stamp', () => {
+    // The reader remembers the verdict of a left-out line by the text after its stamp.
+    const stamp = fc
+      .tuple(
+        fc.array(fc.constantFrom(' ', '\t'), { maxLength: 12 }),
+        fc.stringMatching(/^\d{1,12}$/),
+        fc.stringMatching(/^\d{1,9}$/),
+      )
+      .map(([space, whole, fraction]) => `[${space.join('')}${whole}.${fraction}]`);
+    const rest = fc
+      .oneof(corpusLine, noiseLine, nearlyValid, fc.string({ maxLength: 80 }), fc.string({ unit: 'binary' }))
+      .map((r) => r.replace(/[\r\n\0]/g, ''));
+    fc.assert(
+      fc.property(stamp, stamp, rest, (a, b, r) => {
+        fc.pre((a + r).length <= MAX_LINE && (b + r).length <= MAX_LINE);
+        expect(kernelMessages(a + r)).toEqual(kernelMessages(b + r));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps exactly what the whole log keeps when messages repeat at other times', () => {
+    const message = fc.oneof(corpusLine, noiseLine, nearlyValid).map((l) => l.replace(/[\r\n]/g, ''));
+    const stamped = fc
+      .tuple(fc.array(message, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), fc.nat(99_999))))
+      .map(([pool, picks]) =>
+        picks.map(
+          ([i, t]) => `[${String(t).padStart(5)}.${String(t * 7).padStart(6, '0')}] ${pool[i % pool.length]}`,
+        ),
+      );
+    fc.assert(
+      fc.property(stamped, patterns, fc.array(fc.nat(), { maxLength: 6 }), (ls, keep, cuts) => {
+        const text = `${ls.join('\n')}\n`;
+        expect(plain(readInChunks(text, cuts, keep).lines)).toEqual(plain(expected(text, keep)));
+        const utf8 = utf8Of(text);
+        expect(plain(readBytesInChunks(utf8.bytes, cuts, keep).lines)).toEqual(
+          plain(expected(utf8.text, keep)),
+        );
+      }),
+      { numRuns: 1000 },
+    );
+  }, 120_000);
+
+  it('keeps the same lines wherever one cut falls (words, stamps and tags split between chunks)', () => {
+    const text = [
+      '[    0.000001] random: crng init done',
+      '[    0.000002] myhost kernel: tdx: Guest detected',
+      '[    0.000003] x[    0.000004] Hypervisor detected: KVM',
+      '[    0.000005] [Firmware Bug]: x\r\n[    0.000006] SEV: Status: SEV ',
+      '[    0.000007] __init__ **bold** `code` \u00e9t\u00e9 \u001b[1mx\u001b[0m',
+      'Feb 14 16:16:55 myhost kernel: Memory Encryption Features active: AMD SEV',
+      '2024-02-14T16:16:55,123456+00:00 myhost kernel: tdx: Guest detected',
+      `[    0.000008] ${'y'.repeat(MAX_LINE)} tdx: Guest detected`,
+      '[    0.000009] Linux version 6.8.0 (x@y) #1',
+      '',
+    ].join('\n');
+    const want = plain(expected(text, PLUGIN_PATTERNS));
+    expect(want.filter((l) => l.text !== LEFT_OUT)).toHaveLength(6);
+    const bytes = utf8Of(text);
+    const wantBytes = plain(expected(bytes.text, PLUGIN_PATTERNS));
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(plain(readInChunks(text, [cut], PLUGIN_PATTERNS).lines)).toEqual(want);
+    }
+    for (let cut = 0; cut <= bytes.bytes.length; cut += 7) {
+      expect(plain(readBytesInChunks(bytes.bytes, [cut], PLUGIN_PATTERNS).lines)).toEqual(wantBytes);
+    }
+  });
+
+  it('normalises a repeated left-out message once, and counts its lines', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `[${String(i).padStart(5)}.000000] [mem 0x0-0x1] x`);
+    const text = `[    0.000000] tdx: Guest detected\n${lines.join('\n')}\n[ 2000.000000] tdx: Guest detected\n`;
+    const reading = readKernelLog(text, { keep: PLUGIN_PATTERNS });
+    expect(reading.linesRead).toBe(1003);
+    expect(reading.lines.map((l) => [l.text, l.line])).toEqual([
+      ['tdx: Guest detected', 1],
+      [LEFT_OUT, 1002],
+      ['tdx: Guest detected', 1002],
+    ]);
+    expect(plain(reading.lines)).toEqual(plain(expected(text, PLUGIN_PATTERNS)));
+    // More distinct messages than it remembers (it stops remembering), then repeats and kept lines.
+    const distinct = Array.from({ length: 5000 }, (_, i) => `[    1.000000] [mem ${i}] x`);
+    const many = `${[...distinct, ...distinct.slice(0, 100), '[    2.000000] tdx: Guest detected'].join('\n')}\n`;
+    const manyReading = readKernelLog(many, { keep: PLUGIN_PATTERNS });
+    expect(manyReading.linesRead).toBe(5102);
+    expect(plain(manyReading.lines)).toEqual(plain(expected(many, PLUGIN_PATTERNS)));
+    // The same message after a longer stamp passes MAX_LINE, is cut there and then kept.
+    const long = `tdx: Guest detected${' '.repeat(MAX_LINE - 37)}junk`;
+    const cut = `[    1.000000] ${long}\n[            2.000000] ${long}\n`;
+    expect(readKernelLog(cut, { keep: PLUGIN_PATTERNS }).lines.map((l) => [l.text, l.line])).toEqual([
+      ['tdx: Guest detected', 2],
+    ]);
   });
 
   it('keeps the same lines with patterns that cannot share one RegExp (back-references)', () => {

@@ -1,6 +1,12 @@
 import { CocoError } from '../errors.js';
 import { classify, ELISION_TEXT, FACILITY_PREFIX, kernelMessages, MAX_LINE } from './kernel-log-formats.js';
-import { createChunkScan, SECOND_STAMP_SOURCE, SLOW_MARKERS, STAMP_SOURCE } from './kernel-log-scan.js';
+import {
+  createChunkScan,
+  hasSecondStamp,
+  SECOND_STAMP_SOURCE,
+  SLOW_MARKERS,
+  STAMP_SOURCE,
+} from './kernel-log-scan.js';
 import type { LogLine } from './model.js';
 
 /**
@@ -69,6 +75,15 @@ export interface KernelLogReader {
   /** Reads the last line and returns what was kept. The reader takes no more chunks. */
   finish(): KernelLogReading;
 }
+
+/** What reading a line did: it held no message, only messages left out, or a kept one. */
+type Verdict = 0 | 1 | 2;
+const NO_MESSAGE = 0;
+const LEFT_OUT = 1;
+const KEPT = 2;
+
+/** The longest text after a stamp whose verdict is remembered (so the memory stays small). */
+const MESSAGE_KEY = 256;
 
 /** A copy of a string that holds no reference to the chunk it was sliced from. */
 const detach = (s: string): string => (s.length < 16 ? s : (JSON.parse(JSON.stringify(s)) as string));
@@ -188,7 +203,7 @@ function combinedTest(patterns: readonly RegExp[]): (text: string) => boolean {
  * does, carries a partial line from one chunk to the next, and with `keep` keeps only the lines
  * the patterns match. A scan of each chunk (kernel-log-scan.ts) marks the lines that can match or
  * need the normaliser; the others are only counted. Time is linear in the input and memory is the
- * kept lines plus one chunk and one line. Where lines were left out between two kept ones, one
+ * kept lines plus one chunk, one line and at most 1 MiB of remembered messages. Where lines were left out between two kept ones, one
  * {@link LEFT_OUT_TEXT} line stands for them, so that kept lines a whole log keeps apart stay apart.
  */
 export function createKernelLogReader(options: KernelLogReaderOptions = {}): KernelLogReader {
@@ -214,6 +229,10 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   // Kept lines' strings by raw line, shared by repeats so that a repeated line costs one object.
   // `texts` are the line's messages in order, `null` for one left out.
   const interned = new Map<string, { raw: string; texts: (string | null)[] }>();
+  // The verdicts of lines that keep nothing, by the text after their stamp (see normaliseLine).
+  const leftOutMessages = new Map<string, Verdict>();
+  let remember = keep !== null;
+  let hits = 0;
 
   const refuse = (what: string): never => {
     throw new CocoError('KERNEL_LOG_INVALID', `it holds ${what}, more than any boot log`, {
@@ -239,36 +258,84 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     gap = true;
   };
 
+  /**
+   * Reads one physical line (no CR or LF) with the normaliser; says whether it held no message,
+   * only messages left out, or a kept one.
+   */
+  const normalisePart = (part: string): Verdict => {
+    lineNo++;
+    let entry = interned.get(part);
+    if (entry === undefined) {
+      const texts = kernelMessages(part).map((t) => (kept(t) ? t : null));
+      if (!texts.some((t) => t !== null)) {
+        if (texts.length === 0) return NO_MESSAGE;
+        leftOut();
+        return LEFT_OUT;
+      }
+      entry = keep
+        ? { raw: detach(part), texts: texts.map((t) => (t === null ? null : detach(t))) }
+        : { raw: part, texts };
+      if (keep) {
+        chars += part.length + texts.reduce((n, t) => n + (t?.length ?? 0), 0);
+        if (chars > maxChars) refuse(`more than ${maxChars} characters of the lines coco reads`);
+        if (interned.size >= INTERNED) interned.clear();
+        interned.set(entry.raw, entry);
+      }
+    }
+    const { raw, texts } = entry;
+    for (const text of texts) {
+      if (text === null) leftOut();
+      else push(text, raw);
+    }
+    return KEPT;
+  };
+
   /** Normalises one LF line (trailing CRs included) as splitLines and normaliseKernelLog would. */
   const normaliseLfLine = (lfLine: string) => {
     normalised++;
     const parts = lfLine.includes('\r') ? lfLine.split('\r') : [lfLine];
     while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-    for (const part of parts) {
-      lineNo++;
-      let entry = interned.get(part);
-      if (entry === undefined) {
-        const texts = kernelMessages(part).map((t) => (kept(t) ? t : null));
-        if (!texts.some((t) => t !== null)) {
-          if (texts.length > 0) leftOut();
-          continue;
-        }
-        entry = keep
-          ? { raw: detach(part), texts: texts.map((t) => (t === null ? null : detach(t))) }
-          : { raw: part, texts };
-        if (keep) {
-          chars += part.length + texts.reduce((n, t) => n + (t?.length ?? 0), 0);
-          if (chars > maxChars) refuse(`more than ${maxChars} characters of the lines coco reads`);
-          if (interned.size >= INTERNED) interned.clear();
-          interned.set(entry.raw, entry);
-        }
-      }
-      const { raw, texts } = entry;
-      for (const text of texts) {
-        if (text === null) leftOut();
-        else push(text, raw);
-      }
+    for (const part of parts) normalisePart(part);
+  };
+
+  /**
+   * Normalises the line `text[start, lf)` (no CR or LF), remembering by the text after its stamp
+   * the verdict of a line that keeps nothing: the normal form of a line that starts with a stamp
+   * and is not cut at MAX_LINE is that of the text after the stamp alone (no prefix, markup or
+   * second message can reach back into `[ digits.digits ]`), so a repeated message is normalised
+   * once whatever its time. kernel-log-reader.test.ts checks that invariance over the corpus.
+   */
+  const normaliseLine = (text: string, start: number, lf: number) => {
+    STAMP.lastIndex = start;
+    const after = lf - start <= MAX_LINE && remember && STAMP.test(text) ? STAMP.lastIndex : lf + 1;
+    if (after > lf || lf - after > MESSAGE_KEY) {
+      normaliseLfLine(text.slice(start, lf));
+      return;
     }
+    const message = text.slice(after, lf);
+    if (message.includes('\r')) {
+      normaliseLfLine(text.slice(start, lf));
+      return;
+    }
+    const known = leftOutMessages.get(message);
+    normalised++;
+    if (known !== undefined) {
+      hits++;
+      lineNo++;
+      if (known === LEFT_OUT) leftOut();
+      return;
+    }
+    const verdict = normalisePart(text.slice(start, lf));
+    if (verdict === KEPT) return;
+    if (leftOutMessages.size >= INTERNED) {
+      // Full: when it served fewer lines than it holds, the log's messages do not repeat, and
+      // remembering them (a copy and an insertion each) costs more than it saves. Stop.
+      remember = hits >= INTERNED;
+      hits = 0;
+      leftOutMessages.clear();
+      if (!remember) return;
+    }
+    leftOutMessages.set(detach(message), verdict);
   };
 
   /** Keeps a plain line's message (its prefixes already off), as the normaliser would. */
@@ -305,7 +372,7 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   const readLine = (text: string, start: number, lf: number, slow: boolean) => {
     const message = slow ? null : plainMessage(text, start, lf);
     if (message === null) {
-      normaliseLfLine(text.slice(start, lf));
+      normaliseLine(text, start, lf);
       return;
     }
     lineNo++;
@@ -341,19 +408,25 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   let marks: number[] = [];
 
   /**
-   * Reads the complete lines of `text[from, end)`, only those the chunk scan marks (and, after a
-   * kept line, until one holds a message).
+   * Reads the complete lines of `text[from, end)`, only those the chunk scan marks or sees start
+   * slow, or that hold a second message's stamp (and, after a kept line, until one holds a message).
    */
   const readMarkedLines = (text: string, from: number, end: number, last: boolean) => {
     (scan as NonNullable<typeof scan>).mark(text, marks, from);
     if (marks.length > 1) marks.sort((x, y) => x - y);
     let mark = 0;
     let start = from;
+    // The first `[` after the start of the line being read (or of an earlier line), -1 for none.
+    let bracket = from;
     for (;;) {
+      while (mark < marks.length && (marks[mark] as number) < start) mark++;
       let lf = text.indexOf('\n', start);
       if (lf === -1) lf = end;
-      while (mark < marks.length && (marks[mark] as number) < start) mark++;
-      const marked = mark < marks.length && (marks[mark] as number) <= lf;
+      if (bracket !== -1 && bracket <= start) bracket = text.indexOf('[', start + 1);
+      const marked =
+        (mark < marks.length && (marks[mark] as number) <= lf) ||
+        (scan as NonNullable<typeof scan>).startsSlow(text, start) ||
+        (bracket !== -1 && bracket < lf && hasSecondStamp(text, bracket, lf));
       // After a kept line, lines are read until one holds a message (a prompt holds none), so that
       // the next kept line knows whether lines were left out in between.
       if (marked || (lines.length > 0 && !gap) || lf - start > MAX_LINE) {

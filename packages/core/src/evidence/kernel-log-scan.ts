@@ -1,12 +1,14 @@
 import { FACILITY_PREFIX, NOTE_WORDS, SECOND_MESSAGE } from './kernel-log-formats.js';
 
-// The chunk scan of the kernel-log reader: a few searches over a whole chunk of raw text (native
-// regular-expression and string code, no JavaScript per line) that mark every line the reader
-// must look at; the other lines are only counted. A line escapes every mark only when it is a plain
-// `dmesg` line (`[    1.234567] message`), in ASCII, without the text that sends a line to the
-// normaliser, whose message starts with a letter, is no syslog time, facility or cut note, and
-// matches no declared pattern. Each search is a superset of what it stands for (the patterns are
-// rewritten to match more, never less), so the scan can only mark too many lines, never too few.
+// The chunk scan of the kernel-log reader: what tells the reader which lines it must look at; the
+// other lines are only counted. A few searches run over a whole chunk of raw text (native
+// regular-expression and string code) and mark lines; as the reader walks the lines, one sticky
+// attempt at each line's start and a test of any `[` inside the line (`hasSecondStamp`) do the
+// rest. A line escapes every mark only when it is a plain `dmesg` line (`[    1.234567] message`),
+// in ASCII, without the text that sends a line to the normaliser, whose message starts with a
+// letter, is no syslog time, facility, cut note or `kernel:` tag, and matches no declared pattern.
+// Each test is a superset of what it stands for (the patterns are rewritten to match more, never
+// less), so the scan can only mark too many lines, never too few.
 
 /** The dmesg timestamp without a delta, as the reader's fast path reads it. */
 export const STAMP_SOURCE = String.raw`\[[ \t]{0,12}\d{1,12}\.\d{1,9}\]`;
@@ -20,20 +22,18 @@ export const SECOND_STAMP_SOURCE = String.raw`\[(?: {4}\d| {3}\d\d| {2}\d{3}| \d
 const SECOND_STAMP = new RegExp(SECOND_STAMP_SOURCE, 'y');
 
 /**
- * Marks each line with a second message's stamp after its first character. A loop over `indexOf`
- * (a native byte search) is several times faster here than a regular expression, which V8 tries
- * at every `[`, the first character of almost every line.
+ * Whether a `[` in `text[from, to)` starts a second message's stamp (`from` is such a `[`, or
+ * -1 for none). The reader asks this of a line only when a `[` follows its first character: the
+ * next `[` after a plain line's stamp is most often the next line's, so one `indexOf` per line
+ * finds both the line's end and whether it needs this test (a regular expression would be tried at
+ * every line's first `[`).
  */
-function markSecondMessages(text: string, marks: number[], from: number): void {
-  for (let at = text.indexOf('[', from + 1); at !== -1; at = text.indexOf('[', at + 1)) {
-    if (text.charCodeAt(at - 1) === 0x0a) continue;
+export function hasSecondStamp(text: string, from: number, to: number): boolean {
+  for (let at = from; at !== -1 && at < to; at = text.indexOf('[', at + 1)) {
     SECOND_STAMP.lastIndex = at;
-    if (!SECOND_STAMP.test(text)) continue;
-    marks.push(at);
-    const lf = text.indexOf('\n', at);
-    if (lf === -1) break;
-    at = lf;
+    if (SECOND_STAMP.test(text)) return true;
   }
+  return false;
 }
 
 /** Text that sends every line holding it to the normaliser: colour, markup, CR, journal headers. */
@@ -42,8 +42,12 @@ export const SLOW_MARKERS = ['\x1b', '\x9b', '`', '**', '__', '\r', 'kernel:'] a
 /** The one-character slow markers, and any character outside ASCII (such lines are decoded). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is one of the slow markers
 const SLOW_CHARACTER = /[\x1b`\r\x80-\uffff]/g;
-/** The slow markers of an ASCII chunk, found with `indexOf` (a native byte search each). */
-const SLOW_STRINGS = ['\x1b', '`', '\r', '**', '__', 'kernel:'] as const;
+/**
+ * The slow markers of an ASCII chunk, found with `indexOf` (a native byte search each). `kernel:`
+ * is not among them: it changes a plain line's reading only as its message's first or second word
+ * (a bare tag, or `host kernel:`), which the line search checks where it starts.
+ */
+const SLOW_STRINGS = ['\x1b', '`', '\r', '**', '__'] as const;
 
 const encoder = new (globalThis as unknown as { TextEncoder: new () => TextEncoderLike }).TextEncoder();
 interface TextEncoderLike {
@@ -176,10 +180,26 @@ function slowStartSource(notes: boolean): string {
   return `[^A-Za-z \\t]|[A-Z][a-z][a-z] [ \\d]|${facility}${words}`;
 }
 
+/**
+ * A `kernel:` tag where the normaliser takes it off a dmesg line's message: the message itself
+ * (`kernel: ...`) or its second word (`myhost kernel: ...`, a host of one word).
+ */
+const KERNEL_TAG = String.raw`(?:\S+[ \t]+)?kernel:`;
+
 /** Marks the lines of a chunk that the reader must read; see the comment at the top. */
 export interface ChunkScan {
-  /** Pushes into `marks` a position inside each line to read (unsorted, maybe repeated). */
+  /**
+   * Pushes into `marks` a position inside each line to read (unsorted, maybe repeated) among the
+   * lines that {@link ChunkScan.startsSlow} passes: the slow markers and characters, and patterns
+   * with flags of their own.
+   */
   mark(text: string, marks: number[], from?: number): void;
+  /**
+   * Whether the line at `start` must be read for how it starts: no stamp, or a message start that a
+   * case-sensitive declared pattern, the normaliser's other readings or a `kernel:` tag may match.
+   * The reader asks it of every line it walks: one sticky attempt, without a search for the line.
+   */
+  startsSlow(text: string, start: number): boolean;
 }
 
 /**
@@ -200,21 +220,18 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
     if (source === null) return null;
     groups.set(flags, [...(groups.get(flags) ?? []), source]);
   }
-  if (!groups.has('')) groups.set('', []);
   const searches: RegExp[] = [];
+  let plainStart: RegExp;
   try {
     for (const [flags, sources] of groups) {
-      const alternatives = sources.map((s) => `(?:${s})`);
-      // In the case-sensitive search: a line that starts with no stamp, and a message start the
-      // fast path would not read as plain. Each search starts at a line feed and reads the stamp
-      // once: one attempt per line.
-      const slow = flags === '' ? `|(?=[ \\t]*(?:${slowStartSource(elisions)}))` : '';
-      if (alternatives.length === 0 && slow === '') continue;
-      const declared = alternatives.length > 0 ? `[ \\t]*(?:${alternatives.join('|')})` : '(?!)';
-      const stamped = `${STAMP_SOURCE}(?:${declared}${slow})`;
-      const line = flags === '' ? `(?!${STAMP_SOURCE})|${stamped}` : stamped;
-      searches.push(new RegExp(`\\n(?:${line})`, `g${flags}m`));
+      if (flags === '') continue;
+      const alternatives = sources.map((s) => `(?:${s})`).join('|');
+      searches.push(new RegExp(`\\n${STAMP_SOURCE}[ \\t]*(?:${alternatives})`, `g${flags}m`));
     }
+    // A stamp followed by none of the starts to read. The stamp can match only one way, so its
+    // negative lookahead is exactly "no stamp, or a stamp followed by one of them".
+    const starts = [...(groups.get('') ?? []), slowStartSource(elisions), KERNEL_TAG].map((s) => `(?:${s})`);
+    plainStart = new RegExp(`${STAMP_SOURCE}(?![ \\t]*(?:${starts.join('|')}))`, 'ym');
   } catch {
     return null;
   }
@@ -232,11 +249,9 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
   };
   return {
     mark(text, marks, from = 0) {
-      // The first line: the search for a line without a stamp starts at a line feed.
-      marks.push(from);
+      // The first line, which the searches (they start at a line feed) cannot see.
+      if (searches.length > 0) marks.push(from);
       for (const re of searches) search(re, text, marks, from);
-      // A second message inside a line (a lost line feed): the normaliser splits the line there.
-      markSecondMessages(text, marks, from);
       const ascii = isAscii(text);
       if (!ascii) search(SLOW_CHARACTER, text, marks, from);
       for (const marker of SLOW_STRINGS) {
@@ -248,6 +263,10 @@ export function createChunkScan(keep: readonly RegExp[], elisions: boolean): Chu
           at = text.indexOf(marker, lf + 1);
         }
       }
+    },
+    startsSlow(text, start) {
+      plainStart.lastIndex = start;
+      return !plainStart.test(text);
     },
   };
 }
