@@ -114,9 +114,9 @@ function readNoClaim(value: Record<string, unknown>): NoClaim {
   const verdict = own(value, 'verdict');
   const because = own(value, 'because');
   const fix = own(value, 'fix');
-  if (verdict === 'absent' && typeof because === 'string') return { verdict, because };
+  if (verdict === 'absent' && typeof because === 'string') return Object.freeze({ verdict, because });
   if (verdict === 'unknown' && typeof because === 'string' && typeof fix === 'string') {
-    return { verdict, because, fix };
+    return Object.freeze({ verdict, because, fix });
   }
   throw new TypeError('it returned neither a claim nor absent()/cannotTell()');
 }
@@ -237,13 +237,14 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     }
     const tentative = own(fields, 'tentative') === true;
     const paravisor = own(fields, 'paravisor');
-    // A fresh object of own fields: later reads never reach a getter or a prototype.
+    // A fresh object of own fields: later reads never reach a getter or a prototype. Frozen: a
+    // backend's answer is handed to every hypervisor that asks, then counted as the backend's own.
     return {
-      claim: {
+      claim: Object.freeze({
         type,
         tentative,
         paravisor: typeof paravisor === 'boolean' ? paravisor : null,
-      } as unknown as C,
+      }) as unknown as C,
     };
   };
 

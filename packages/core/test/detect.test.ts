@@ -215,6 +215,23 @@ describe('detection', () => {
       });
     }
 
+    it('keeps the backend\'s claim when the hypervisor edits the answer it was handed', () => {
+      const editing: HypervisorPlugin = {
+        ...toyHypervisor,
+        id: 'editor',
+        detect(_evidence, context) {
+          const said = context.ask('toy', 'toy-backend');
+          Object.assign(said ?? {}, { type: null, tentative: true });
+          return null;
+        },
+      };
+      const detection = createRegistry().use(editing).use(toyBackend).detect(toyEvidence(51));
+      expect(detection.confidential).toBe(true);
+      expect(detection.type?.id).toBe('toy');
+      expect(detection.type?.marking?.maskBit).toBe(51);
+      expect(detection.warnings).toEqual([expect.stringContaining('plugin editor (toy-hv) failed during detection')]);
+    });
+
     it("still lets a hypervisor's claim stand for the backend it asked", () => {
       const composing: HypervisorPlugin = {
         ...toyHypervisor,
