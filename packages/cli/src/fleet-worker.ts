@@ -15,6 +15,7 @@ const port = parentPort;
 if (!port) throw new Error('fleet-worker.js runs only as a worker of coco fleet');
 const data = workerData as FleetWorkerData;
 const post = (message: FromFleetWorker) => port.postMessage(message);
+const beat = new Int32Array(data.beat);
 
 try {
   const registry = await commandRegistry(data.plugins, data.cwd);
@@ -23,7 +24,13 @@ try {
       port.close();
       return;
     }
-    const batch = fleetBatch(message.inputs.map((i) => decideMachine(i, registry)));
+    const batch = fleetBatch(
+      message.inputs.map((i) => {
+        const result = decideMachine(i, registry);
+        Atomics.add(beat, 0, 1);
+        return result;
+      }),
+    );
     post({ type: 'batch', id: message.id, text: batch.text, summary: batch.summary });
   });
   post({ type: 'ready' });
