@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coco, lines, requireBuilt } from './helpers/cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BOOT = readFileSync(join(here, '..', '..', '..', 'tools', 'bench', 'fixtures', 'boot-dmesg.txt'), 'utf8');
+const BOOT = readFileSync(
+  join(here, '..', '..', '..', 'tools', 'bench', 'fixtures', 'boot-dmesg.txt'),
+  'utf8',
+);
 const dir = mkdtempSync(join(tmpdir(), 'coco-hostile-round3-'));
 beforeAll(requireBuilt);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +29,12 @@ const verdict = (stdout: string) => {
 
 interface FleetRecord {
   source: string;
-  detection?: { confidential: boolean | null; type: string | null; variant: string | null; cvm: string | null };
+  detection?: {
+    confidential: boolean | null;
+    type: string | null;
+    variant: string | null;
+    cvm: string | null;
+  };
   error?: { code: string; message: string };
 }
 const records = (stdout: string) => lines(stdout).map((l) => JSON.parse(l) as FleetRecord);
@@ -35,7 +43,10 @@ describe('a kernel log whose lines end with CR alone', () => {
   // The boot log after 1.2 MiB of other lines, every line ended by CR alone (an old Mac editor, a
   // serial console capture): past the 1 MiB bound of one LF-ended line.
   const [banner, ...rest] = BOOT.split('\n').filter((l) => l !== '');
-  const filler = Array.from({ length: 40_000 }, (_, i) => `[    0.00${String(i % 10_000).padStart(4, '0')}] filler ${i}`);
+  const filler = Array.from(
+    { length: 40_000 },
+    (_, i) => `[    0.00${String(i % 10_000).padStart(4, '0')}] filler ${i}`,
+  );
   const log = [banner, ...filler, ...rest, ''];
 
   it('detects as the same log with LF endings, from a file and from standard input', () => {
@@ -64,7 +75,11 @@ describe('a snapshot line with hundreds of thousands of CRs', () => {
     expect(fleet.status).toBe(0);
     const [record] = records(fleet.stdout);
     expect(verdict(JSON.stringify(record?.detection))).toEqual(verdict(detect.stdout));
-    expect(verdict(detect.stdout)).toMatchObject({ confidential: true, type: 'amd-cbit', variant: 'sev-snp' });
+    expect(verdict(detect.stdout)).toMatchObject({
+      confidential: true,
+      type: 'amd-cbit',
+      variant: 'sev-snp',
+    });
   });
 });
 
@@ -106,15 +121,21 @@ describe('coco fleet with --plugin', () => {
     const path = join(dir, name);
     mkdirSync(path);
     const snapshot = coco(['examples', 'snp-cbit-51']).stdout;
-    for (let i = 0; i < machines; i++) writeFileSync(join(path, `m${String(i).padStart(4, '0')}.json`), snapshot);
+    for (let i = 0; i < machines; i++)
+      writeFileSync(join(path, `m${String(i).padStart(4, '0')}.json`), snapshot);
     return path;
   };
 
   it('holds each machine to --plugin-timeout, not the whole run, and loses no record', () => {
     // 30 ms a machine, 150 machines on one thread: 4.5 s, more than the limit of 1 s.
-    const slow = plugin('slow', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30); return null;');
+    const slow = plugin(
+      'slow',
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30); return null;',
+    );
     const fleet = fleetOf('slow-fleet', 150);
-    const run = coco(['fleet', fleet, '--jobs', '1', '--plugin', slow, '--plugin-timeout', '1'], { timeout: 60_000 });
+    const run = coco(['fleet', fleet, '--jobs', '1', '--plugin', slow, '--plugin-timeout', '1'], {
+      timeout: 60_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const got = records(run.stdout);
@@ -140,9 +161,21 @@ describe('coco fleet with --plugin', () => {
   it('names the plugin, never "internal error", when a plugin ends or breaks its worker', () => {
     const fleet = fleetOf('broken-fleet', 400);
     const cases: [string, string, RegExp][] = [
-      ['quitter', 'process.exit(0);', /^coco: PLUGIN_FAILED: --plugin .*quitter\.mjs: a plugin ended the command \(process\.exit\(0\)\)\. Fix: leave the plugin out/],
-      ['waiter', 'await new Promise(() => {});', /^coco: PLUGIN_TIMEOUT: --plugin .*waiter\.mjs: loading the plugins can never finish/],
-      ['later', "setTimeout(() => { throw new Error('later boom'); }); return null;", /^coco: PLUGIN_FAILED: --plugin .*later\.mjs: a plugin threw outside any call coco made \(later boom\)/],
+      [
+        'quitter',
+        'process.exit(0);',
+        /^coco: PLUGIN_FAILED: --plugin .*quitter\.mjs: a plugin ended the command \(process\.exit\(0\)\)\. Fix: leave the plugin out/,
+      ],
+      [
+        'waiter',
+        'await new Promise(() => {});',
+        /^coco: PLUGIN_TIMEOUT: --plugin .*waiter\.mjs: loading the plugins can never finish/,
+      ],
+      [
+        'later',
+        "setTimeout(() => { throw new Error('later boom'); }); return null;",
+        /^coco: PLUGIN_FAILED: --plugin .*later\.mjs: a plugin threw outside any call coco made \(later boom\)/,
+      ],
     ];
     for (const [name, body, line] of cases) {
       const run = coco(['fleet', fleet, '--jobs', '1', '--plugin', plugin(name, body)], { timeout: 60_000 });

@@ -74,13 +74,7 @@ export function checkSpan(entries: BigUint64Array, start: number, end: number): 
       fix: 'pass a BigUint64Array (wrap an ArrayBuffer with new BigUint64Array(buffer))',
     });
   }
-  if (
-    !Number.isInteger(start) ||
-    !Number.isInteger(end) ||
-    start < 0 ||
-    end > table.length ||
-    start > end
-  ) {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > table.length || start > end) {
     throw new CocoRangeError(
       `range ${describeValue(start)}..${describeValue(end)} does not fit ${table.length} entries`,
       {

@@ -215,7 +215,7 @@ describe('detection', () => {
       });
     }
 
-    it('keeps the backend\'s claim when the hypervisor edits the answer it was handed', () => {
+    it("keeps the backend's claim when the hypervisor edits the answer it was handed", () => {
       const editing: HypervisorPlugin = {
         ...toyHypervisor,
         id: 'editor',
@@ -229,7 +229,9 @@ describe('detection', () => {
       expect(detection.confidential).toBe(true);
       expect(detection.type?.id).toBe('toy');
       expect(detection.type?.marking?.maskBit).toBe(51);
-      expect(detection.warnings).toEqual([expect.stringContaining('plugin editor (toy-hv) failed during detection')]);
+      expect(detection.warnings).toEqual([
+        expect.stringContaining('plugin editor (toy-hv) failed during detection'),
+      ]);
     });
 
     it("still lets a hypervisor's claim stand for the backend it asked", () => {

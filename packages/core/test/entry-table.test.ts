@@ -131,9 +131,10 @@ describe('createEntryTable', () => {
       }
     }
     for (const make of [
-      (t: BigUint64Array) => new LongerThanItIs(t.buffer, 8, 4),
-      (t: BigUint64Array) => new ElsewhereThanItIs(t.buffer, 8, 4),
-      (t: BigUint64Array) => Object.defineProperty(new BigUint64Array(t.buffer, 8, 4), 'length', { value: 4096 }),
+      (t: BigUint64Array) => new LongerThanItIs(t.buffer as ArrayBuffer, 8, 4),
+      (t: BigUint64Array) => new ElsewhereThanItIs(t.buffer as ArrayBuffer, 8, 4),
+      (t: BigUint64Array) =>
+        Object.defineProperty(new BigUint64Array(t.buffer as ArrayBuffer, 8, 4), 'length', { value: 4096 }),
     ]) {
       for (const table of [createEntryTable(64), new BigUint64Array(64)]) {
         const view = make(table);

@@ -267,8 +267,12 @@ describe('the streaming kernel-log reader', () => {
       });
       return out;
     };
-    const got = (reading: { lines: readonly LogLine[] }) => reading.lines.map((l) => ({ text: l.text, line: l.line }));
-    const filler = Array.from({ length: 30_000 }, (_, i) => `[    1.${String(i).padStart(6, '0')}] filler ${i}`);
+    const got = (reading: { lines: readonly LogLine[] }) =>
+      reading.lines.map((l) => ({ text: l.text, line: l.line }));
+    const filler = Array.from(
+      { length: 30_000 },
+      (_, i) => `[    1.${String(i).padStart(6, '0')}] filler ${i}`,
+    );
     const banner = '[    0.000000] Linux version 6.8.0 (x@y) #1';
     const tdx = '[    2.000000] tdx: Guest detected';
     const logs = [

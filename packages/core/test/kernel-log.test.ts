@@ -1,4 +1,9 @@
-import { normaliseKernelLog, normaliseKernelLogLine, parseKernelLog, parseKernelLogEvidence } from '@coco/core';
+import {
+  normaliseKernelLog,
+  normaliseKernelLogLine,
+  parseKernelLog,
+  parseKernelLogEvidence,
+} from '@coco/core';
 import { describe, expect, it } from 'vitest';
 
 const MESSAGE = 'Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2';

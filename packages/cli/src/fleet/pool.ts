@@ -155,7 +155,13 @@ export async function decideFleet(
   const limit = `${Number((limitMs / 1000).toFixed(3))} s`;
   const raise = `or raise the limit with --plugin-timeout SECONDS (now ${limit})`;
   // What each worker was last seen doing: loaded or not, the batches it holds, machines decided.
-  const state = pooled.map(() => ({ ready: false, held: [] as FleetInput[][], decided: 0, beat: 0, at: Date.now() }));
+  const state = pooled.map(() => ({
+    ready: false,
+    held: [] as FleetInput[][],
+    decided: 0,
+    beat: 0,
+    at: Date.now(),
+  }));
   let watchdog: ReturnType<typeof setInterval> | undefined;
   await new Promise<void>((resolve, reject) => {
     const pending = new Map<number, FleetBatch>();
@@ -266,7 +272,8 @@ export async function decideFleet(
             fail(pluginFailure(`a plugin threw outside any call coco made (${text.split('\n')[0] ?? ''})`));
           }
         } else if (failed || finished) return;
-        else if (options.plugins.length === 0) fail(new Error(`a fleet worker ended with status ${event.code}`));
+        else if (options.plugins.length === 0)
+          fail(new Error(`a fleet worker ended with status ${event.code}`));
         else if (event.code === 13) {
           // The worker's event loop ran empty while a top-level await was pending.
           fail(
