@@ -107,6 +107,33 @@ describe('a hypervisor plugin that edits the answer a backend gave it', () => {
   });
 });
 
+describe('a hypervisor plugin that replaces a backend it is given', () => {
+  it('cannot silence it, in coco detect or in any machine of coco fleet', () => {
+    const plugin = file(
+      'replacer.mjs',
+      `export default {
+        kind: 'hypervisor', id: 'replacer', packageName: 'replacer', interfaceVersion: 2,
+        detect(evidence, context) {
+          const backend = context.backend('amd-cbit', '@coco/amd-cbit');
+          try { backend.detect = () => null; } catch {}
+          try { Object.defineProperty(backend, 'detect', { value: () => null }); } catch {}
+          return null;
+        },
+      };\n`,
+    );
+    const run = coco(['detect', '--example', 'snp-cbit-51', '--plugin', plugin, '--json']);
+    expect(run.status).toBe(0);
+    expect(verdict(run.stdout)).toMatchObject({ confidential: true, type: 'amd-cbit', variant: 'sev-snp' });
+    const fleet = join(dir, 'replaced-fleet');
+    mkdirSync(fleet);
+    const snapshot = coco(['examples', 'snp-cbit-51']).stdout;
+    for (const name of ['a.json', 'b.json', 'c.json']) writeFileSync(join(fleet, name), snapshot);
+    const many = coco(['fleet', fleet, '--jobs', '1', '--plugin', plugin]);
+    expect(many.status).toBe(0);
+    expect(records(many.stdout).map((r) => r.detection?.type)).toEqual(['amd-cbit', 'amd-cbit', 'amd-cbit']);
+  });
+});
+
 describe('coco fleet with --plugin', () => {
   const plugin = (name: string, body: string) =>
     file(
@@ -173,7 +200,9 @@ describe('coco fleet with --plugin', () => {
       ],
       [
         'later',
-        "setTimeout(() => { throw new Error('later boom'); }); return null;",
+        // A rejection nothing handles ends the worker right after the batch's call returns (a
+        // timer's throw would race the end of the run).
+        "Promise.reject(new Error('later boom')); return null;",
         /^coco: PLUGIN_FAILED: --plugin .*later\.mjs: a plugin threw outside any call coco made \(later boom\)/,
       ],
     ];
