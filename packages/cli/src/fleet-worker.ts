@@ -17,13 +17,18 @@ const port = parentPort;
 if (!port) throw new Error('fleet-worker.js runs only as a worker of coco fleet');
 const data = workerData as FleetWorkerData;
 const post = (message: FromFleetWorker) => port.postMessage(message);
+const beat = new Int32Array(data.beat);
 
 /** About the size of a record (2 to 3 KB for a snapshot): a batch's first guess of its bytes. */
 const BYTES_PER_RECORD = 4096;
 
 /** The machines decided one after the other, so that each result can go before the next is made. */
 function* decided(inputs: readonly FleetInput[], registry: Registry): Generator<FleetResult> {
-  for (const input of inputs) yield decideMachine(input, registry);
+  for (const input of inputs) {
+    const result = decideMachine(input, registry);
+    Atomics.add(beat, 0, 1); // the watchdog's heartbeat: one machine more
+    yield result;
+  }
 }
 
 try {

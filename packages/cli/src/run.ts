@@ -125,7 +125,8 @@ function applyNoColor(argv: readonly string[], io: CliIo): { argv: readonly stri
  * Runs the `coco` command line with `argv` (the arguments after the program name) and returns the
  * exit status. Errors never escape: each becomes one line on `io.stderr`. A command given
  * `--plugin` modules runs in a worker thread with a time limit (`--plugin-timeout`), so that a
- * plugin that never returns cannot hang it; without plugins it runs here, at no extra cost. Every
+ * plugin that never returns cannot hang it (`coco fleet`, whose plugins run only in its own
+ * workers, limits each machine); without plugins it runs here, at no extra cost. Every
  * call builds its own registry: plugins of one call are not registered in the next.
  */
 export async function run(args: readonly string[], given: CliIo = processIo()): Promise<number> {
@@ -134,7 +135,9 @@ export async function run(args: readonly string[], given: CliIo = processIo()): 
     const [name, ...rest] = argv;
     if (name !== undefined && commandOf(name) !== undefined) {
       const plan = pluginPlan(rest);
-      if (plan.plugins.length > 0) {
+      // coco fleet loads plugins only in its worker threads, and holds each machine to the limit
+      // itself (fleet/pool.ts): a time limit on the whole run would end a large fleet part-way.
+      if (plan.plugins.length > 0 && name !== 'fleet') {
         const { runInWorker, workerScript } = await import('./isolation.js');
         const script = workerScript();
         if (script) return await runInWorker(argv, io, plan, script);

@@ -226,16 +226,16 @@ export function createClassifier(marking: Marking, options: ClassifierOptions = 
     },
     push(chunk: BigUint64Array, start = 0, end = chunk?.length ?? 0) {
       if (finished) throw finishedError();
-      checkSpan(chunk, start, end);
+      const table = checkSpan(chunk, start, end);
       if (!trackRuns) {
-        setCount += countSpan(chunk, start, end, word);
+        setCount += countSpan(table, start, end, word);
         position += end - start;
         return classifier;
       }
       try {
         for (let s = start; s < end; s += SEGMENT_ENTRIES) {
           const e = Math.min(end, s + SEGMENT_ENTRIES);
-          scanSegment(wordView(chunk, s, e));
+          scanSegment(wordView(table, s, e));
           position += e - s;
         }
       } catch (error) {

@@ -49,6 +49,33 @@ function errorText(error: unknown): string {
 
 const TYPE_SPEC = Symbol.for('@coco/core/type-spec');
 
+/**
+ * A plugin object (or its prototype) as another plugin sees it: every read reaches it, no write,
+ * definition or deletion does, in strict code a TypeError. A registered plugin is the same object
+ * in every later detection and every registry that uses it, so a hypervisor given a backend must
+ * not be able to replace its `detect`.
+ */
+const views = new WeakMap<object, object>();
+function readOnly<T extends object>(target: T): T {
+  let view = views.get(target);
+  if (view === undefined) {
+    const refuse = () => false;
+    view = new Proxy(target, {
+      set: refuse,
+      defineProperty: refuse,
+      deleteProperty: refuse,
+      setPrototypeOf: refuse,
+      preventExtensions: refuse,
+      getPrototypeOf: (t) => {
+        const proto = Reflect.getPrototypeOf(t);
+        return proto === null || proto === Object.prototype ? proto : readOnly(proto);
+      },
+    });
+    views.set(target, view);
+  }
+  return view as T;
+}
+
 /** The ids of a registry list (attributes, fact kinds), once per list: the registry answers the same frozen list until a plugin is added. */
 const idSets = new WeakMap<readonly { readonly id: string }[], ReadonlySet<string>>();
 function idsOf(list: readonly { readonly id: string }[]): ReadonlySet<string> {
@@ -114,9 +141,9 @@ function readNoClaim(value: Record<string, unknown>): NoClaim {
   const verdict = own(value, 'verdict');
   const because = own(value, 'because');
   const fix = own(value, 'fix');
-  if (verdict === 'absent' && typeof because === 'string') return { verdict, because };
+  if (verdict === 'absent' && typeof because === 'string') return Object.freeze({ verdict, because });
   if (verdict === 'unknown' && typeof because === 'string' && typeof fix === 'string') {
-    return { verdict, because, fix };
+    return Object.freeze({ verdict, because, fix });
   }
   throw new TypeError('it returned neither a claim nor absent()/cannotTell()');
 }
@@ -237,13 +264,14 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     }
     const tentative = own(fields, 'tentative') === true;
     const paravisor = own(fields, 'paravisor');
-    // A fresh object of own fields: later reads never reach a getter or a prototype.
+    // A fresh object of own fields: later reads never reach a getter or a prototype. Frozen: a
+    // backend's answer is handed to every hypervisor that asks, then counted as the backend's own.
     return {
-      claim: {
+      claim: Object.freeze({
         type,
         tentative,
         paravisor: typeof paravisor === 'boolean' ? paravisor : null,
-      } as unknown as C,
+      }) as unknown as C,
     };
   };
 
@@ -291,28 +319,28 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
   const consumed = new Set<string>();
   for (const hv of registry.hypervisors) {
     const mine = new Set<string>();
+    const backendOf = (id: string, packageName: string): BackendPlugin => {
+      const backend = registry.backend(id);
+      if (backend) return backend;
+      throw new CocoError('BACKEND_MISSING', `this guest needs the ${id} backend, which is not registered`, {
+        input: `plugin ${hv.id}`,
+        fix: `install ${packageName} and register its plugin export with use() before detecting`,
+      });
+    };
+    // ask and detectWith run the registered backend itself, never what the hypervisor's context
+    // (an object it may edit) now holds; `backend` hands out a view it cannot write through.
     const context: HypervisorContext = {
       ...contextFor(hv),
       hasBackend: (id) => registry.backend(id) !== undefined,
-      backend: <B extends BackendPlugin<never>>(id: string, packageName: string): B => {
-        const backend = registry.backend(id);
-        if (backend) return backend as unknown as B;
-        throw new CocoError(
-          'BACKEND_MISSING',
-          `this guest needs the ${id} backend, which is not registered`,
-          {
-            input: `plugin ${hv.id}`,
-            fix: `install ${packageName} and register its plugin export with use() before detecting`,
-          },
-        );
-      },
+      backend: <B extends BackendPlugin<never>>(id: string, packageName: string): B =>
+        readOnly(backendOf(id, packageName)) as unknown as B,
       detectWith: (id, packageName) => {
-        const backend = context.backend<BackendPlugin>(id, packageName);
+        const backend = backendOf(id, packageName);
         mine.add(backend.id);
         return runBackend(backend);
       },
       ask: (id, packageName) => {
-        const backend = context.backend<BackendPlugin>(id, packageName);
+        const backend = backendOf(id, packageName);
         mine.add(backend.id);
         return askBackend(backend);
       },

@@ -1,6 +1,6 @@
 import { CocoRangeError, describeValue } from './errors.js';
 import { MARKING_SIMD_MODULE } from './marking-simd-module.js';
-import { LITTLE_ENDIAN } from './marking-words.js';
+import { LITTLE_ENDIAN, tableOf } from './marking-words.js';
 
 // What core uses of the engine's WebAssembly API (ES2022's lib does not declare it; every
 // JavaScript engine core runs on has it, unless it runs without a JIT).
@@ -83,12 +83,13 @@ export function createEntryTable(length: number): BigUint64Array {
   return new BigUint64Array(length);
 }
 
-/** The SIMD loops for `entries` when it is (a view of) a table from {@link createEntryTable}. */
-export function simdKernelsOf(entries: BigUint64Array): SimdKernels | undefined {
-  return kernelsOfBuffer.get(entries.buffer);
+/** The SIMD loops for `buffer` when it is the memory of a table from {@link createEntryTable}. */
+export function simdKernelsOf(buffer: ArrayBufferLike): SimdKernels | undefined {
+  return kernelsOfBuffer.get(buffer);
 }
 
 /** Whether bulk marking of `entries` runs as WebAssembly SIMD (a table from {@link createEntryTable}). */
 export function isSimdTable(entries: BigUint64Array): boolean {
-  return entries instanceof BigUint64Array && kernelsOfBuffer.has(entries.buffer);
+  const table = tableOf(entries);
+  return table !== undefined && kernelsOfBuffer.has(table.buffer);
 }

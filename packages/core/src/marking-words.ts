@@ -30,34 +30,65 @@ export function wordGeometry(maskBit: number): WordGeometry {
   return { offset: maskBit >= 32 === LITTLE_ENDIAN ? 1 : 0, shift, mask: (1 << shift) | 0 };
 }
 
-/** Throws a typed error unless `entries` is a `BigUint64Array` and `start..end` a span of it. */
-export function checkSpan(entries: BigUint64Array, start: number, end: number): void {
-  if (!(entries instanceof BigUint64Array)) {
+// The engine's own getters of a typed array. A subclass or an own property can make `length`,
+// `byteOffset` and `buffer` say anything, and bulk marking addresses memory by them (a WebAssembly
+// loop past its memory traps part-way, a JavaScript view lands in another buffer), so they are
+// read from the engine, once per call.
+const TYPED_ARRAY = Object.getPrototypeOf(BigUint64Array.prototype) as object;
+const intrinsic = (name: string) =>
+  Object.getOwnPropertyDescriptor(TYPED_ARRAY, name)?.get as (this: unknown) => unknown;
+const BUFFER = intrinsic('buffer');
+const BYTE_OFFSET = intrinsic('byteOffset');
+const LENGTH = intrinsic('length');
+
+/** A `BigUint64Array`'s own buffer, offset and length, as the engine keeps them. */
+export interface Table {
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  readonly length: number;
+}
+
+/** The table of `entries`, or `undefined` when it is not a `BigUint64Array` (a proxy, a forged object). */
+export function tableOf(entries: unknown): Table | undefined {
+  if (!(entries instanceof BigUint64Array)) return undefined;
+  try {
+    return {
+      buffer: BUFFER.call(entries) as ArrayBufferLike,
+      byteOffset: BYTE_OFFSET.call(entries) as number,
+      length: LENGTH.call(entries) as number,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Throws a typed error unless `entries` is a `BigUint64Array` and `start..end` a span of it;
+ * returns its table, which the loops address instead of the array's own properties.
+ */
+export function checkSpan(entries: BigUint64Array, start: number, end: number): Table {
+  const table = tableOf(entries);
+  if (table === undefined) {
     throw new CocoError('PARAMETER_INVALID', `${describeValue(entries)} is not a BigUint64Array`, {
       input: 'entries',
       fix: 'pass a BigUint64Array (wrap an ArrayBuffer with new BigUint64Array(buffer))',
     });
   }
-  if (
-    !Number.isInteger(start) ||
-    !Number.isInteger(end) ||
-    start < 0 ||
-    end > entries.length ||
-    start > end
-  ) {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > table.length || start > end) {
     throw new CocoRangeError(
-      `range ${describeValue(start)}..${describeValue(end)} does not fit ${entries.length} entries`,
+      `range ${describeValue(start)}..${describeValue(end)} does not fit ${table.length} entries`,
       {
         input: 'start/end',
-        fix: `use integers with 0 <= start <= end <= ${entries.length}`,
+        fix: `use integers with 0 <= start <= end <= ${table.length}`,
       },
     );
   }
+  return table;
 }
 
-/** An `Int32Array` over `entries[start..end)`, two words per entry; a view, never a copy. */
-export function wordView(entries: BigUint64Array, start: number, end: number): Int32Array {
-  return new Int32Array(entries.buffer, entries.byteOffset + start * 8, (end - start) * 2);
+/** An `Int32Array` over `table[start..end)`, two words per entry; a view, never a copy. */
+export function wordView(table: Table, start: number, end: number): Int32Array {
+  return new Int32Array(table.buffer, table.byteOffset + start * 8, (end - start) * 2);
 }
 
 /**
@@ -69,7 +100,7 @@ export const SEGMENT_ENTRIES = 2 ** 28;
 
 /** Sets the mask bit of `entries[start..end)`, one view per segment. */
 export function orSpan(
-  entries: BigUint64Array,
+  entries: Table,
   start: number,
   end: number,
   word: WordGeometry,
@@ -82,7 +113,7 @@ export function orSpan(
 
 /** Clears the mask bit of `entries[start..end)`, one view per segment. */
 export function andSpan(
-  entries: BigUint64Array,
+  entries: Table,
   start: number,
   end: number,
   word: WordGeometry,
@@ -95,7 +126,7 @@ export function andSpan(
 
 /** Counts the entries of `entries[start..end)` whose mask bit is set, one view per segment. */
 export function countSpan(
-  entries: BigUint64Array,
+  entries: Table,
   start: number,
   end: number,
   word: WordGeometry,

@@ -223,17 +223,17 @@ function markingFor(
   };
   // A table from createEntryTable has SIMD loops over its memory (byte offsets); others the words'.
   const setAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
-    checkSpan(entries, start, end);
-    const simd = simdKernelsOf(entries);
-    if (simd) simd.or(entries.byteOffset + start * 8, entries.byteOffset + end * 8, mask);
-    else orSpan(entries, start, end, word);
+    const table = checkSpan(entries, start, end);
+    const simd = simdKernelsOf(table.buffer);
+    if (simd) simd.or(table.byteOffset + start * 8, table.byteOffset + end * 8, mask);
+    else orSpan(table, start, end, word);
     return entries;
   };
   const clearAll = (entries: BigUint64Array, start = 0, end = entries?.length ?? 0): BigUint64Array => {
-    checkSpan(entries, start, end);
-    const simd = simdKernelsOf(entries);
-    if (simd) simd.and(entries.byteOffset + start * 8, entries.byteOffset + end * 8, notMask);
-    else andSpan(entries, start, end, word);
+    const table = checkSpan(entries, start, end);
+    const simd = simdKernelsOf(table.buffer);
+    if (simd) simd.and(table.byteOffset + start * 8, table.byteOffset + end * 8, notMask);
+    else andSpan(table, start, end, word);
     return entries;
   };
 
@@ -269,11 +269,11 @@ function markingFor(
     encryptAll: setWhenEncrypted ? setAll : clearAll,
     decryptAll: setWhenEncrypted ? clearAll : setAll,
     count(entries: BigUint64Array, start = 0, end = entries?.length ?? 0): MarkingCount {
-      checkSpan(entries, start, end);
-      const simd = simdKernelsOf(entries);
+      const table = checkSpan(entries, start, end);
+      const simd = simdKernelsOf(table.buffer);
       const set = simd
-        ? simd.count(entries.byteOffset + start * 8, entries.byteOffset + end * 8, entryBit)
-        : countSpan(entries, start, end, word);
+        ? simd.count(table.byteOffset + start * 8, table.byteOffset + end * 8, entryBit)
+        : countSpan(table, start, end, word);
       const unset = end - start - set;
       return setWhenEncrypted ? { encrypted: set, decrypted: unset } : { encrypted: unset, decrypted: set };
     },

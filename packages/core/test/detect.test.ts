@@ -4,11 +4,15 @@ import {
   createRegistry,
   createType,
   DETECTION_SCHEMA_URL,
+  type DetectContext,
   type DetectionJson,
+  type Evidence,
   emptyEvidence,
+  type HypervisorContext,
   type HypervisorPlugin,
   isCocoError,
   mergeEvidence,
+  type TypeParams,
 } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -214,6 +218,72 @@ describe('detection', () => {
         expect(detection.hypervisor).toBeNull();
       });
     }
+
+    it("keeps the backend's claim when the hypervisor edits the answer it was handed", () => {
+      const editing: HypervisorPlugin = {
+        ...toyHypervisor,
+        id: 'editor',
+        detect(_evidence, context) {
+          const said = context.ask('toy', 'toy-backend');
+          Object.assign(said ?? {}, { type: null, tentative: true });
+          return null;
+        },
+      };
+      const detection = createRegistry().use(editing).use(toyBackend).detect(toyEvidence(51));
+      expect(detection.confidential).toBe(true);
+      expect(detection.type?.id).toBe('toy');
+      expect(detection.type?.marking?.maskBit).toBe(51);
+      expect(detection.warnings).toEqual([
+        expect.stringContaining('plugin editor (toy-hv) failed during detection'),
+      ]);
+    });
+
+    it('cannot replace what a backend is, for this detection or any later one', () => {
+      class ClassBackend {
+        readonly kind = 'backend';
+        readonly interfaceVersion = toyBackend.interfaceVersion;
+        readonly id = 'toy';
+        readonly packageName = 'toy-backend';
+        readonly variants = toyBackend.variants;
+        readonly params = toyBackend.params;
+        readonly facts = toyBackend.facts;
+        createType(params: TypeParams) {
+          return toyType(params);
+        }
+        detect(evidence: Evidence, context: DetectContext) {
+          return toyBackend.detect(evidence, context);
+        }
+      }
+      const silence = () => null;
+      const attacks: ((context: HypervisorContext) => void)[] = [
+        (c) => Object.assign(c.backend('toy', 'toy-backend'), { detect: silence }),
+        (c) => Object.defineProperty(c.backend('toy', 'toy-backend'), 'detect', { value: silence }),
+        (c) => Object.assign(Object.getPrototypeOf(c.backend('toy', 'toy-backend')), { detect: silence }),
+        (c) => Object.setPrototypeOf(c.backend('toy', 'toy-backend'), { detect: silence }),
+        (c) => {
+          // The context is the hypervisor's to edit; what ask runs is not.
+          const fake = { ...toyBackend, detect: () => ({ type: toyType({ maskBit: 7 }) }) };
+          Object.assign(c, { backend: () => fake });
+          c.ask('toy', 'toy-backend');
+        },
+      ];
+      for (const victim of [{ ...toyBackend }, new ClassBackend() as unknown as BackendPlugin]) {
+        attacks.forEach((attack, i) => {
+          const attacker: HypervisorPlugin = {
+            ...toyHypervisor,
+            id: `attacker${i}`,
+            detect(_evidence, context) {
+              attack(context);
+              return null;
+            },
+          };
+          const detection = createRegistry().use(attacker).use(victim).detect(toyEvidence(51));
+          expect(detection.type?.marking?.maskBit, `attack ${i}`).toBe(51);
+          const later = createRegistry().use(victim).detect(toyEvidence(51));
+          expect(later.type?.marking?.maskBit, `attack ${i}, later`).toBe(51);
+        });
+      }
+    });
 
     it("still lets a hypervisor's claim stand for the backend it asked", () => {
       const composing: HypervisorPlugin = {

@@ -113,4 +113,49 @@ describe('createEntryTable', () => {
     expect(table[30]).toBe(U64_MAX);
     expect(m.count(table)).toEqual({ encrypted: 20, decrypted: 44 });
   });
+
+  it('addresses the memory the engine gives a view, whatever a subclass or an own property says', () => {
+    const m = createMarking({ maskBit: 51, encryptedWhen: 'set' });
+    const bit = 1n << 51n;
+    class LongerThanItIs extends BigUint64Array {
+      override get length() {
+        return 1 << 24;
+      }
+    }
+    class ElsewhereThanItIs extends BigUint64Array {
+      override get byteOffset() {
+        return 2 ** 31 - 8;
+      }
+      override get buffer() {
+        return new ArrayBuffer(8);
+      }
+    }
+    for (const make of [
+      (t: BigUint64Array) => new LongerThanItIs(t.buffer as ArrayBuffer, 8, 4),
+      (t: BigUint64Array) => new ElsewhereThanItIs(t.buffer as ArrayBuffer, 8, 4),
+      (t: BigUint64Array) =>
+        Object.defineProperty(new BigUint64Array(t.buffer as ArrayBuffer, 8, 4), 'length', { value: 4096 }),
+    ]) {
+      for (const table of [createEntryTable(64), new BigUint64Array(64)]) {
+        const view = make(table);
+        // The range given: the view's own four entries, and nothing around them.
+        m.encryptAll(view, 0, 4);
+        expect([...table.slice(0, 6)]).toEqual([0n, bit, bit, bit, bit, 0n]);
+        expect(m.count(view, 0, 4)).toEqual({ encrypted: 4, decrypted: 0 });
+        m.decryptAll(view, 1, 3);
+        expect(table.filter((v) => v !== 0n)).toHaveLength(2);
+        expect(() => m.count(view, 0, 5)).toThrow(CocoRangeError);
+      }
+    }
+  });
+
+  it('refuses, as not a BigUint64Array, what only looks like one', () => {
+    const m = createMarking({ maskBit: 51, encryptedWhen: 'set' });
+    const table = createEntryTable(16);
+    for (const fake of [Object.create(BigUint64Array.prototype), new Proxy(table, {})]) {
+      expect(() => m.count(fake, 0, 0)).toThrow(expect.objectContaining({ code: 'PARAMETER_INVALID' }));
+      expect(() => m.encryptAll(fake, 0, 0)).toThrow(expect.objectContaining({ code: 'PARAMETER_INVALID' }));
+      expect(isSimdTable(fake)).toBe(false);
+    }
+  });
 });

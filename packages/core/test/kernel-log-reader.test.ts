@@ -260,6 +260,50 @@ describe('the streaming kernel-log reader', () => {
     expect(reading.lines.map((l) => [l.text, l.line])).toEqual([['tdx: Guest detected', 2]]);
   });
 
+  it('reads a log whose lines end with CR alone past the bound of one line, as the whole log', () => {
+    // The lines splitLines gives, numbered, kept by `keep`, with the line for lines left out.
+    const oracle = (text: string) => {
+      const out: { text: string; line: number }[] = [];
+      let gap = false;
+      splitLines(text).forEach((raw, i) => {
+        for (const t of kernelMessages(raw)) {
+          if (!PLUGIN_PATTERNS.some((r) => r.test(t))) gap = true;
+          else {
+            if (gap && out.length > 0) out.push({ text: LEFT_OUT, line: i + 1 });
+            gap = false;
+            out.push({ text: t, line: i + 1 });
+          }
+        }
+      });
+      return out;
+    };
+    const got = (reading: { lines: readonly LogLine[] }) =>
+      reading.lines.map((l) => ({ text: l.text, line: l.line }));
+    const filler = Array.from(
+      { length: 30_000 },
+      (_, i) => `[    1.${String(i).padStart(6, '0')}] filler ${i}`,
+    );
+    const banner = '[    0.000000] Linux version 6.8.0 (x@y) #1';
+    const tdx = '[    2.000000] tdx: Guest detected';
+    const logs = [
+      // Lines that end with CR alone, more than MAX_PHYSICAL_LINE of them in all.
+      [banner, ...filler, tdx, ''].join('\r'),
+      // An over-long line, then lines after a CR.
+      `${banner}\n${'x'.repeat(1.5 * 2 ** 20)}\r${tdx}\r\r${filler[1]}\n${tdx}`,
+      // Runs of CRs longer than a line's bound: empty lines before a message, one line ending before a LF.
+      `${banner}\r${'\r'.repeat(1.2 * 2 ** 20)}${tdx}\r${'\r'.repeat(1.2 * 2 ** 20)}\n${tdx}\n`,
+      `${'\r'.repeat(1.2 * 2 ** 20)}`,
+    ];
+    for (const text of logs) {
+      const want = oracle(text);
+      expect(want.some((l) => l.text === 'tdx: Guest detected')).toBe(text !== logs[3]);
+      expect(got(readKernelLog(text, { keep: PLUGIN_PATTERNS }))).toEqual(want);
+      const cuts = Array.from({ length: Math.ceil(text.length / 65_536) }, (_, i) => i * 65_536 + (i % 7));
+      expect(got(readInChunks(text, cuts, PLUGIN_PATTERNS))).toEqual(want);
+      expect(got(readBytesInChunks(utf8Of(text).bytes, cuts, PLUGIN_PATTERNS))).toEqual(want);
+    }
+  }, 60_000);
+
   it('refuses a NUL byte with its line, and more kept lines than its bound', () => {
     const reader = createKernelLogReader({ source: 'x.log' });
     reader.push('a\nb\n');

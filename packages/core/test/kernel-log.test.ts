@@ -1,4 +1,9 @@
-import { normaliseKernelLogLine, parseKernelLog, parseKernelLogEvidence } from '@coco/core';
+import {
+  normaliseKernelLog,
+  normaliseKernelLogLine,
+  parseKernelLog,
+  parseKernelLogEvidence,
+} from '@coco/core';
 import { describe, expect, it } from 'vitest';
 
 const MESSAGE = 'Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2';
@@ -22,6 +27,12 @@ describe('kernel log normalisation', () => {
     ['tab indentation and CR', `\t${MESSAGE}\r`],
   ])('strips a %s', (_name, line) => {
     expect(normaliseKernelLogLine(line)).toBe(MESSAGE);
+  });
+
+  it('splits a snapshot line with a million and more CRs (no spread of the parts)', () => {
+    const raw = `[    0.000000] x${'\r'.repeat(1_500_000)}[    0.100000] ${MESSAGE}`;
+    expect(normaliseKernelLog([raw]).map((l) => l.text)).toEqual(['x', MESSAGE]);
+    expect(normaliseKernelLogLine(raw)).toBe(`x\n${MESSAGE}`);
   });
 
   it('keeps messages that merely start with brackets', () => {

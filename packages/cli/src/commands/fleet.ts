@@ -4,7 +4,7 @@ import { CliError, EXIT } from '../errors.js';
 import { collectInputs, type FleetInput } from '../fleet/inputs.js';
 import { decideFleet, startFleetPool } from '../fleet/pool.js';
 import { type FleetSummary, mergeSummary, renderSummary } from '../fleet/summary.js';
-import { parsePluginTimeout } from '../plugin-plan.js';
+import { DEFAULT_PLUGIN_TIMEOUT_SECONDS, parsePluginTimeout } from '../plugin-plan.js';
 import { COMMON_HELP, type CommandContext } from './common.js';
 
 /** `coco fleet --help`. */
@@ -26,6 +26,8 @@ machines that cannot tell, conflict or could not be read, by name.
   --summary           print the summary table on standard error even when it is not a terminal
   --jobs N            worker threads to use, at most the number of cores (the default)
 ${COMMON_HELP}
+  With --plugin, --plugin-timeout limits the loading of the plugins and each machine, not the
+  whole run.
 
 Exit status: 0 every machine read and decided (yes or no); 2 any input could not be read or
 parsed (or bad usage); else 3 any machine has conflicting evidence; else 4 any machine cannot tell.
@@ -55,7 +57,8 @@ export async function run(context: CommandContext): Promise<number> {
     return EXIT.ok;
   }
   const timeout = stringFlag(args.values, 'plugin-timeout');
-  if (timeout !== undefined) parsePluginTimeout(timeout);
+  const timeoutMs =
+    timeout === undefined ? DEFAULT_PLUGIN_TIMEOUT_SECONDS * 1000 : parsePluginTimeout(timeout);
   if (args.positionals.length === 0)
     throw new CliError('coco fleet', 'no PATH given', 'give snapshot files or directories: coco fleet DIR');
   const jobsText = stringFlag(args.values, 'jobs');
@@ -83,6 +86,7 @@ export async function run(context: CommandContext): Promise<number> {
     ...(jobs !== undefined && { jobs }),
     plugins: listFlag(args.values, 'plugin'),
     cwd: io.cwd,
+    timeoutMs,
   });
   let inputs: FleetInput[];
   try {
@@ -121,6 +125,7 @@ export async function run(context: CommandContext): Promise<number> {
     pool,
     plugins: listFlag(args.values, 'plugin'),
     cwd: io.cwd,
+    timeoutMs,
     onProgress: drawProgress,
     onBatch: (batch) => {
       if (io.stdout.writeBytes) io.stdout.writeBytes(batch.ndjson);

@@ -6,6 +6,8 @@ export interface FleetWorkerData {
   /** The `--plugin` modules each worker registers in its own registry, after the built-in plugins. */
   readonly plugins: readonly string[];
   readonly cwd: string;
+  /** One 32-bit counter the worker adds 1 to after each machine, for the main thread's watchdog. */
+  readonly beat: SharedArrayBuffer;
 }
 
 /** A batch of machines for a worker, or the end of the work. */

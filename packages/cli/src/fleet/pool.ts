@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CliError } from '../errors.js';
+import { DEFAULT_PLUGIN_TIMEOUT_SECONDS } from '../plugin-plan.js';
 import { commandRegistry } from '../registry.js';
 import type { FleetInput } from './inputs.js';
 import { decideMachine } from './machine.js';
@@ -43,6 +44,8 @@ interface PooledWorker {
   /** Events before anyone listened. */
   readonly early: WorkerEvent[];
   listener: ((event: WorkerEvent) => void) | null;
+  /** Machines the worker has decided, counted by the worker itself (its heartbeat). */
+  readonly beat: Int32Array;
 }
 
 /**
@@ -66,6 +69,11 @@ export interface FleetPoolOptions {
   readonly jobs?: number;
   readonly plugins: readonly string[];
   readonly cwd: string;
+  /**
+   * With `plugins`, the milliseconds a worker may take to load them and then to decide one machine
+   * (`--plugin-timeout`); 5 s unless given.
+   */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -76,17 +84,18 @@ export function startFleetPool(options: FleetPoolOptions): FleetPool {
   const script = fleetWorkerScript();
   const workers: PooledWorker[] = [];
   const wanted = Math.max(1, options.jobs ?? availableParallelism());
-  const data: FleetWorkerData = { plugins: [...options.plugins], cwd: options.cwd };
   const grow = (count: number) => {
     if (!script) return;
     while (workers.length < count) {
+      const beat = new SharedArrayBuffer(4);
+      const data: FleetWorkerData = { plugins: [...options.plugins], cwd: options.cwd, beat };
       // A larger young generation: each machine makes short-lived garbage (parsed JSON, evidence,
       // the detection and its record), which a small one promotes and collects again and again.
       const worker = new Worker(script, {
         workerData: data,
         resourceLimits: { maxYoungGenerationSizeMb: FLEET_YOUNG_GENERATION_MB },
       });
-      const pooled: PooledWorker = { worker, early: [], listener: null };
+      const pooled: PooledWorker = { worker, early: [], listener: null, beat: new Int32Array(beat) };
       const emit = (event: WorkerEvent) =>
         pooled.listener ? pooled.listener(event) : void pooled.early.push(event);
       worker.on('message', (message: FromFleetWorker) => emit({ type: 'message', message }));
@@ -141,6 +150,19 @@ export async function decideFleet(
     }
     return;
   }
+  const plugins = options.plugins.map((p) => `--plugin ${p}`).join(', ');
+  const limitMs = options.timeoutMs ?? DEFAULT_PLUGIN_TIMEOUT_SECONDS * 1000;
+  const limit = `${Number((limitMs / 1000).toFixed(3))} s`;
+  const raise = `or raise the limit with --plugin-timeout SECONDS (now ${limit})`;
+  // What each worker was last seen doing: loaded or not, the batches it holds, machines decided.
+  const state = pooled.map(() => ({
+    ready: false,
+    held: [] as FleetInput[][],
+    decided: 0,
+    beat: 0,
+    at: Date.now(),
+  }));
+  let watchdog: ReturnType<typeof setInterval> | undefined;
   await new Promise<void>((resolve, reject) => {
     const pending = new Map<number, FleetBatch>();
     let next = 0; // the next batch to send
@@ -150,17 +172,51 @@ export async function decideFleet(
     const fail = (error: Error) => {
       if (failed) return;
       failed = true;
+      clearInterval(watchdog);
       pool.close();
       reject(error);
     };
-    const feed = (worker: Worker) => {
+    const feed = (index: number) => {
       if (next >= batches.length) return false;
       const message: ToFleetWorker = { type: 'batch', id: next, inputs: batches[next] as FleetInput[] };
       next += 1;
-      worker.postMessage(message);
+      state[index]?.held.push(message.inputs as FleetInput[]);
+      (pooled[index] as PooledWorker).worker.postMessage(message);
       return true;
     };
-    const onMessage = (worker: Worker, message: FromFleetWorker) => {
+    // With --plugin, a worker that loads its plugins or decides one machine for longer than the
+    // limit holds a plugin that never returns: the run ends naming the plugins and the machine.
+    // Each worker counts the machines it decided in shared memory, so this costs no message.
+    if (options.plugins.length > 0) {
+      watchdog = setInterval(
+        () => {
+          const now = Date.now();
+          pooled.forEach((w, index) => {
+            const s = state[index] as (typeof state)[number];
+            const beat = Atomics.load(w.beat, 0);
+            if (beat !== s.beat || (s.ready && s.held.length === 0)) {
+              s.beat = beat;
+              s.at = now;
+              return;
+            }
+            if (now - s.at <= limitMs) return;
+            const machine = s.held[0]?.[beat - s.decided]?.source;
+            fail(
+              new CliError(
+                plugins,
+                s.ready
+                  ? `deciding ${machine ? `machine ${machine}` : 'a machine'} did not finish within ${limit} (a plugin's detect or its type's methods did not return)`
+                  : `loading the plugins did not finish within ${limit} (a module's top-level code runs forever or waits for something that never comes)`,
+                `leave the plugin out and report it to its authors, ${raise}`,
+                { code: 'PLUGIN_TIMEOUT' },
+              ),
+            );
+          });
+        },
+        Math.min(250, Math.max(10, limitMs / 4)),
+      );
+    }
+    const onMessage = (index: number, message: FromFleetWorker) => {
       if (failed) return;
       if (message.type === 'failed') {
         fail(
@@ -170,12 +226,15 @@ export async function decideFleet(
         );
         return;
       }
+      const s = state[index] as (typeof state)[number];
       if (message.type === 'ready') {
+        s.ready = true;
         // Two batches in flight per worker, so it never waits for the main thread.
-        feed(worker);
-        feed(worker);
+        feed(index);
+        feed(index);
         return;
       }
+      s.decided += s.held.shift()?.length ?? 0;
       pending.set(message.id, { ndjson: message.ndjson, summary: message.summary });
       done += message.summary.machines;
       options.onProgress?.(done);
@@ -187,20 +246,45 @@ export async function decideFleet(
       }
       if (emitted === batches.length) {
         finished = true;
+        clearInterval(watchdog);
         for (const w of pooled) w.worker.postMessage({ type: 'stop' } satisfies ToFleetWorker);
         resolve();
         return;
       }
-      feed(worker);
+      feed(index);
     };
-    for (const w of pooled) {
-      const worker = w.worker;
+    // With --plugin, a worker that throws or ends on its own was made to by a plugin (as in
+    // isolation.ts): the run ends naming the plugins, not as an internal error.
+    const pluginFailure = (problem: string, code: 'PLUGIN_FAILED' | 'PLUGIN_TIMEOUT' = 'PLUGIN_FAILED') =>
+      new CliError(plugins, problem, 'leave the plugin out and report it to its authors', { code });
+    pooled.forEach((w, index) => {
       w.listener = (event) => {
-        if (event.type === 'message') onMessage(worker, event.message);
-        else if (event.type === 'error') fail(event.error);
-        else if (!failed && !finished) fail(new Error(`a fleet worker ended with status ${event.code}`));
+        if (event.type === 'message') onMessage(index, event.message);
+        else if (event.type === 'error') {
+          if (options.plugins.length === 0) fail(event.error);
+          else {
+            let text: string;
+            try {
+              text = event.error instanceof Error ? event.error.message : String(event.error);
+            } catch {
+              text = 'an unprintable error';
+            }
+            fail(pluginFailure(`a plugin threw outside any call coco made (${text.split('\n')[0] ?? ''})`));
+          }
+        } else if (failed || finished) return;
+        else if (options.plugins.length === 0)
+          fail(new Error(`a fleet worker ended with status ${event.code}`));
+        else if (event.code === 13) {
+          // The worker's event loop ran empty while a top-level await was pending.
+          fail(
+            pluginFailure(
+              'loading the plugins can never finish (a top-level await waits for a promise nothing settles)',
+              'PLUGIN_TIMEOUT',
+            ),
+          );
+        } else fail(pluginFailure(`a plugin ended the command (process.exit(${event.code}))`));
       };
       for (const event of w.early.splice(0)) w.listener(event);
-    }
+    });
   });
 }

@@ -13,7 +13,7 @@ import type { LogLine } from './model.js';
  * A physical line longer than this (in UTF-16 units) is cut to it while it streams in, so that a
  * log without newlines cannot grow the reader's memory; the normaliser reads at most
  * `MAX_JSON_LINE` characters of a line anyway. Characters after the cut are skipped up to the next
- * line feed (a carriage return there no longer starts a line).
+ * line feed or carriage return, where the next line starts as in the whole log.
  */
 export const MAX_PHYSICAL_LINE = 1 << 20;
 
@@ -221,6 +221,9 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
   let normalised = 0;
   let carry = '';
   let cutting = false; // skipping the rest of an over-long line
+  // CRs after a line already read at its CR (see readEndedLines): a line feed next makes them one
+  // line ending, any other character makes all but the first end empty lines.
+  let pendingCrs = 0;
   let finished = false;
   const maxChars = options.maxKeptChars ?? MAX_KEPT_CHARS;
   let chars = 0;
@@ -290,11 +293,14 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     return KEPT;
   };
 
-  /** Normalises one LF line (trailing CRs included) as splitLines and normaliseKernelLog would. */
-  const normaliseLfLine = (lfLine: string) => {
+  /**
+   * Normalises one LF line (trailing CRs included) as splitLines and normaliseKernelLog would;
+   * with `ended`, text whose CRs all end lines (none is the last of a run before a line feed).
+   */
+  const normaliseLfLine = (lfLine: string, ended = false) => {
     normalised++;
     const parts = lfLine.includes('\r') ? lfLine.split('\r') : [lfLine];
-    while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    while (!ended && parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
     for (const part of parts) normalisePart(part);
   };
 
@@ -454,6 +460,33 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
     }
   };
 
+  /**
+   * Reads the lines of an over-long carried line that carriage returns have ended, so that a log
+   * whose lines end with CR alone streams like any other, and cuts the line still open.
+   */
+  const readEndedLines = () => {
+    let end = carry.length;
+    while (end > 0 && carry.charCodeAt(end - 1) === 0x0d) end--;
+    if (end < carry.length) {
+      // Every line is complete: a run of CRs ends the last one whatever comes next.
+      const text = carry.slice(0, end);
+      normaliseLfLine(bytes ? fromBytes(text) : text, true);
+      pendingCrs = carry.length - end;
+      carry = '';
+      return;
+    }
+    const cr = carry.lastIndexOf('\r');
+    if (cr !== -1) {
+      const text = carry.slice(0, cr);
+      normaliseLfLine(bytes ? fromBytes(text) : text, true);
+      carry = carry.slice(cr + 1);
+    }
+    if (carry.length > MAX_PHYSICAL_LINE) {
+      carry = carry.slice(0, MAX_PHYSICAL_LINE);
+      cutting = true;
+    }
+  };
+
   return {
     push(chunk: string) {
       if (finished) throw new Error('the kernel-log reader is finished');
@@ -465,11 +498,25 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
       }
       refuseNul(chunk);
       let text = chunk;
+      if (pendingCrs > 0) {
+        let crs = 0;
+        while (crs < text.length && text.charCodeAt(crs) === 0x0d) crs++;
+        pendingCrs += crs;
+        text = text.slice(crs);
+        if (text === '') return;
+        if (text.charCodeAt(0) === 0x0a) {
+          lfLines++;
+          text = text.slice(1);
+        } else lineNo += pendingCrs - 1;
+        pendingCrs = 0;
+      }
       if (cutting) {
+        const cr = text.indexOf('\r');
         const lf = text.indexOf('\n');
-        if (lf === -1) return;
+        const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+        if (end === -1) return;
         cutting = false;
-        text = text.slice(lf);
+        text = text.slice(end);
       }
       const lastLf = text.lastIndexOf('\n');
       if (lastLf === -1) {
@@ -485,16 +532,14 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
         if (from <= lastLf) readLines(text, from, lastLf + 1, false);
         carry = text.slice(lastLf + 1);
       }
-      if (carry.length > MAX_PHYSICAL_LINE) {
-        carry = carry.slice(0, MAX_PHYSICAL_LINE);
-        cutting = true;
-      }
+      if (carry.length > MAX_PHYSICAL_LINE) readEndedLines();
     },
     finish() {
       if (!finished) {
         finished = true;
-        // As `text.split('\n')`: the text after the last line feed is one more line, even empty.
-        readLines(carry, 0, carry.length, true);
+        // As `text.split('\n')`: the text after the last line feed is one more line, even empty;
+        // after CRs that ended a line already read, the log ends with that line.
+        if (pendingCrs === 0) readLines(carry, 0, carry.length, true);
         carry = '';
       }
       return Object.freeze({ lines, linesRead: lineNo, linesNormalised: normalised });
