@@ -1,18 +1,16 @@
 // Test helpers shared by the backends that read a machine from files and cpuinfo fields rather than
-// from CPUID and MSRs (@coco/s390-pv, @coco/ppc-pef): evidence built from parts, a probe-root tree
-// read as the live probe reads a machine, a detection context that records what a backend says, and
-// the cpuinfo of each architecture the backends must tell apart. Only tests import this file.
+// from CPUID and MSRs (@coco/s390-pv, @coco/ppc-pef; arm-cca uses the recorder): evidence built from
+// parts, a detection context that records what a backend says, and the cpuinfo of each architecture
+// the backends must tell apart. Only tests import this file; it uses no Node module (probe-root.ts
+// reads trees from disk), so packages whose tests have no Node types can import it.
 //
 // Core is imported by path, as tools' own tests do (the repository root has no @coco links): it
 // resolves to the same module as a package's `@coco/core` (the `@coco/source` condition and, under
 // Stryker, vitest.stryker.config.ts both lead to packages/core/src/index.ts).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type DetectContext,
   type Evidence,
   EvidenceBuilder,
-  parseCpuinfo,
   parseKernelLog,
 } from '../../packages/core/src/index.js';
 
@@ -71,42 +69,6 @@ export function evidence(parts: EvidenceParts): Evidence {
   for (const source of parts.unavailable ?? []) {
     b.addUnavailable({ source, kind: 'files', reason: 'permission denied', fix: 'run as root' });
   }
-  return b.build();
-}
-
-/** What a plugin declares it probes: files (read whole or only tested) and cpuinfo fields. */
-export interface Probes {
-  readonly files: readonly { readonly path: string; readonly read: 'content' | 'exists' }[];
-  readonly cpuinfo: readonly string[];
-}
-
-/**
- * Reads a probe-root tree as the live probe reads a machine: the files the plugin declares (their
- * text when it reads contents), /proc/cpuinfo, and the saved `dmesg` when there is one. With
- * `cpuinfo: 'declared'` only the cpuinfo fields the plugin declares are parsed, as `coco snapshot`
- * keeps them; with `'whole'` the whole file.
- */
-export function readRoot(root: string, probes: Probes, cpuinfo: 'whole' | 'declared'): Evidence {
-  const b = new EvidenceBuilder();
-  const file = join(root, 'proc/cpuinfo');
-  if (existsSync(file)) {
-    let text = readFileSync(file, 'utf8');
-    if (cpuinfo === 'declared') {
-      text = text
-        .split('\n')
-        .filter((line) => probes.cpuinfo.includes(line.split(':')[0]?.trim() ?? ''))
-        .join('\n');
-    }
-    b.merge(parseCpuinfo(text, { source: file }));
-  }
-  for (const probe of probes.files) {
-    const path = join(root, probe.path);
-    const exists = existsSync(path);
-    if (probe.read === 'content' && exists) b.setFile(probe.path, true, path, readFileSync(path, 'utf8'));
-    else b.setFile(probe.path, exists, path);
-  }
-  const dmesg = join(root, 'dmesg');
-  if (existsSync(dmesg)) b.addLogLines(parseKernelLog(readFileSync(dmesg, 'utf8'), { source: dmesg }));
   return b.build();
 }
 

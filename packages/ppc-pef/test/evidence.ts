@@ -1,5 +1,6 @@
 import type { Evidence } from '@coco/core';
-import { type CpuinfoPairs, readRoot as readTree } from '../../../tools/testing/backend-evidence.js';
+import type { CpuinfoPairs } from '../../../tools/testing/backend-evidence.js';
+import { readRoot as readTree } from '../../../tools/testing/probe-root.js';
 import { ppcPefBackend } from '../src/index.js';
 
 export {

@@ -1,5 +1,5 @@
 import type { Evidence } from '@coco/core';
-import { readRoot as readTree } from '../../../tools/testing/backend-evidence.js';
+import { readRoot as readTree } from '../../../tools/testing/probe-root.js';
 import { s390PvBackend } from '../src/index.js';
 
 export {
