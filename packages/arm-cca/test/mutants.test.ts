@@ -382,3 +382,258 @@ describe('the realm-config fact kind', () => {
     expect(kind.describeKey?.('ipa-bits')).toBe('realm config ipa-bits');
   });
 });
+
+describe('more of the trail (the first run’s survivors in the weighing)', () => {
+  it('evidence without an architecture is this backend’s when it names the device, the module or the IPA width', async () => {
+    const { REALM_CONFIG_FACT } = await load();
+    const dev = await run(evidenceOf({ files: [[ARM_CCA_DEV, false]] }));
+    expect(dev.result).toMatchObject({ verdict: 'unknown' });
+    expect(dev.trail).toEqual([
+      `files: ${ARM_CCA_DEV} does not exist: the kernel version is not in the evidence (the device exists from v6.14), so this proves nothing`,
+    ]);
+    expect((await run(evidenceOf({ files: [[ARM_CCA_MODULE, false]] }))).result).toMatchObject({
+      verdict: 'unknown',
+    });
+    const ipa = await run(
+      evidenceOf({ build: (b) => b.addFact(REALM_CONFIG_FACT, 'ipa-bits', 48, 'launch configuration') }),
+    );
+    expect(ipa.result).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('a realm line alone: no architecture step', async () => {
+    const d = await run(evidenceOf({ log: LPA2_REALM_GREP }));
+    expect(d.trail).toEqual([
+      'kernel-log: "RME: Using RSI version 1.0" (line 1 of dmesg): a realm',
+      `kernel-log: an Arm CCA realm; ${UNKNOWN_IPA}`,
+    ]);
+  });
+
+  it('no warning when a missing device or a whole log proves the absence, and no conflict on x86 without a realm side', async () => {
+    expect((await run(evidenceOf({ log: HOST_BOOT_LOG, cpuinfo: FVP_CPUINFO }))).warnings).toEqual([]);
+    const x86 = await run(
+      evidenceOf({ cpuinfo: X86_CPUINFO, files: [[ARM_CCA_DEV, false]], log: HOST_BOOT_LOG }),
+    );
+    expect([x86.result, x86.sides]).toEqual([null, []]);
+  });
+});
+
+describe('systemd-detect-virt --cvm on arm64, step by step', () => {
+  it('says what it read on each path', async () => {
+    const { ARM64_CVM_PROCEDURE: cvm } = await load();
+    const arm64 = 'cpuinfo "CPU architecture: 8" from cpuinfo cpuinfo: arm64';
+    expect(cvm.read(evidenceOf({ cpuinfo: FVP_CPUINFO }))).toEqual({
+      label: null,
+      steps: [arm64, `access("${ARM_CCA_DEV}", F_OK): not in the evidence`],
+      missing: `whether ${ARM_CCA_DEV} exists`,
+    });
+    expect(cvm.read(evidenceOf({ cpuinfo: FVP_CPUINFO, files: [[ARM_CCA_DEV, true]] }))).toEqual({
+      label: 'cca',
+      steps: [arm64, `access("${ARM_CCA_DEV}", F_OK) succeeds (test): cca`],
+    });
+    expect(cvm.read(evidenceOf({ cpuinfo: FVP_CPUINFO, files: [[ARM_CCA_DEV, false]] }))).toEqual({
+      label: 'none',
+      steps: [arm64, `access("${ARM_CCA_DEV}", F_OK) fails (test): none`],
+    });
+    expect(cvm.read(evidenceOf({ files: [[ARM_CCA_DEV, true]] }))).toEqual({
+      label: 'cca',
+      steps: [`${ARM_CCA_DEV} exists: an arm64 realm`, `access("${ARM_CCA_DEV}", F_OK) succeeds (test): cca`],
+    });
+    // Without the architecture, a missing device says nothing of arm64.
+    expect(cvm.read(evidenceOf({ files: [[ARM_CCA_DEV, false]] }))).toBeNull();
+  });
+
+  it('the machine reader: the module or a CCA provider shows arm64 and names the interface; another provider does not', async () => {
+    const { ARM64_MACHINE_READER: reader } = await load();
+    expect(reader.id).toBe('arm64-machine');
+    expect(reader.read(evidenceOf({ files: [[PROVIDER, true, 'arm_cca_guest\n']] }))).toEqual({
+      attestation: ['configfs-tsm:arm_cca_guest'],
+    });
+    expect(
+      reader.read(evidenceOf({ cpuinfo: FVP_CPUINFO, files: [[PROVIDER, true, 'tdx_guest\n']] })),
+    ).toEqual({
+      attestation: [],
+    });
+    expect(reader.read(evidenceOf({ files: [[PROVIDER, true, 'tdx_guest\n']] }))).toBeNull();
+    expect(reader.read(evidenceOf({ files: [[ARM_CCA_DEV, true]] }))).toEqual({ attestation: [] });
+    expect(reader.read(evidenceOf({ files: [[ARM_CCA_MODULE, false]] }))).toBeNull();
+  });
+});
+
+describe('the RSI lines', () => {
+  it('are read only whole, as rsi.c prints them', async () => {
+    const {
+      findRsiLines,
+      ARM_CCA_LOG_PATTERNS,
+      RSI_VERSION_LINE,
+      RSI_REFUSED_LINE,
+      RSI_DEVICE_FAILED_LINE,
+      RSI_CONFIG_WARNING_LINE,
+    } = await load();
+    const { parseKernelLog } = await import('@coco/core');
+    expect(ARM_CCA_LOG_PATTERNS).toEqual([
+      RSI_VERSION_LINE,
+      RSI_REFUSED_LINE,
+      RSI_DEVICE_FAILED_LINE,
+      RSI_CONFIG_WARNING_LINE,
+    ]);
+    const read = (text: string) => findRsiLines(parseKernelLog(text, { source: 'dmesg' }));
+    expect(read('RME: Using RSI version 12.34').using[0]).toMatchObject({ major: 12, minor: 34 });
+    expect(read('x RME: Using RSI version 1.0').using).toEqual([]);
+    expect(
+      read("RME: RMM doesn't support RSI version 10.20. Supported range: 30.40-50.60").refused[0],
+    ).toMatchObject({ requested: '10.20', supported: '30.40-50.60' });
+    expect(read("RME: RMM doesn't support RSI version 1.0. Supported range: 2.0-2.0 (x)").refused).toEqual(
+      [],
+    );
+    expect(read('failed to register rsi platform device').deviceFailed).toHaveLength(1);
+    for (const text of [
+      'failed to register rsi platform devices',
+      'x failed to register rsi platform device',
+    ])
+      expect(read(text).deviceFailed).toEqual([]);
+    const warning = read(
+      'WARNING: CPU: 12 PID: 1234 at arch/arm64/kernel/rsi.c:147 arm64_rsi_init+0x98/0x1d0',
+    );
+    expect(warning.configWarning[0]).toMatchObject({ fact: 'dmesg line 1', where: 'line 1 of dmesg' });
+    expect(read('WARNING: CPU: 0 PID: 0 at x arm64_rsi_init+0x98/0x1d0').configWarning).toEqual([]);
+    expect(read('x WARNING: CPU: 0 PID: 0 at arm64_rsi_init+0x98/0x1d0').configWarning).toEqual([]);
+    // The four kinds, each on its own line, in the order found.
+    const all = read(
+      [
+        'RME: Using RSI version 1.0',
+        "RME: RMM doesn't support RSI version 1.0. Supported range: 2.0-2.0",
+        'failed to register rsi platform device',
+        'WARNING: CPU: 0 PID: 0 at arm64_rsi_init+0x98/0x1d0',
+      ].join('\n'),
+    );
+    expect(
+      [all.using, all.refused, all.deviceFailed, all.configWarning].map((l) => l.map((x) => x.fact)),
+    ).toEqual([['dmesg line 1'], ['dmesg line 2'], ['dmesg line 3'], ['dmesg line 4']]);
+  });
+});
+
+describe('the plugin, loaded in the test', () => {
+  it('declares its id, variant, probes, fact kind and log patterns', async () => {
+    const { armCcaBackend, ARM_CCA_LOG_PATTERNS, REALM_CONFIG_FACT, ARM64_MACHINE_READER } = await load();
+    expect(armCcaBackend.id).toBe('arm-cca');
+    expect(armCcaBackend.packageName).toBe('@coco/arm-cca');
+    expect(armCcaBackend.variants).toEqual([
+      { variant: null, title: 'Arm CCA realm', attributes: ['mem-encrypt'], cvm: 'cca' },
+    ]);
+    expect(armCcaBackend.logPatterns).toEqual(ARM_CCA_LOG_PATTERNS);
+    expect(armCcaBackend.facts).toEqual([REALM_CONFIG_FACT]);
+    expect(armCcaBackend.machine).toBe(ARM64_MACHINE_READER);
+    expect(armCcaBackend.probes).toEqual({
+      architectures: ['arm64'],
+      files: [
+        { path: ARM_CCA_DEV, read: 'exists' },
+        { path: ARM_CCA_MODULE, read: 'exists' },
+        { path: OSRELEASE, read: 'content' },
+      ],
+      cpuinfo: ['CPU architecture', 'Features'],
+    });
+  });
+});
+
+describe('the quirks, loaded in the test', () => {
+  it('convert by break-before-make, the bit, a TLB flush and RSI_IPA_STATE_SET from the returned top', async () => {
+    const { ARM_CCA_QUIRKS: q } = await load();
+    const c = q.conversion;
+    expect(c?.name).toBe('RSI IPA state change');
+    expect(c?.mechanism).toBe(
+      'SMC RSI_IPA_STATE_SET (0xc4000197): X1 start, X2 end, X3 RIPAS, X4 flags; returns X0 status, X1 top, X2 host response',
+    );
+    expect(c?.batchUnit).toMatch(
+      /^bytes \(any range of whole 4 KiB granules; the RMM may change only a prefix\)$/,
+    );
+    expect(c?.retry).toMatch(/calls again from top until top reaches the end/);
+    expect(c?.retry).toMatch(/RSI_ACCEPT \(-EPERM\).*outside \[start, end\] \(-EINVAL\)/);
+    expect(c?.retry).toMatch(/"Failed to decrypt memory, %d pages will be leaked"/);
+    expect(c?.toShared.map((s) => s.detail)).toEqual([
+      expect.stringMatching(
+        /^break-before-make: clear PTE_VALID .*__change_memory_common.*Synchronous External Abort$/,
+      ),
+      'set the shared bit PROT_NS_SHARED, BIT(ipa_bits - 1) of the IPA',
+      'flush_tlb_kernel_range over the range',
+      expect.stringMatching(
+        /^RSI_IPA_STATE_SET\(start, end, RSI_RIPAS_EMPTY, RSI_CHANGE_DESTROYED\).*rsi_set_memory_range_shared/,
+      ),
+      'set PTE_VALID again; no TLB flush (an invalid entry is never cached)',
+    ]);
+    expect(c?.toPrivate.map((s) => s.detail)).toEqual([
+      'break-before-make: clear PTE_VALID on the linear map, in the same update as the shared bit',
+      'clear the shared bit PROT_NS_SHARED',
+      'flush_tlb_kernel_range over the range',
+      expect.stringMatching(
+        /^RSI_IPA_STATE_SET\(start, end, RSI_RIPAS_RAM, RSI_CHANGE_DESTROYED\).*rsi_set_memory_range_protected/,
+      ),
+      'set PTE_VALID again; no TLB flush',
+    ]);
+    expect(q.flush).toEqual({
+      toShared: { cache: false, tlb: true },
+      toPrivate: { cache: false, tlb: true },
+    });
+    expect(q.unrollStringIo).toBe(false);
+    expect(q.forceDmaUnencrypted).toBe(true);
+    expect(q.extra).toEqual({
+      'arm-cca:rsi-granule-bytes': 4096,
+      'arm-cca:ripas-shared': 'EMPTY',
+      'arm-cca:ripas-private': 'RAM',
+    });
+    expect(q.notes).toHaveLength(4);
+    expect(q.notes[0]).toMatch(/^Only linear-map addresses convert .*-EINVAL.*non-page-aligned/);
+    expect(q.notes[1]).toMatch(/RIPAS, asked of the RMM at each ioremap \(RSI_IPA_STATE_GET\)/);
+    expect(q.notes[2]).toMatch(/8c6e9b60f5c7.*v6\.18\.2 and v6\.19 lack it/);
+    expect(q.notes[3]).toMatch(/RSI_NO_CHANGE_DESTROYED/);
+  });
+});
+
+describe('the type tables, loaded in the test', () => {
+  it('the six arm64 descriptor formats, 48-bit first', async () => {
+    const { ARM64_FORMATS, GRANULES } = await load();
+    expect(GRANULES).toEqual([4096, 16384, 65536]);
+    expect(ARM64_FORMATS).toEqual([
+      { id: 'arm64-4k', title: 'arm64, 4 KiB granule', granule: 4096, pa52: false },
+      { id: 'arm64-16k', title: 'arm64, 16 KiB granule', granule: 16384, pa52: false },
+      { id: 'arm64-64k', title: 'arm64, 64 KiB granule', granule: 65536, pa52: false },
+      { id: 'arm64-4k-lpa2', title: 'arm64, 4 KiB granule, LPA2', granule: 4096, pa52: true },
+      { id: 'arm64-16k-lpa2', title: 'arm64, 16 KiB granule, LPA2', granule: 16384, pa52: true },
+      { id: 'arm64-64k-lpa', title: 'arm64, 64 KiB granule, 52-bit PA (LPA)', granule: 65536, pa52: true },
+    ]);
+  });
+
+  it('where each address bit sits in each format (Arm ARM VMSAv8-64; PTE_ADDR_HIGH)', async () => {
+    const { entryBitOf } = await load();
+    const lpa2 = { granule: 4096, pa52: true } as const;
+    const lpa = { granule: 65536, pa52: true } as const;
+    const k4 = { granule: 4096, pa52: false } as const;
+    expect([0, 47, 48, 49, 50, 51].map((b) => entryBitOf(lpa2, b))).toEqual([0, 47, 48, 49, 8, 9]);
+    expect([47, 48, 49, 50, 51].map((b) => entryBitOf(lpa, b))).toEqual([47, 12, 13, 14, 15]);
+    expect([47, 48].map((b) => entryBitOf(k4, b))).toEqual([47, null]);
+    for (const bad of [-1, 52, 47.5]) expect(entryBitOf(lpa2, bad)).toBeNull();
+  });
+
+  it('the parameters: IPA widths 32 to 52, the three granules', async () => {
+    const { ARM_CCA_PARAMS: p, createArmCcaType } = await load();
+    expect([p.ipaBits.min, p.ipaBits.max, p.granule.values]).toEqual([32, 52, [4096, 16384, 65536]]);
+    expect(createArmCcaType({ ipaBits: 32 }).marking?.maskBit).toBe(31);
+  });
+
+  it('the details of a type with and without the IPA width', async () => {
+    const { createArmCcaType, DEFAULT_MASK_UNKNOWN_REASON } = await load();
+    expect(createArmCcaType({ ipaBits: 48, granule: 65536 }).details).toEqual([
+      { name: 'IPA width', value: '48 bits' },
+      { name: 'entry format', value: 'arm64, 64 KiB granule' },
+      { name: 'shared bit', value: 'IPA bit 47, in place in the entry' },
+    ]);
+    expect(createArmCcaType().details).toEqual([
+      { name: 'IPA width', value: `unknown: ${DEFAULT_MASK_UNKNOWN_REASON}` },
+      { name: 'entry format', value: 'arm64, 4 KiB granule' },
+    ]);
+    expect(createArmCcaType({ maskUnknownReason: 'the VMM did not say' }).details[0]).toEqual({
+      name: 'IPA width',
+      value: 'unknown: the VMM did not say',
+    });
+    expect(createArmCcaType({ ipaBits: 48 })).toBe(createArmCcaType({ ipaBits: 48, granule: 4096 }));
+  });
+});
