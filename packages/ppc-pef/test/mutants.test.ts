@@ -152,3 +152,33 @@ describe('the trail', () => {
     ]);
   });
 });
+
+describe('the survivors of the interface-2 run', () => {
+  it('names the platform only of a ppc64 machine: a lone platform field is another machine', async () => {
+    const { detectPpcPef } = await load();
+    const r = recorder();
+    detectPpcPef(evidence({ cpuinfo: [['platform', 'pSeries']], files: { [SVM]: '1\n' } }), r.context);
+    expect(r.trail()).toEqual([`files: ${SVM} reads 1: a secure VM (MSR[S] set)`]);
+    expect(r.conflicts).toEqual(['the architecture']);
+  });
+
+  it('passes on only the note of the svm file itself', async () => {
+    const { detectPpcPef } = await load();
+    const result = detectPpcPef(
+      evidence({ cpuinfo: PSERIES_CPUINFO, unavailable: ['/proc/cpuinfo'] }),
+      recorder().context,
+    );
+    expect(result).toEqual({
+      verdict: 'unknown',
+      because: `a ppc64 machine, but ${SVM} is not in the evidence`,
+      fix: `read ${SVM} (world-readable, 0444) on the machine, or take a coco snapshot there`,
+    });
+  });
+
+  it('says unknown of evidence that shows no machine', async () => {
+    const { ppcMachine } = await load();
+    const { EvidenceBuilder } = await import('@coco/core');
+    expect(ppcMachine(new EvidenceBuilder().build())).toBe('unknown');
+    expect(ppcMachine(evidence({ files: { [SVM]: false } }))).toBe('unknown');
+  });
+});
