@@ -194,6 +194,7 @@ describe('the trail of a machine that is not a realm', () => {
         ARM64,
         `files: ${ARM_CCA_DEV} does not exist: kernel ${release.slice(0, 4)} (from ${OSRELEASE} "${release.trim()}" (test)) is outside v6.14..v6.19, where the device is known, so this proves nothing`,
       ]);
+      expect(d.facts).toEqual(['cpuinfo CPU architecture', `file ${ARM_CCA_DEV}`]);
     }
     const unknown = await run(evidenceOf({ cpuinfo: FVP_CPUINFO, files: [[ARM_CCA_DEV, false]] }));
     expect(unknown.trail).toEqual([
@@ -286,6 +287,10 @@ describe('evidence of another architecture, or of none', () => {
   });
 
   it('a realm line on x86 cpuinfo: the conflict names both sides', async () => {
+    const { detectArmCca } = await load();
+    const r = recorder();
+    detectArmCca(evidenceOf({ cpuinfo: X86_CPUINFO, log: LPA2_REALM_GREP }), r.context);
+    expect(r.conflicts).toEqual(['the architecture of an Arm CCA realm']);
     const d = await run(evidenceOf({ cpuinfo: X86_CPUINFO, log: LPA2_REALM_GREP }));
     expect(d.result).toBeNull();
     expect(d.sides).toEqual([
@@ -328,6 +333,8 @@ describe('the arm64 readings', () => {
       says: 'cpuinfo "CPU architecture: 8" from c: arm64',
       fact: 'cpuinfo CPU architecture',
     });
+    // A snapshot's field as written, not trimmed by the evidence builder.
+    expect(readArch(fields([['CPU architecture', '8 ']])).arm64).toBe(true);
     expect(readArch(fields([['CPU architecture', '7']]))).toEqual({
       arm64: false,
       says: 'cpuinfo "CPU architecture: 7" from c: not arm64 (arm64 prints 8)',
