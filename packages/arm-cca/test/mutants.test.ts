@@ -644,3 +644,58 @@ describe('the type tables, loaded in the test', () => {
     expect(createArmCcaType({ ipaBits: 48 })).toBe(createArmCcaType({ ipaBits: 48, granule: 4096 }));
   });
 });
+
+describe('the --force run’s survivors', () => {
+  it('every refusal names the type’s parameters and says the fix', async () => {
+    const { createArmCcaType } = await load();
+    const refusal = (params: unknown) => {
+      try {
+        createArmCcaType(params as never);
+      } catch (error) {
+        const { input, fix } = error as { input?: unknown; fix?: unknown };
+        return { input, fix };
+      }
+      return undefined;
+    };
+    expect(refusal({ ipaBits: 52, pa52: false })).toEqual({
+      input: 'arm-cca params',
+      fix: 'give pa52: true (LPA2 or LPA), or an ipaBits of at most 48',
+    });
+    expect(refusal({ ipaBits: 48, maskUnknownReason: 'x' })).toEqual({
+      input: 'arm-cca params',
+      fix: 'give maskUnknownReason only when ipaBits is unknown',
+    });
+    expect(refusal({ maskUnknownReason: ' ' })).toEqual({
+      input: 'arm-cca params',
+      fix: 'say why the IPA width is unknown',
+    });
+    expect(refusal({ ipaBits: 53 })?.input).toBe('arm-cca params.ipaBits');
+  });
+
+  it('the log patterns match whole lines only, so a snapshot keeps no line that merely quotes one', async () => {
+    const { ARM_CCA_LOG_PATTERNS } = await load();
+    const kept = (text: string) => ARM_CCA_LOG_PATTERNS.some((p) => p.test(text));
+    for (const line of [
+      'RME: Using RSI version 1.0',
+      "RME: RMM doesn't support RSI version 1.0. Supported range: 2.0-2.0",
+      'failed to register rsi platform device',
+      'WARNING: CPU: 0 PID: 0 at arch/arm64/kernel/rsi.c:147 arm64_rsi_init+0x98/0x1d0',
+    ]) {
+      expect(kept(line)).toBe(true);
+      expect(kept(`audit: comm="sh" msg="${line}"`)).toBe(false);
+    }
+  });
+
+  it('a configfs-tsm provider is the provider file of one report directory', async () => {
+    const { TSM_PROVIDER } = await load();
+    expect(TSM_PROVIDER.test('/sys/kernel/config/tsm/report/r0/provider')).toBe(true);
+    expect(TSM_PROVIDER.test('/mnt/sys/kernel/config/tsm/report/r0/provider')).toBe(false);
+    expect(TSM_PROVIDER.test('/sys/kernel/config/tsm/report/r0/providers')).toBe(false);
+    expect(TSM_PROVIDER.test('/sys/kernel/config/tsm/report/r0/provider/x')).toBe(false);
+  });
+
+  it('the realm-config fact kind has its title', async () => {
+    const { REALM_CONFIG_FACT } = await load();
+    expect(REALM_CONFIG_FACT.title).toBe('Arm CCA realm configuration');
+  });
+});
