@@ -633,6 +633,13 @@ describe('the type tables, loaded in the test', () => {
       { name: 'entry format', value: 'arm64, 64 KiB granule' },
       { name: 'shared bit', value: 'IPA bit 47, in place in the entry' },
     ]);
+    // Parameters no other test builds: the type is built here, so under Stryker's per-test coverage
+    // this test is the one that covers the detail (createTypeCache hands later tests the first type).
+    expect(createArmCcaType({ ipaBits: 51, granule: 65536 }).details).toEqual([
+      { name: 'IPA width', value: '51 bits' },
+      { name: 'entry format', value: 'arm64, 64 KiB granule, 52-bit PA (LPA)' },
+      { name: 'shared bit', value: 'IPA bit 50, at descriptor bit 14 in this format' },
+    ]);
     expect(createArmCcaType().details).toEqual([
       { name: 'IPA width', value: `unknown: ${DEFAULT_MASK_UNKNOWN_REASON}` },
       { name: 'entry format', value: 'arm64, 4 KiB granule' },
