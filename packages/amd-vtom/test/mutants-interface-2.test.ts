@@ -60,3 +60,23 @@ describe('amd-vtom under plugin interface 2', () => {
     }
   });
 });
+
+describe('amd-vtom tables, loaded in the test', () => {
+  it('forces DMA unencrypted (force_dma_unencrypted follows GUEST_MEM_ENCRYPT) and flushes the TLB only', async () => {
+    const { AMD_VTOM_QUIRKS: q } = await import('../src/index.js');
+    expect(q.forceDmaUnencrypted).toBe(true);
+    expect(q.flush).toEqual({
+      toShared: { cache: false, tlb: true },
+      toPrivate: { cache: false, tlb: true },
+    });
+  });
+
+  it('keeps Hyper-V’s isolation line in a snapshot, as a whole line only, beside x86’s patterns', async () => {
+    const { amdVtomBackend: plugin } = await import('../src/index.js');
+    const { X86_LOG_PATTERNS } = await import('@coco/x86');
+    const kept = (text: string) => plugin.logPatterns.some((p) => p.test(text));
+    expect(kept('Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2')).toBe(true);
+    expect(kept('systemd[1]: echo Hyper-V: Isolation Config: Group A 0x1, Group B 0xba2')).toBe(false);
+    expect(plugin.logPatterns.slice(0, X86_LOG_PATTERNS.length)).toEqual([...X86_LOG_PATTERNS]);
+  });
+});
