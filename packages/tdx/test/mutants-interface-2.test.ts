@@ -1,0 +1,107 @@
+// Tests from the first run after plugin interface 2 (docs/mutation.md, 2026-11-30): the GPAW fact
+// kind tdx took from core (its errors and its format-1 form), and the fact each CPUID step names.
+//
+// Facts (docs/facts x86-coco.md; Linux arch/x86/coco/tdx/tdx.c): the kernel reads CPUID leaf 0x21
+// and compares EBX, EDX, ECX with "IntelTDX    " ("Inte", "lTDX", "    "); TDG.VP.INFO reports a
+// guest physical-address width of 48 or 52, whose top bit is the shared bit.
+import { type Evidence, isCocoError, type JsonValue } from '@coco/core';
+import { X86EvidenceBuilder } from '@coco/x86';
+import { describe, expect, it } from 'vitest';
+import { recorder } from '../../../tools/testing/backend-evidence.js';
+
+const load = () => import('../src/index.js');
+const SIGNATURE = { ebx: 0x65746e49, edx: 0x5844546c, ecx: 0x20202020 }; // "Inte" "lTDX" "    "
+
+function thrown(f: () => unknown) {
+  try {
+    f();
+  } catch (error) {
+    if (!isCocoError(error)) return { message: error instanceof Error ? error.message : String(error) };
+    return {
+      code: error.code,
+      input: error.input,
+      location: error.location,
+      fix: error.fix,
+      message: error.message,
+    };
+  }
+  return undefined;
+}
+
+describe('the GPAW fact kind', () => {
+  it('decodes one width under the key "", and names what is wrong', async () => {
+    const { GPAW_FACT } = await load();
+    expect(GPAW_FACT.id).toBe('tdx.gpaw');
+    expect(GPAW_FACT.decode(52, '')).toBe(52);
+    expect(GPAW_FACT.encode(48)).toBe(48);
+    expect(GPAW_FACT.describeKey?.('')).toBe('tdx.gpaw');
+    expect(thrown(() => GPAW_FACT.decode(48, 'gpaw'))?.message).toBe('key "gpaw" is not ""');
+    for (const bad of [0, 65, 48.5, '48'] as JsonValue[])
+      expect(thrown(() => GPAW_FACT.decode(bad, ''))?.message).toMatch(/ is not a width from 1 to 64$/);
+  });
+
+  it('reads and writes format 1’s "tdx": {"gpaw": 48}', async () => {
+    const { GPAW_FACT } = await load();
+    const legacy = GPAW_FACT.legacy;
+    const read = (json: JsonValue) => [...(legacy?.read(json) ?? [])];
+    expect(read({ gpaw: 48 })).toEqual([['', 48]]);
+    expect(read({})).toEqual([]);
+    expect(thrown(() => read([]))).toMatchObject({
+      code: 'SNAPSHOT_INVALID',
+      location: '$.tdx',
+      fix: 'give {"gpaw": 48} or {"gpaw": 52}',
+      message: expect.stringContaining('expected an object, found'),
+    });
+    expect(thrown(() => read({ gpaw: 48, bits: 1 }))).toMatchObject({
+      location: '$.tdx.bits',
+      fix: 'use only gpaw',
+    });
+    expect(thrown(() => read({ gpaw: 50 }))).toMatchObject({
+      location: '$.tdx.gpaw',
+      fix: 'give the GPAW TDG.VP.INFO reports: 48 or 52',
+      message: expect.stringContaining('gpaw 50 is not 48 or 52'),
+    });
+    expect(legacy?.write?.(new Map([['', 52]]))).toEqual({ gpaw: 52 });
+    expect(legacy?.write?.(new Map())).toEqual({});
+  });
+
+  it('gpawEvidence takes 48 or 52 only, naming its input', async () => {
+    const { gpawEvidence, gpawOf } = await load();
+    expect(gpawOf(gpawEvidence(52))).toEqual({ value: 52, source: '--tdx-gpaw' });
+    expect(thrown(() => gpawEvidence(47, 'td_info'))).toEqual({
+      code: 'PARAMETER_INVALID',
+      input: 'td_info',
+      location: undefined,
+      fix: 'give the GPAW that TDG.VP.INFO reports: 48 or 52',
+      message: expect.stringContaining('GPAW 47 is not 48 or 52'),
+    });
+  });
+});
+
+describe('the CPUID steps name the leaf they read', () => {
+  const steps = async (leaves: [number, { eax: number; ebx: number; ecx: number; edx: number }][]) => {
+    const { detectTdx } = await load();
+    const b = new X86EvidenceBuilder();
+    for (const [leaf, regs] of leaves) b.addCpuid(leaf, 0, regs, 'cpuid.txt');
+    const r = recorder();
+    detectTdx(b.build() as Evidence, r.context);
+    return { facts: r.steps.filter((s) => s.source === 'cpuid').map((s) => s.fact), warnings: r.warnings };
+  };
+  const leaf0 = (max: number) =>
+    [0, { eax: max, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }] as const;
+  const leaf21 = (regs: { ebx: number; ecx: number; edx: number }) => [0x21, { eax: 0, ...regs }] as const;
+
+  it('leaf 0 when there is no leaf 0x21, leaf 0x21 otherwise', async () => {
+    expect((await steps([[...leaf0(0x20)]])).facts).toEqual(['cpuid 0x0/0x0']);
+    expect((await steps([[...leaf0(0x23)], [...leaf21({ ebx: 0, ecx: 0, edx: 0 })]])).facts).toEqual([
+      'cpuid 0x21/0x0',
+    ]);
+    expect((await steps([[...leaf0(0x23)], [...leaf21(SIGNATURE)]])).facts[0]).toBe('cpuid 0x21/0x0');
+    expect((await steps([[...leaf0(0x20)], [...leaf21(SIGNATURE)]])).facts[0]).toBe('cpuid 0x21/0x0');
+    const unchecked = await steps([[...leaf21(SIGNATURE)]]);
+    expect(unchecked.facts[0]).toBe('cpuid 0x21/0x0');
+    expect(unchecked.warnings).toContain(
+      'CPUID leaf 0 missing: the TDX signature was not checked against the max leaf; include leaf 0',
+    );
+  });
+});
