@@ -62,7 +62,7 @@ describe('the GPAW fact kind', () => {
       message: expect.stringContaining('gpaw 50 is not 48 or 52'),
     });
     expect(legacy?.write?.(new Map([['', 52]]))).toEqual({ gpaw: 52 });
-    expect(legacy?.write?.(new Map())).toEqual({});
+    expect(legacy?.write?.(new Map())).toStrictEqual({});
   });
 
   it('gpawEvidence takes 48 or 52 only, naming its input', async () => {
@@ -103,5 +103,61 @@ describe('the CPUID steps name the leaf they read', () => {
     expect(unchecked.warnings).toContain(
       'CPUID leaf 0 missing: the TDX signature was not checked against the max leaf; include leaf 0',
     );
+  });
+});
+
+describe('the weighing under interface 2', () => {
+  const LEAF0 = { eax: 0x23, ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 }; // "GenuineIntel"
+  const GUEST_LINE = '[    0.000000] tdx: Guest detected';
+
+  it('a kernel line beside a CPUID without the signature is a conflict naming each source', async () => {
+    const { detectTdx } = await load();
+    const { parseKernelLogEvidence, mergeEvidence } = await import('@coco/core');
+    const log = parseKernelLogEvidence(GUEST_LINE, { source: 'dmesg.txt' });
+    const sidesOf = (b: X86EvidenceBuilder) => {
+      const r = recorder();
+      detectTdx(mergeEvidence(b.build(), log), r.context);
+      return { conflicts: r.conflicts, sides: r.sides };
+    };
+    const unsigned = sidesOf(
+      new X86EvidenceBuilder()
+        .addCpuid(0, 0, LEAF0, 'leaf0.txt')
+        .addCpuid(0x21, 0, { eax: 0, ebx: 0, ecx: 0, edx: 0 }, 'leaf21.txt'),
+    );
+    expect(unsigned.conflicts).toEqual(['TDX guest, but CPUID leaf 0x21 has no TDX signature']);
+    expect(unsigned.sides).toEqual([
+      [
+        { says: 'CPUID 0x21 holds no "IntelTDX    " signature', source: 'leaf21.txt' },
+        {
+          says: expect.stringMatching(/^TDX guest: "tdx: Guest detected"/),
+          source: expect.stringContaining('dmesg.txt'),
+        },
+      ],
+    ]);
+    const below = sidesOf(new X86EvidenceBuilder().addCpuid(0, 0, { ...LEAF0, eax: 0x20 }, 'leaf0.txt'));
+    expect(below.sides[0]?.[0]).toEqual({ says: 'CPUID 0 EAX 0x20 is below 0x21', source: 'leaf0.txt' });
+  });
+
+  it('the claim’s last step names the GPAW fact', async () => {
+    const { detectTdx, gpawEvidence } = await load();
+    const { mergeEvidence } = await import('@coco/core');
+    const r = recorder();
+    const signed = new X86EvidenceBuilder()
+      .addCpuid(0, 0, LEAF0, 'cpuid.txt')
+      .addCpuid(0x21, 0, { eax: 0, ...SIGNATURE }, 'cpuid.txt')
+      .build();
+    detectTdx(mergeEvidence(signed, gpawEvidence(52)), r.context);
+    expect(r.steps.at(-1)).toEqual({
+      source: 'tdx',
+      says: 'GPAW 52 (--tdx-gpaw): shared bit 51',
+      fact: 'tdx.gpaw',
+    });
+  });
+
+  it('says nothing of an arm64 machine', async () => {
+    const { detectTdx } = await load();
+    const { EvidenceBuilder } = await import('@coco/core');
+    const arm64 = new EvidenceBuilder().addCpuinfo([['CPU architecture', '8']], 'cpuinfo').build();
+    expect(detectTdx(arm64, recorder().context)).toBeNull();
   });
 });
