@@ -161,3 +161,56 @@ describe('the weighing under interface 2', () => {
     expect(detectTdx(arm64, recorder().context)).toBeNull();
   });
 });
+
+describe('the --force run’s other survivors', () => {
+  it('each piece of evidence names its fact: a log line, the cpuinfo flag, the device, a lone GPAW', async () => {
+    const { detectTdx, gpawEvidence } = await load();
+    const { EvidenceBuilder, mergeEvidence, parseKernelLogEvidence } = await import('@coco/core');
+    const facts = (evidence: Evidence) => {
+      const r = recorder();
+      detectTdx(evidence, r.context);
+      return r.steps.map((s) => s.fact);
+    };
+    expect(
+      facts(parseKernelLogEvidence('[    0.000000] Linux version 6.8.0\n[    0.000000] tdx: Guest detected')),
+    ).toContain('dmesg line 2');
+    const cpuinfo = new EvidenceBuilder().addCpuinfo([['flags', 'fpu tdx_guest']], 'cpuinfo').build();
+    expect(facts(cpuinfo)).toContain('cpuinfo flag tdx_guest');
+    const device = (exists: boolean) =>
+      new EvidenceBuilder().setFile('/dev/tdx_guest', exists, 'probe').build();
+    expect(facts(device(true))).toContain('file /dev/tdx_guest');
+    expect(facts(device(false))).toEqual(['file /dev/tdx_guest']);
+    expect(facts(mergeEvidence(device(false), gpawEvidence(52)))).toEqual([
+      'file /dev/tdx_guest',
+      'tdx.gpaw',
+    ]);
+  });
+
+  it('TDX evidence on a CPU that is not Intel’s: the conflict names the vendor and the evidence', async () => {
+    const { detectTdx } = await load();
+    const amd = { eax: 0x10, ebx: 0x68747541, ecx: 0x444d4163, edx: 0x69746e65 }; // "AuthenticAMD"
+    const { mergeEvidence, parseKernelLogEvidence } = await import('@coco/core');
+    const r = recorder();
+    detectTdx(
+      mergeEvidence(
+        new X86EvidenceBuilder().addCpuid(0, 0, amd, 'cpuid.txt').build(),
+        parseKernelLogEvidence('[    0.000000] tdx: Guest detected', { source: 'dmesg.txt' }),
+      ),
+      r.context,
+    );
+    expect(r.conflicts).toContain("TDX guest evidence on a CPU that is not Intel's");
+    expect(r.sides[r.conflicts.indexOf("TDX guest evidence on a CPU that is not Intel's")]).toEqual([
+      { says: 'CPU vendor AuthenticAMD', source: expect.stringContaining('cpuid.txt') },
+      {
+        says: expect.stringMatching(/^TDX guest: "tdx: Guest detected"/),
+        source: expect.stringContaining('dmesg.txt'),
+      },
+    ]);
+  });
+
+  it('forces DMA unencrypted (force_dma_unencrypted follows GUEST_MEM_ENCRYPT), loaded in the test', async () => {
+    const { TDX_QUIRKS } = await load();
+    expect(TDX_QUIRKS.forceDmaUnencrypted).toBe(true);
+    expect(TDX_QUIRKS.unrollStringIo).toBe(true);
+  });
+});
