@@ -128,7 +128,7 @@ export function detectAmdVtom(evidence: Evidence, context: DetectContext): Backe
   const outside = absenceOf(evidence, undefined);
   if (outside)
     context.warn(
-      `the SEV status has vTOM set, but ${outside.charAt(0).toLowerCase()}${outside.slice(1)}; the newest kernel refuses to boot with vTOM outside an isolated Hyper-V guest (snp_check_features: GHCB_SNP_UNSUPPORTED)`,
+      `the SEV status has vTOM set, but ${outside}; the newest kernel refuses to boot with vTOM outside an isolated Hyper-V guest (snp_check_features: GHCB_SNP_UNSUPPORTED)`,
     );
   const type = createAmdVtomType(msrVtom ? { sevStatus: msr?.value } : {});
   context.step(

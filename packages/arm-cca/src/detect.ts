@@ -55,6 +55,9 @@ export function detectArmCca(evidence: Evidence, context: DetectContext): Backen
   const ipa = evidence.fact(REALM_CONFIG_FACT, IPA_BITS_KEY);
 
   const realm: (Side & { fact: string; kind: string })[] = [];
+  // Steps about evidence that decides nothing, told only once the architecture is arm64 (or unknown
+  // and the evidence is this backend's): a TDX guest's configfs-tsm provider is no realm's business.
+  const seen: { kind: string; says: string; fact: string }[] = [];
   const notRealm: (Side & { fact: string; kind: string; because: string })[] = [];
 
   // A failed RSI_REALM_CONFIG after the version line means realm support stayed off: the kernel's own
@@ -62,7 +65,11 @@ export function detectArmCca(evidence: Evidence, context: DetectContext): Backen
   const configFailed = lines.configWarning.length > 0;
   for (const l of lines.using) {
     if (configFailed) {
-      context.step('kernel-log', `"${l.line.text}" (${l.where}): the RMM accepted the version`, l.fact);
+      seen.push({
+        kind: 'kernel-log',
+        says: `"${l.line.text}" (${l.where}): the RMM accepted the version`,
+        fact: l.fact,
+      });
       continue;
     }
     realm.push({
@@ -103,11 +110,11 @@ export function detectArmCca(evidence: Evidence, context: DetectContext): Backen
         kind: 'files',
       });
     else
-      context.step(
-        'files',
-        `${p.path} reads "${p.provider}": another provider, not a realm's`,
-        `file ${p.path}`,
-      );
+      seen.push({
+        kind: 'files',
+        says: `${p.path} reads "${p.provider}": another provider, not a realm's`,
+        fact: `file ${p.path}`,
+      });
   }
 
   for (const l of lines.refused) {
@@ -140,11 +147,11 @@ export function detectArmCca(evidence: Evidence, context: DetectContext): Backen
           because: `${ARM_CCA_DEV} does not exist, and kernel ${v(kernel)} (from ${kernel.from}) registers it in every realm (v${v(ARM_CCA_DEV_SINCE)} to v${v(ARM_CCA_DEV_CHECKED_UNTIL)})`,
         });
     } else {
-      context.step(
-        'files',
-        `${ARM_CCA_DEV} does not exist: ${kernel ? `kernel ${v(kernel)} (from ${kernel.from}) is outside v${v(ARM_CCA_DEV_SINCE)}..v${v(ARM_CCA_DEV_CHECKED_UNTIL)}, where the device is known` : 'the kernel version is not in the evidence (the device exists from v6.14)'}, so this proves nothing`,
-        `file ${ARM_CCA_DEV}`,
-      );
+      seen.push({
+        kind: 'files',
+        says: `${ARM_CCA_DEV} does not exist: ${kernel ? `kernel ${v(kernel)} (from ${kernel.from}) is outside v${v(ARM_CCA_DEV_SINCE)}..v${v(ARM_CCA_DEV_CHECKED_UNTIL)}, where the device is known` : 'the kernel version is not in the evidence (the device exists from v6.14)'}, so this proves nothing`,
+        fact: `file ${ARM_CCA_DEV}`,
+      });
     }
   }
   const boot = readBootLog(evidence.kernelLog);
@@ -173,6 +180,7 @@ export function detectArmCca(evidence: Evidence, context: DetectContext): Backen
   }
   if (arch.arm64 === undefined && !ours) return null;
   if (arch.arm64) context.step('cpuinfo', arch.says, arch.fact);
+  for (const s of seen) context.step(s.kind, s.says, s.fact);
 
   for (const s of realm) context.step(s.kind, `${s.says} (${s.source}): a realm`, s.fact);
   for (const s of notRealm) context.step(s.kind, `${s.says} (${s.source}): not a realm`, s.fact);

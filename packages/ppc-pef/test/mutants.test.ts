@@ -141,17 +141,44 @@ describe('the trail', () => {
 
   it('reports a conflict when cpuinfo shows another architecture beside svm reading 1', async () => {
     const { detectPpcPef } = await load();
-    const sides: unknown[] = [];
     const r = recorder();
-    detectPpcPef(evidence({ cpuinfo: X86_CPUINFO, files: { [SVM]: '1\n' } }), {
-      ...r.context,
-      conflict: (_what: string, s: unknown) => void sides.push(s),
-    });
+    detectPpcPef(evidence({ cpuinfo: X86_CPUINFO, files: { [SVM]: '1\n' } }), r.context);
+    const { sides } = r;
     expect(sides).toEqual([
       [
         { says: `${SVM} (only powerpc kernels write it) reads 1`, source: 'files test' },
         { says: 'cpuinfo shows another architecture', source: 'cpuinfo' },
       ],
     ]);
+  });
+});
+
+describe('the survivors of the interface-2 run', () => {
+  it('names the platform only of a ppc64 machine: a lone platform field is another machine', async () => {
+    const { detectPpcPef } = await load();
+    const r = recorder();
+    detectPpcPef(evidence({ cpuinfo: [['platform', 'pSeries']], files: { [SVM]: '1\n' } }), r.context);
+    expect(r.trail()).toEqual([`files: ${SVM} reads 1: a secure VM (MSR[S] set)`]);
+    expect(r.conflicts).toEqual(['the architecture']);
+  });
+
+  it('passes on only the note of the svm file itself', async () => {
+    const { detectPpcPef } = await load();
+    const result = detectPpcPef(
+      evidence({ cpuinfo: PSERIES_CPUINFO, unavailable: ['/proc/cpuinfo'] }),
+      recorder().context,
+    );
+    expect(result).toEqual({
+      verdict: 'unknown',
+      because: `a ppc64 machine, but ${SVM} is not in the evidence`,
+      fix: `read ${SVM} (world-readable, 0444) on the machine, or take a coco snapshot there`,
+    });
+  });
+
+  it('says unknown of evidence that shows no machine', async () => {
+    const { ppcMachine } = await load();
+    const { EvidenceBuilder } = await import('@coco/core');
+    expect(ppcMachine(new EvidenceBuilder().build())).toBe('unknown');
+    expect(ppcMachine(evidence({ files: { [SVM]: false } }))).toBe('unknown');
   });
 });

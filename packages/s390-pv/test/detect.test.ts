@@ -4,7 +4,7 @@ import {
   BANNER_4_18,
   BANNER_6_8,
   evidence,
-  PPC64_CPUINFO,
+  PSERIES_CPUINFO,
   PVG,
   recorder,
   S390_CPUINFO,
@@ -33,7 +33,7 @@ describe('detectS390Pv', () => {
   it('reports a conflict when cpuinfo shows another architecture', () => {
     const r = recorder();
     detectS390Pv(evidence({ cpuinfo: X86_CPUINFO, files: { [PVG]: '1\n' } }), r.context);
-    detectS390Pv(evidence({ cpuinfo: PPC64_CPUINFO, files: { [PVG]: '1\n' } }), r.context);
+    detectS390Pv(evidence({ cpuinfo: PSERIES_CPUINFO, files: { [PVG]: '1\n' } }), r.context);
     expect(r.conflicts).toEqual(['the architecture', 'the architecture']);
   });
 
@@ -154,7 +154,7 @@ describe('detectS390Pv', () => {
   it('says nothing for another architecture or no evidence of one', () => {
     const r = recorder();
     expect(detectS390Pv(evidence({ cpuinfo: X86_CPUINFO, files: { [PVG]: false } }), r.context)).toBeNull();
-    expect(detectS390Pv(evidence({ cpuinfo: PPC64_CPUINFO }), r.context)).toBeNull();
+    expect(detectS390Pv(evidence({ cpuinfo: PSERIES_CPUINFO }), r.context)).toBeNull();
     expect(detectS390Pv(evidence({ files: { [PVG]: false }, log: BANNER_6_8 }), r.context)).toBeNull();
     expect(detectS390Pv(evidence({}), r.context)).toBeNull();
   });
