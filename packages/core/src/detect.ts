@@ -197,7 +197,7 @@ export function detectWith(registry: Registry, evidence: Evidence): Detection {
     for (const [kindId, facts] of unread) {
       const sources = [...new Set([...facts.values()].map((f) => f.source))];
       warnings.push(
-        `${facts.size} fact${facts.size === 1 ? '' : 's'} of kind "${kindId}" (from ${sources.length > 3 ? `${sources.slice(0, 3).join(', ')} and ${sources.length - 3} more` : sources.join(', ')}) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
+        `${facts.size} fact${facts.size === 1 ? '' : 's'} of kind "${kindId}" (from ${sources.length > 3 ? `${sources.slice(0, 3).join(', ')} and ${sources.length - 3} more` : sources.join(', ')}) ${facts.size === 1 ? 'is' : 'are'} read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used`,
       );
     }
   }

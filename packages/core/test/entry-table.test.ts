@@ -4,7 +4,7 @@
 // offset inside the table, the bit (0..63, entry bits of other formats included) or the polarity.
 import { CocoRangeError, createEntryTable, createMarking, type EncryptedWhen, isSimdTable } from '@coco/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
@@ -38,6 +38,44 @@ describe('createEntryTable', () => {
       }
       expect(thrown).toBeInstanceOf(CocoRangeError);
       expect(thrown).toMatchObject({ code: 'VALUE_OUT_OF_RANGE', input: 'length' });
+      expect((thrown as Error).message).toContain('is not a table length');
+      expect((thrown as Error).message).toContain(
+        'pass the number of 64-bit entries, an integer of 0 or more',
+      );
+    }
+  });
+
+  it('sizes its memory for every entry, past one 64 KiB page', () => {
+    // 100,000 entries are 800,000 bytes: 13 pages of memory.
+    const table = createEntryTable(100_000);
+    expect(isSimdTable(table)).toBe(true);
+    expect(table.buffer.byteLength).toBe(13 * 65_536);
+    table[99_999] = 1n;
+    const m = createMarking({ maskBit: 51, encryptedWhen: 'set' });
+    m.encryptAll(table);
+    expect(table[99_999]).toBe(1n | (1n << 51n));
+    expect(m.count(table).encrypted).toBe(100_000);
+  });
+
+  it('gives an ordinary table when the engine refuses its memory', () => {
+    // ES2022's lib does not declare WebAssembly (core reads it the same way, src/entry-table.ts).
+    const engine = (globalThis as unknown as { WebAssembly: object }).WebAssembly;
+    vi.stubGlobal('WebAssembly', {
+      ...engine,
+      Memory: class {
+        constructor() {
+          throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+        }
+      },
+    });
+    try {
+      const table = createEntryTable(64);
+      expect(isSimdTable(table)).toBe(false);
+      expect(table).toHaveLength(64);
+      createMarking({ maskBit: 47, encryptedWhen: 'set' }).encryptAll(table);
+      expect(table.every((v) => v === 1n << 47n)).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
     }
   });
 

@@ -237,7 +237,7 @@ describe('coco-snapshot/2', () => {
     ]);
     const d = createRegistry().use(toyBackend).detect(e).toJSON();
     expect(d.warnings.join('\n')).toMatch(
-      /1 fact of kind "future\.thing" \(from snapshot new\.json\) are read by no registered plugin/,
+      /1 fact of kind "future\.thing" \(from snapshot new\.json\) is read by no registered plugin/,
     );
     expect(JSON.stringify(toSnapshot(e))).toContain('"future.thing":{"k":1}');
   });

@@ -4,7 +4,6 @@
 // and a snapshot's checks and its private form (only the lines plugins read, gaps marked).
 import {
   EvidenceBuilder,
-  isCocoError,
   mergeEvidence,
   normaliseKernelLog,
   normaliseKernelLogLine,

@@ -11,7 +11,6 @@ import {
   deriveType,
   EvidenceBuilder,
   type FactKind,
-  isCocoError,
   parseSnapshot,
   resolveLegacy,
   toSnapshot,
@@ -244,10 +243,15 @@ describe('snapshots of cpuinfo flags alone, and facts of kinds no plugin reads',
       .build();
     const r = createRegistry().use(toyBackend);
     expect(r.detect(one).warnings).toContain(
-      '1 fact of kind "acme.x" (from s1) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
+      '1 fact of kind "acme.x" (from s1) is read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
     );
     expect(r.detect(two).warnings).toContain(
       '2 facts of kind "acme.x" (from s1, s2) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
+    );
+    const five = new EvidenceBuilder();
+    for (const [i, n] of [1, 2, 3, 4, 5, 5].entries()) five.addStoredFact('acme.x', `k${i}`, n, `s${n}`);
+    expect(r.detect(five.build()).warnings).toContain(
+      '6 facts of kind "acme.x" (from s1, s2, s3 and 2 more) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
     );
   });
 });

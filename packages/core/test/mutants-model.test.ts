@@ -12,7 +12,6 @@ import {
   createType,
   deriveType,
   describeValue,
-  isCocoError,
   type Marking,
   maskBitOf,
 } from '@coco/core';

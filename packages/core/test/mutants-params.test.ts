@@ -5,7 +5,6 @@ import {
   checkParamSchema,
   checkParams,
   describeParam,
-  isCocoError,
   type ParamSchema,
   parseHex,
   parseHex32,

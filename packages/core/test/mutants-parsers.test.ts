@@ -3,14 +3,7 @@
 // kinds' legacy keys), cpuinfo and kernel logs; where facts come from, and how conflicting values
 // are shown. (Under interface 2 the cpuid dump, MSR assignments and the CPUID and MSR ranges are
 // @coco/x86's, tested there.)
-import {
-  EvidenceBuilder,
-  isCocoError,
-  parseCpuinfo,
-  parseKernelLog,
-  parseSnapshot,
-  toSnapshot,
-} from '@coco/core';
+import { EvidenceBuilder, parseCpuinfo, parseKernelLog, parseSnapshot, toSnapshot } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { refusal, TOY_FACTS, TOY_LEAF, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 // declare they read (interface 2 `probes`), the union the registry gives the live probe per
 // architecture, fact kinds declared twice, adapters, interface-1 plugins waiting for an adapter,
 // and the registry's own snapshot parser.
-import { type BackendPlugin, createRegistry, type FactKind, isCocoError, type ProbeIO } from '@coco/core';
+import { type BackendPlugin, createRegistry, type FactKind, type ProbeIO } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { refusal, TOY_LEAF, TOY_REG, toyBackend, toyHypervisor } from './fixtures.js';
 

@@ -1,13 +1,7 @@
 // Tests written from Stryker's mutants (docs/mutation.md): every refusal of the registry says what
 // is wrong, for which plugin, and what to do, word for word; a plugin's id is quoted at most 64
 // characters long.
-import {
-  type CocoPlugin,
-  createRegistry,
-  isCocoError,
-  PLUGIN_INTERFACE_VERSION,
-  type Registry,
-} from '@coco/core';
+import { type CocoPlugin, createRegistry, PLUGIN_INTERFACE_VERSION, type Registry } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { refusal, toyBackend, toyHypervisor } from './fixtures.js';
 

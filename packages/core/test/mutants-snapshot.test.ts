@@ -2,14 +2,7 @@
 // document toSnapshot writes, field by field (and the coco-snapshot/1 one on request); raw log
 // lines kept once per source line; the JSON path of each field that has the wrong type; the size
 // limit.
-import {
-  EvidenceBuilder,
-  isCocoError,
-  parseKernelLog,
-  parseSnapshot,
-  SNAPSHOT_MAX_BYTES,
-  toSnapshot,
-} from '@coco/core';
+import { EvidenceBuilder, parseKernelLog, parseSnapshot, SNAPSHOT_MAX_BYTES, toSnapshot } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { refusal, TOY_FACTS, TOY_REG, ToyEvidenceBuilder } from './fixtures.js';
 

@@ -263,6 +263,8 @@ export function splitLines(text: string): string[] {
 
 /** The kernel messages on one physical line (no CR or LF inside), each in its normal form. */
 function messagesOfLine(line: string, depth: number, out: string[]): void {
+  // A blank line holds no message; runs of CRs make millions of them.
+  if (line === '') return;
   if (line.length > MAX_LINE) {
     const record = line.length <= MAX_JSON_LINE ? journalRecord(line.trim()) : undefined;
     if (record) {

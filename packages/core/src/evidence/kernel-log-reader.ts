@@ -267,6 +267,7 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
    */
   const normalisePart = (part: string): Verdict => {
     lineNo++;
+    if (part === '') return NO_MESSAGE; // as kernelMessages(''), without its cost per CR of a run
     let entry = interned.get(part);
     if (entry === undefined) {
       const texts = kernelMessages(part).map((t) => (kept(t) ? t : null));

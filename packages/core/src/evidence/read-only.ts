@@ -99,9 +99,3 @@ export function readOnlySetOf<T>(set: Set<T>): ReadonlySet<T> {
   if (!frozen) freezeClasses();
   return new ReadOnlySetView(set);
 }
-
-/** A frozen read-only view of a private copy of `source`; see {@link readOnlyMap}. */
-export function readOnlySet<T>(source: Iterable<T>): ReadonlySet<T> {
-  if (!frozen) freezeClasses();
-  return new ReadOnlySetView(new Set<T>(source));
-}
