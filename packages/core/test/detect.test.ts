@@ -269,19 +269,74 @@ describe('detection', () => {
       ];
       for (const victim of [{ ...toyBackend }, new ClassBackend() as unknown as BackendPlugin]) {
         attacks.forEach((attack, i) => {
+          let thrown: unknown;
           const attacker: HypervisorPlugin = {
             ...toyHypervisor,
             id: `attacker${i}`,
             detect(_evidence, context) {
-              attack(context);
+              try {
+                attack(context);
+              } catch (error) {
+                thrown = error;
+              }
               return null;
             },
           };
           const detection = createRegistry().use(attacker).use(victim).detect(toyEvidence(51));
+          // Each write is refused as strict code refuses a write to a frozen object. A plain
+          // object's prototype is Object.prototype itself, which attack 2 pollutes (undone below:
+          // own fields only are read); the last attack edits only its own context.
+          const plainVictim = Object.getPrototypeOf(victim) === Object.prototype;
+          if (i < 4 && !(i === 2 && plainVictim)) expect(thrown, `attack ${i}`).toBeInstanceOf(TypeError);
+          else expect(thrown, `attack ${i}`).toBeUndefined();
+          delete (Object.prototype as { detect?: unknown }).detect;
           expect(detection.type?.marking?.maskBit, `attack ${i}`).toBe(51);
           const later = createRegistry().use(victim).detect(toyEvidence(51));
           expect(later.type?.marking?.maskBit, `attack ${i}, later`).toBe(51);
         });
+      }
+    });
+
+    it('shows a backend as the same read-only view each time, its prototype chain included', () => {
+      class ClassBackend {
+        readonly kind = 'backend';
+        readonly interfaceVersion = toyBackend.interfaceVersion;
+        readonly id = 'toy';
+        readonly packageName = 'toy-backend';
+        readonly variants = toyBackend.variants;
+        readonly params = toyBackend.params;
+        readonly facts = toyBackend.facts;
+        createType(params: TypeParams) {
+          return toyType(params);
+        }
+        detect(evidence: Evidence, context: DetectContext) {
+          return toyBackend.detect(evidence, context);
+        }
+      }
+      for (const victim of [{ ...toyBackend }, new ClassBackend() as unknown as BackendPlugin]) {
+        const seen: { same: boolean; proto: object | null }[] = [];
+        const looker: HypervisorPlugin = {
+          ...toyHypervisor,
+          id: 'looker',
+          detect(_evidence, context) {
+            const view = context.backend('toy', 'toy-backend');
+            seen.push({
+              same: view === context.backend('toy', 'toy-backend'),
+              proto: Object.getPrototypeOf(view),
+            });
+            return null;
+          },
+        };
+        createRegistry().use(looker).use(victim).detect(toyEvidence(51));
+        expect(seen).toHaveLength(1);
+        const { same, proto } = seen[0] as { same: boolean; proto: object | null };
+        expect(same).toBe(true);
+        if (victim instanceof ClassBackend) {
+          // A view of the class's prototype: its methods, and no write.
+          expect(proto).not.toBe(ClassBackend.prototype);
+          expect((proto as ClassBackend).detect).toBe(ClassBackend.prototype.detect);
+          expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+        } else expect(proto).toBe(Object.prototype);
       }
     });
 

@@ -235,6 +235,19 @@ describe('snapshots of cpuinfo flags alone, and facts of kinds no plugin reads',
     expect(refusal(() => stored.fact(bad, '0x1')).problem).toBe('reg 0x1 is not valid (invalid)');
   });
 
+  it('detection names up to 8 unread kinds one by one, and more in one warning', () => {
+    const r = createRegistry().use(toyBackend);
+    const unread = (kinds: number) => {
+      const b = new EvidenceBuilder();
+      for (let k = 0; k < kinds; k++) b.addStoredFact(`acme.k${k}`, 'a', k, 's');
+      return r.detect(b.build()).warnings.filter((w) => w.includes('read by no registered plugin'));
+    };
+    expect(unread(8)).toHaveLength(8);
+    expect(unread(9)).toEqual([
+      '9 facts of 9 kinds ("acme.k0", "acme.k1", "acme.k2" and 6 more) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
+    ]);
+  });
+
   it('detection counts the facts no registered plugin reads, in the singular and the plural', () => {
     const one = new EvidenceBuilder().addStoredFact('acme.x', 'a', 1, 's1').build();
     const two = new EvidenceBuilder()
@@ -247,6 +260,11 @@ describe('snapshots of cpuinfo flags alone, and facts of kinds no plugin reads',
     );
     expect(r.detect(two).warnings).toContain(
       '2 facts of kind "acme.x" (from s1, s2) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
+    );
+    const three = new EvidenceBuilder();
+    for (const n of [1, 2, 3]) three.addStoredFact('acme.x', `k${n}`, n, `s${n}`);
+    expect(r.detect(three.build()).warnings).toContain(
+      '3 facts of kind "acme.x" (from s1, s2, s3) are read by no registered plugin (a newer coco or a plugin not installed wrote them): kept, not used',
     );
     const five = new EvidenceBuilder();
     for (const [i, n] of [1, 2, 3, 4, 5, 5].entries()) five.addStoredFact('acme.x', `k${i}`, n, `s${n}`);

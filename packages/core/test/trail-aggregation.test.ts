@@ -1,6 +1,7 @@
 // Repeated evidence is one step with a count: the trail does not grow with a repeated log line.
 import {
   aggregateTrail,
+  createDetection,
   createRegistry,
   defineBackend,
   parseKernelLogEvidence,
@@ -51,6 +52,29 @@ describe('trail aggregation', () => {
   it('keeps steps that differ in source, says, by or fact apart', () => {
     const steps = [step('a'), step('a', 'cpuid'), step('a', 'kernel-log', 'q'), { ...step('a'), fact: 'x' }];
     expect(aggregateTrail(steps)).toEqual(steps);
+    // In a row, outside the kernel log: by and fact count as much as says.
+    const inRow = [step('a', 'cpuid'), step('a', 'cpuid', 'q'), { ...step('a', 'cpuid', 'q'), fact: 'x' }];
+    expect(aggregateTrail(inRow)).toEqual(inRow);
+    // An empty fact is a fact, not the absence of one; a step that cites no line is not one that does.
+    const kernel = [step('a'), { ...step('a'), fact: '' }, step('x (line 1)'), step('x ()')];
+    expect(aggregateTrail(kernel)).toEqual(kernel);
+  });
+
+  it('writes a count into the detection document only when a step stands for more than one', () => {
+    const detection = createDetection({
+      type: null,
+      confidential: null,
+      hypervisor: null,
+      paravisor: null,
+      cvm: null,
+      trail: [{ ...step('once'), count: 1 }, step('twice'), step('twice')],
+      warnings: [],
+      conflicts: [],
+    });
+    expect(detection.toJSON().evidence).toEqual([
+      { source: 'kernel-log', says: 'once', by: 'p' },
+      { source: 'kernel-log', says: 'twice', by: 'p', count: 2 },
+    ]);
   });
 
   it('gives a constant-size trail and JSON for a line repeated 100,000 times', () => {
