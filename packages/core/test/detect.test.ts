@@ -26,6 +26,23 @@ import {
 
 const toyEvidence = (bit: number) => toyRegEvidence(`0x1234=0x${bit.toString(16)}`, 'test msr');
 
+/** The toy backend as a class instance: its methods live on a prototype another plugin might edit. */
+class ClassBackend {
+  readonly kind = 'backend';
+  readonly interfaceVersion = toyBackend.interfaceVersion;
+  readonly id = 'toy';
+  readonly packageName = 'toy-backend';
+  readonly variants = toyBackend.variants;
+  readonly params = toyBackend.params;
+  readonly facts = toyBackend.facts;
+  createType(params: TypeParams) {
+    return toyType(params);
+  }
+  detect(evidence: Evidence, context: DetectContext) {
+    return toyBackend.detect(evidence, context);
+  }
+}
+
 describe('detection', () => {
   it('gives exactly coco-detection/1 for a backend claim', () => {
     const detection = createRegistry().use(toyBackend).detect(toyEvidence(51));
@@ -239,21 +256,6 @@ describe('detection', () => {
     });
 
     it('cannot replace what a backend is, for this detection or any later one', () => {
-      class ClassBackend {
-        readonly kind = 'backend';
-        readonly interfaceVersion = toyBackend.interfaceVersion;
-        readonly id = 'toy';
-        readonly packageName = 'toy-backend';
-        readonly variants = toyBackend.variants;
-        readonly params = toyBackend.params;
-        readonly facts = toyBackend.facts;
-        createType(params: TypeParams) {
-          return toyType(params);
-        }
-        detect(evidence: Evidence, context: DetectContext) {
-          return toyBackend.detect(evidence, context);
-        }
-      }
       const silence = () => null;
       const attacks: ((context: HypervisorContext) => void)[] = [
         (c) => Object.assign(c.backend('toy', 'toy-backend'), { detect: silence }),
@@ -298,21 +300,6 @@ describe('detection', () => {
     });
 
     it('shows a backend as the same read-only view each time, its prototype chain included', () => {
-      class ClassBackend {
-        readonly kind = 'backend';
-        readonly interfaceVersion = toyBackend.interfaceVersion;
-        readonly id = 'toy';
-        readonly packageName = 'toy-backend';
-        readonly variants = toyBackend.variants;
-        readonly params = toyBackend.params;
-        readonly facts = toyBackend.facts;
-        createType(params: TypeParams) {
-          return toyType(params);
-        }
-        detect(evidence: Evidence, context: DetectContext) {
-          return toyBackend.detect(evidence, context);
-        }
-      }
       for (const victim of [{ ...toyBackend }, new ClassBackend() as unknown as BackendPlugin]) {
         const seen: { same: boolean; proto: object | null }[] = [];
         const looker: HypervisorPlugin = {
