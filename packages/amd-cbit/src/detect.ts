@@ -352,8 +352,10 @@ export function detectAmdCbit(evidence: Evidence, context: DetectContext): Backe
   }
   // sme_enable (arch/x86/boot/startup/sme.c) sets no C-bit, for SME or any SEV level, without leaf
   // 0x8000001F or without SME/SEV in its EAX, and then prints no memory-encryption line: CPUID that
-  // says so contradicts the kernel's own line. (A status read without the leaf keeps its type.)
-  const logged = pool.filter((f) => f.variant === chosen && f.kind === 'kernel-log');
+  // says so contradicts the kernel's own lines, every one that says some encryption is active (the
+  // v4.14-v5.9 "SEV active" folded into SEV-ES included). (A status read without the leaf keeps
+  // its type.)
+  const logged = pool.filter((f) => f.kind === 'kernel-log' && f.variant !== 'none');
   const ruledOut =
     !leaf.ok && leaf.undefined
       ? { says: leaf.reason, source: cpuidOf(evidence, 0x8000_0000)?.source ?? 'cpuid' }

@@ -207,6 +207,22 @@ describe('amd-cbit: how the sources weigh', () => {
       says: 'no C-bit: CPUID 0x8000001f EAX has neither SME (bit 0) nor SEV (bit 1)',
       source: 'test',
     });
+    // sme_enable printed the v4.14-v5.9 "SEV active" only after finding the leaf: it contradicts
+    // such CPUID as much as the line of the level it is folded into.
+    const old = 'AMD Secure Encrypted Virtualization (SEV) active';
+    const es = 'AMD Memory Encryption Features active: SEV SEV-ES';
+    const both = detect(amd({ ecx1: ECX_GUEST, maxExt: 0x8000_0008, log: `${old}\n${es}` }));
+    expect(both.type).toBeNull();
+    expect(both.conflicts).toEqual([
+      {
+        what: 'whether the kernel could enable AMD memory encryption (sev-es) (seen by amd-cbit)',
+        sides: [
+          { says: `no C-bit: ${HIDDEN}`, source: 'test' },
+          { says: old, source: 'kernel log test line 1' },
+          { says: es, source: 'kernel log test line 2' },
+        ],
+      },
+    ]);
   });
 
   it('prefers the log line over weaker sources without a warning when they agree', () => {
