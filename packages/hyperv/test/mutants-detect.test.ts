@@ -198,6 +198,43 @@ describe('hyperv: composition', () => {
     expect(d.type?.title).toBe('AMD SEV-SNP with vTOM under Hyper-V SNP with paravisor');
   });
 
+  it('names in each step the CPUID leaf it read', () => {
+    const facts = (e: Evidence) =>
+      detect(e)
+        .trail.filter((s) => s.by === 'hyperv')
+        .map((s) => [s.says.slice(0, 24), s.fact]);
+    expect(facts(cpuidEvidence({ high: HIGH_ISOLATED, groupA: 0x1, groupB: 0xba2 }))).toEqual([
+      ['CPUID 0x40000000: "Micro', 'cpuid 0x40000000/0x0'],
+      ['CPUID 0x40000003 EBX 0x7', 'cpuid 0x40000003/0x0'],
+      ['Hyper-V isolation: SNP, ', 'cpuid 0x4000000c/0x0'],
+      ['vTOM scheme: amd-vtom, m', 'cpuid 0x4000000c/0x0'],
+    ]);
+    // A Hyper-V leaf 0x40000000 without leaf 0x40000003: the step names the leaf that is missing.
+    expect(facts(cpuidEvidence({}))).toContainEqual(['isolation unknown', 'cpuid 0x40000003/0x0']);
+  });
+
+  it('names in each step the dmesg line it read, however far into the log', () => {
+    const filler = Array.from({ length: 11 }, (_, i) => `[    0.000000] filler ${i}`);
+    const d = detect(logEvidence([...filler, hypervLog(0x1, 0xba2)].join('\n')));
+    expect(d.trail.filter((s) => s.by === 'hyperv').map((s) => s.fact)).toEqual([
+      'dmesg line 12',
+      'dmesg line 13',
+      'dmesg line 14',
+      'dmesg line 14',
+    ]);
+  });
+
+  it("names the paravisor's vTPM attester as the TEE of an SNP or TDX guest, none for VBS", () => {
+    // Confidential Containers' Azure attesters (az-snp-vtpm, az-tdx-vtpm) read the paravisor's
+    // vTPM report; a VBS guest has no such report, and a guest without a paravisor none at all.
+    const tee = (groupA: number, groupB: number) =>
+      detect(cpuidEvidence({ high: HIGH_ISOLATED, groupA, groupB })).type?.tee;
+    expect(tee(0x1, 0xba2)).toBe('az-snp-vtpm');
+    expect(tee(0x1, 0xbe3)).toBe('az-tdx-vtpm');
+    expect(tee(0x1, 0xba1)).toBeNull();
+    expect(tee(0x0, 0xbe1)).toBeNull();
+  });
+
   it('names a VBS guest without a paravisor without "with paravisor", and an unknown mask', () => {
     const d = detect(cpuidEvidence({ high: HIGH_ISOLATED, groupA: 0x0, groupB: 0x1 }));
     expect(d.type?.title).toBe('AMD SEV-SNP with vTOM under Hyper-V VBS');
