@@ -55,10 +55,7 @@ const log = asJson ? () => {} : (line = '') => console.log(line);
  * Budgets of issue 14 this code does not meet yet (docs/performance.md, "Left"): measured and
  * printed like the others, shown as OPEN when missed, and not counted as failures until met.
  */
-const OPEN_TARGETS = new Set([
-  `fleet machines per second, ${FLEET} snapshots`,
-  ...LOG_MB.map((mb) => `kernel-log reading throughput ${mb} MB (MB/s)`),
-]);
+const OPEN_TARGETS = new Set([`fleet machines per second, ${FLEET} snapshots`]);
 const results = { machine: machine(), entries: N, figures: {}, budgets: [] };
 const figure = (key, value, unit, note) => {
   results.figures[key] = { value, unit, ...(note ? { note } : {}) };
