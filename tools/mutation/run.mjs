@@ -3,7 +3,8 @@
 // package's sources against its own tests, then prints the mutation score of each package and
 // exits 1 when one is under the break threshold (80%). Results are kept in reports/mutation/
 // (JSON and HTML per package) and reused incrementally; `--force` re-tests every mutant;
-// `--ignore-static` leaves static mutants untested (Stryker's `ignoreStatic`, see docs/mutation.md).
+// `--ignore-static` leaves static mutants untested (Stryker's `ignoreStatic`, see docs/mutation.md);
+// `--mutate=GLOB,GLOB` mutates only those files.
 // Each result is also written to reports/mutation/events/<package>/ as it comes
 // (tools/mutation/events.mjs reads it, even from a run stopped before its end).
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,9 @@ import config, { packages as all } from '../../stryker.config.mjs';
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const force = args.includes('--force');
 const ignoreStatic = args.includes('--ignore-static');
+// `--mutate=GLOB,GLOB`: only these of the package's files (Stryker's `--mutate`), to run a package
+// in parts (docs/mutation.md, core's run 5).
+const mutate = args.find((a) => a.startsWith('--mutate='))?.slice('--mutate='.length);
 const asked = args.filter((a) => !a.startsWith('--'));
 const unknown = asked.filter((p) => !all.includes(p));
 if (unknown.length > 0) {
@@ -42,7 +46,11 @@ for (const name of packages) {
   console.log(`\n== @coco/${name} ==`);
   const report = `reports/mutation/${name}.json`;
   rmSync(report, { force: true });
-  const flags = [...(force ? ['--force'] : []), ...(ignoreStatic ? ['--ignoreStatic'] : [])];
+  const flags = [
+    ...(force ? ['--force'] : []),
+    ...(ignoreStatic ? ['--ignoreStatic'] : []),
+    ...(mutate ? ['--mutate', mutate] : []),
+  ];
   const run = spawnSync('pnpm', ['exec', 'stryker', 'run', ...flags], {
     stdio: 'inherit',
     env: { ...process.env, COCO_MUTATION_PACKAGE: name },

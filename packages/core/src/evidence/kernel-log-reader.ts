@@ -111,6 +111,10 @@ const UTF8 = new (
 ).TextDecoder('utf-8', { ignoreBOM: true });
 
 const NON_ASCII = /[\x80-\uffff]/;
+/** The text between carriage returns: a run of CRs is found natively, not one character at a time. */
+const BETWEEN_CRS = /[^\r]+/g;
+/** The first character that is not a carriage return. */
+const NOT_CR = /[^\r]/g;
 
 /** Decodes UTF-8 bytes held one per character; ASCII text is returned as it is. */
 function fromBytes(bytes: string): string {
@@ -300,9 +304,25 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
    */
   const normaliseLfLine = (lfLine: string, ended = false) => {
     normalised++;
-    const parts = lfLine.includes('\r') ? lfLine.split('\r') : [lfLine];
-    while (!ended && parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-    for (const part of parts) normalisePart(part);
+    if (!lfLine.includes('\r')) {
+      normalisePart(lfLine);
+      return;
+    }
+    // The parts between CRs, as `split('\r')` gives them, without the array: an empty part holds
+    // no message and is only counted (a run of a million CRs is a million lines). Without `ended`,
+    // the empty parts after the last text are the CRs that end it before a line feed.
+    let next = 0; // where the next part starts
+    let texts = 0;
+    BETWEEN_CRS.lastIndex = 0;
+    for (let m = BETWEEN_CRS.exec(lfLine); m !== null; m = BETWEEN_CRS.exec(lfLine)) {
+      lineNo += m.index - next; // one empty part per CR between
+      normalisePart(m[0]);
+      texts++;
+      next = m.index + m[0].length + 1;
+    }
+    const trailing = lfLine.length + 1 - next;
+    if (ended) lineNo += trailing;
+    else if (texts === 0) lineNo++; // only CRs: one empty line
   };
 
   /**
@@ -500,8 +520,8 @@ export function createKernelLogReader(options: KernelLogReaderOptions = {}): Ker
       refuseNul(chunk);
       let text = chunk;
       if (pendingCrs > 0) {
-        let crs = 0;
-        while (crs < text.length && text.charCodeAt(crs) === 0x0d) crs++;
+        NOT_CR.lastIndex = 0;
+        const crs = NOT_CR.exec(text)?.index ?? text.length;
         pendingCrs += crs;
         text = text.slice(crs);
         if (text === '') return;
