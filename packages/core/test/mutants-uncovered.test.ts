@@ -1,7 +1,9 @@
 // Tests for code that no test reached in Stryker's fifth core run (docs/mutation.md, "NoCoverage"):
 // hex registers spelled in capitals, the short lists and cut texts of messages, and the type cache.
 import { checkParams, createTypeCache, parseHex32 } from '@coco/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { shortHex } from '../src/evidence/hex.js';
 import { namedFew } from '../src/list-few.js';
 import { refusal, toyType } from './fixtures.js';
 
@@ -13,6 +15,42 @@ describe('32-bit registers in hex', () => {
     expect(parseHex32('0xAbCdEf', WHERE)).toBe(0xabcdef);
     expect(parseHex32('0XF', WHERE)).toBe(15);
     expect(parseHex32('0x8000001F', WHERE)).toBe(0x8000001f);
+  });
+
+  it('read one to eight digits in any case on the fast path, and leave every other text to the full parser', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffff_ffff }),
+        fc.nat(7),
+        fc.boolean(),
+        fc.boolean(),
+        (value, zeros, capitalX, upper) => {
+          const digits = value.toString(16);
+          const text = `0${capitalX ? 'X' : 'x'}${(upper ? digits.toUpperCase() : digits).padStart(Math.min(8, digits.length + zeros), '0')}`;
+          expect(shortHex(text)).toBe(value);
+          expect(parseHex32(text, WHERE)).toBe(value);
+        },
+      ),
+    );
+    for (const text of [
+      '',
+      '0x',
+      '0',
+      'x1',
+      '1x1',
+      '0y1',
+      '0x123456789',
+      '0x0000000001',
+      '0x1g',
+      '0x/',
+      '0x:',
+      '0x@',
+      '0xG',
+      '0x`',
+    ]) {
+      expect(shortHex(text), text).toBe(-1);
+    }
+    expect(shortHex('0x09afAF')).toBe(0x09afaf);
   });
 
   it('refuse a letter past F in either case', () => {

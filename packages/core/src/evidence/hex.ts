@@ -34,7 +34,7 @@ export function parseHex(
  * The value of `0x` and one to eight hex digits, or -1 for any other text: a register's usual
  * spelling read without a regular expression or a bigint (snapshots hold thousands of them).
  */
-function shortHex(text: string): number {
+export function shortHex(text: string): number {
   const length = text.length;
   if (length < 3 || length > 10 || text.charCodeAt(0) !== 0x30 /* 0 */) return -1;
   const x = text.charCodeAt(1);
