@@ -236,6 +236,9 @@ describe('the streaming kernel-log reader', () => {
       // Runs of CRs longer than a line's bound: empty lines before a message, one line ending before a LF.
       `${banner}\r${'\r'.repeat(1.2 * 2 ** 20)}${tdx}\r${'\r'.repeat(1.2 * 2 ** 20)}\n${tdx}\n`,
       `${'\r'.repeat(1.2 * 2 ** 20)}`,
+      // Lines ended by runs of three CRs, more than the bound in all: the bound falls inside a
+      // line, after a run whose first CRs end empty lines.
+      [banner, ...filler.slice(0, 3000).map((l) => `${l} ${'w'.repeat(380)}`), tdx, ''].join('\r\r\r'),
     ];
     expect(kernelMessages('')).toEqual([]);
     for (const text of logs) {
