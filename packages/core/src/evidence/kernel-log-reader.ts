@@ -134,7 +134,7 @@ const SLOW_FIRST = new Set([...'>[<{.(-$#~`'].map((c) => c.charCodeAt(0)));
  * The message of the line `text[start, end)` when it is a plain dmesg line; `''` when it holds
  * none; `null` when only the normaliser can tell. The caller has ruled out the slow markers.
  */
-function plainMessage(text: string, start: number, end: number): string | null {
+export function plainMessage(text: string, start: number, end: number): string | null {
   if (start === end) return '';
   if (end - start > MAX_LINE || text.charCodeAt(start) !== 0x5b) return null;
   STAMP.lastIndex = start;
