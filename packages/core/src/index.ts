@@ -84,6 +84,7 @@ export type {
 export {
   LEFT_OUT,
   parseSnapshot,
+  readSnapshotJson,
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_V1,
   SNAPSHOT_MAX_BYTES,

@@ -279,7 +279,8 @@ export interface BackendPlugin<P = TypeParams> extends PluginBase {
   createType(params: P): CocoType;
   /**
    * Looks at the evidence; returns a claim when it shows this type, else {@link absent} or
-   * {@link cannotTell} (or `null`, which says nothing either way).
+   * {@link cannotTell} (or `null`, which says nothing either way). A function of the evidence and
+   * the context alone: `coco fleet` decides machines with the same evidence once.
    */
   detect(evidence: Evidence, context: DetectContext): BackendResult;
 }
@@ -290,6 +291,7 @@ export interface HypervisorPlugin extends PluginBase {
   /**
    * Returns a claim when this hypervisor composes the guest's type; {@link cannotTell} when it sees
    * a confidential guest whose type the evidence does not give; `null` or {@link absent} otherwise.
+   * A function of the evidence and the context alone, as a backend's `detect`.
    */
   detect(evidence: Evidence, context: HypervisorContext): HypervisorResult;
 }

@@ -550,6 +550,34 @@ function kindsById(list: readonly FactKind[]): KindIndex {
   return index;
 }
 
+function checkedTop(doc: Json, name: string): Record<string, Json> {
+  const top = expectRecord(doc, name, '$');
+  checkAllEntries(top, name);
+  return top;
+}
+
+function readDocument(text: string, name: string): Record<string, Json> {
+  const top = checkedTop(readText(text, name), name);
+  refuseDuplicateKeys(text, name);
+  return top;
+}
+
+/**
+ * Reads a snapshot's text into its JSON document with the checks only the text allows (its size,
+ * nesting depth, syntax, entry counts and keys that appear twice in one object), the first step of
+ * {@link parseSnapshot}, which takes the document this returns. For a tool that looks at a
+ * snapshot's JSON before parsing it: `coco fleet` decides machines whose evidence is the same once.
+ *
+ * @throws {@link CocoError} `SNAPSHOT_INVALID`, naming `options.source`.
+ */
+export function readSnapshotJson(
+  text: string,
+  options: ParseOptions = {},
+): { readonly [key: string]: unknown } {
+  const given = own(options, 'source');
+  return readDocument(text, typeof given === 'string' ? given : 'snapshot');
+}
+
 /**
  * Parses a `coco-snapshot/2` document, or a `coco-snapshot/1` one which it converts (text or an
  * already parsed value), into evidence. Strict about what core reads: unknown keys of format 1 are
@@ -562,10 +590,7 @@ export function parseSnapshot(input: string | Json, options: SnapshotParseOption
   const source = typeof given === 'string' ? `snapshot ${name}` : name;
   const list = (own(options, 'factKinds') as readonly FactKind[] | undefined) ?? defaultKinds?.() ?? [];
   const kinds = kindsById(list);
-  const doc = typeof input === 'string' ? readText(input, name) : input;
-  const top = expectRecord(doc, name, '$');
-  checkAllEntries(top, name);
-  if (typeof input === 'string') refuseDuplicateKeys(input, name);
+  const top = typeof input === 'string' ? readDocument(input, name) : checkedTop(input, name);
   const format = own(top, 'format');
   const v2 = format === SNAPSHOT_FORMAT;
   if (!v2 && format !== SNAPSHOT_FORMAT_V1) {
