@@ -9,6 +9,7 @@ import type { Registry } from '@coco/core';
 import { CliError } from './errors.js';
 import type { FleetInput } from './fleet/inputs.js';
 import { decideMachine, type FleetResult } from './fleet/machine.js';
+import { DecisionMemo } from './fleet/memo.js';
 import type { FleetWorkerData, FromFleetWorker, ToFleetWorker } from './fleet/messages.js';
 import { fleetBatch } from './fleet/summary.js';
 import { commandRegistry } from './registry.js';
@@ -23,9 +24,13 @@ const beat = new Int32Array(data.beat);
 const BYTES_PER_RECORD = 4096;
 
 /** The machines decided one after the other, so that each result can go before the next is made. */
-function* decided(inputs: readonly FleetInput[], registry: Registry): Generator<FleetResult> {
+function* decided(
+  inputs: readonly FleetInput[],
+  registry: Registry,
+  memo: DecisionMemo,
+): Generator<FleetResult> {
   for (const input of inputs) {
-    const result = decideMachine(input, registry);
+    const result = decideMachine(input, registry, memo);
     Atomics.add(beat, 0, 1); // the watchdog's heartbeat: one machine more
     yield result;
   }
@@ -33,12 +38,16 @@ function* decided(inputs: readonly FleetInput[], registry: Registry): Generator<
 
 try {
   const registry = await commandRegistry(data.plugins, data.cwd);
+  const memo = new DecisionMemo();
   port.on('message', (message: ToFleetWorker) => {
     if (message.type === 'stop') {
       port.close();
       return;
     }
-    const batch = fleetBatch(decided(message.inputs, registry), message.inputs.length * BYTES_PER_RECORD);
+    const batch = fleetBatch(
+      decided(message.inputs, registry, memo),
+      message.inputs.length * BYTES_PER_RECORD,
+    );
     const ndjson = batch.ndjson;
     port.postMessage(
       { type: 'batch', id: message.id, ndjson, summary: batch.summary } satisfies FromFleetWorker,

@@ -24,6 +24,22 @@ describe('NdjsonBytes', () => {
     expect(bytes.take()).toHaveLength(0);
   });
 
+  it('writes a line given as pieces of text and bytes as the same line given as text', () => {
+    const pieces = [
+      '{"a":"hôte',
+      Buffer.from('-é😀","b":', 'utf8'),
+      `"${'z'.repeat(50)}"`,
+      Buffer.alloc(0),
+      '}',
+    ];
+    const whole = `{"a":"hôte-é😀","b":"${'z'.repeat(50)}"}`;
+    const a = new NdjsonBytes(4);
+    a.push(pieces);
+    a.push('{}');
+    a.push(pieces);
+    expect(utf8.decode(a.take())).toBe(`${whole}\n{}\n${whole}\n`);
+  });
+
   it('gives a batch its bytes and its counts', () => {
     const fact = (name: string, verdict: 'confidential' | 'error') => ({
       name,

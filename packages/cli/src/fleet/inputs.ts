@@ -24,15 +24,24 @@ export type BundleFileKind = (typeof BUNDLE_FILES)[number]['kind'];
  */
 export const TREE_DIRECTORIES: readonly string[] = Object.freeze(['proc', 'sys']);
 
-/** Whether `dir` is a machine tree: it has `proc/` or `sys/`. */
-export function isMachineTree(dir: string): boolean {
-  return TREE_DIRECTORIES.some((name) => {
-    try {
-      return statSync(join(dir, name)).isDirectory();
-    } catch {
-      return false;
-    }
-  });
+/** Whether `path` exists and is of the kind `test` checks (following links); never throws. */
+function isThere(path: string, test: (stat: import('node:fs').Stats) => boolean): boolean {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat !== undefined && test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `dir` is a machine tree: it has `proc/` or `sys/`. With `names`, the directory's entries
+ * (from a listing already made), only the names among them are looked at.
+ */
+export function isMachineTree(dir: string, names?: ReadonlySet<string>): boolean {
+  return TREE_DIRECTORIES.some(
+    (name) => (!names || names.has(name)) && isThere(join(dir, name), (s) => s.isDirectory()),
+  );
 }
 
 /** One machine to read: a snapshot file, a support bundle, a machine tree, or a path that cannot be read. */
@@ -52,15 +61,16 @@ export type FleetInput =
       readonly fix: string;
     };
 
-function bundleFiles(dir: string): { path: string; kind: BundleFileKind }[] {
+/** The first component of each bundle file's path: a directory without one of them is no bundle. */
+const BUNDLE_ROOTS = new Set(BUNDLE_FILES.map((file) => file.path.split('/')[0] as string));
+
+/** The bundle files `dir` holds; with `names` (its entries), only those under one of them. */
+function bundleFiles(dir: string, names?: ReadonlySet<string>): { path: string; kind: BundleFileKind }[] {
   const found: { path: string; kind: BundleFileKind }[] = [];
   for (const file of BUNDLE_FILES) {
-    try {
-      if (statSync(join(dir, file.path)).isFile())
-        found.push({ path: join(dir, file.path), kind: file.kind });
-    } catch {
-      // absent: not part of this bundle
-    }
+    if (names && !names.has(file.path.split('/')[0] as string)) continue;
+    const path = join(dir, file.path);
+    if (isThere(path, (s) => s.isFile())) found.push({ path, kind: file.kind });
   }
   return found;
 }
@@ -153,40 +163,55 @@ function classify(path: string): 'file' | 'directory' | FleetInput {
  * Walks a directory: a machine tree or a bundle is one input; otherwise its `*.json` files and
  * subdirectories.
  */
-function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
-  if (isMachineTree(dir)) {
-    out.push({ kind: 'tree', source: dir });
-    return;
-  }
-  const files = bundleFiles(dir);
-  if (files.length > 0) {
-    out.push({ kind: 'bundle', source: dir, files });
-    return;
-  }
+function walk(dir: string, out: Found): void {
   let entries: import('node:fs').Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    out.push(errnoInput(dir, error));
+    // A directory that cannot be listed may still be a tree or a bundle (searchable, not readable).
+    if (isMachineTree(dir)) out.push({ kind: 'tree', source: dir });
+    else {
+      const files = bundleFiles(dir);
+      out.push(files.length > 0 ? { kind: 'bundle', source: dir, files } : errnoInput(dir, error));
+    }
     return;
+  }
+  // The listing says which of the names a tree or a bundle needs are there: no `stat` for the rest
+  // (eight system calls a directory saved).
+  const names = new Set<string>();
+  for (const entry of entries) {
+    if (BUNDLE_ROOTS.has(entry.name) || TREE_DIRECTORIES.includes(entry.name)) names.add(entry.name);
+  }
+  if (names.size > 0) {
+    if (isMachineTree(dir, names)) {
+      out.push({ kind: 'tree', source: dir });
+      return;
+    }
+    const files = bundleFiles(dir, names);
+    if (files.length > 0) {
+      out.push({ kind: 'bundle', source: dir, files });
+      return;
+    }
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
     // A directory is walked; a link to one is not (no cycles, no walking out of the tree).
     if (entry.isDirectory()) {
-      walk(path, out, seen);
+      walk(path, out);
       continue;
     }
-    if (!entry.name.endsWith('.json') || seen.has(path)) continue;
+    if (!entry.name.endsWith('.json')) continue;
     // Every other *.json entry is a machine: a regular file (or a link to one) is read, and
     // anything else (a FIFO, a device, a socket, a link that dangles, loops or cannot be
     // followed) is a record saying why not, never silently left out. An entry the directory
     // lists as a regular file is one (not a link): no `stat` for it, one system call less per
     // machine; links and entries of unknown type are followed with `stat`.
-    const what = entry.isFile() ? 'file' : classify(path);
-    if (what === 'directory') continue;
-    seen.add(path);
-    out.push(what === 'file' ? { kind: 'snapshot', source: path } : what);
+    if (entry.isFile()) out.snapshots.push(path);
+    else {
+      const what = classify(path);
+      if (what === 'file') out.snapshots.push(path);
+      else if (what !== 'directory') out.push(what);
+    }
   }
 }
 
@@ -198,21 +223,39 @@ function walk(dir: string, out: FleetInput[], seen: Set<string>): void {
  * path that does not exist or cannot be read is a broken input, reported as a record.
  */
 export function collectInputs(paths: readonly string[]): FleetInput[] {
-  const out: FleetInput[] = [];
-  const seen = new Set<string>();
+  const out = new Found();
   for (const path of paths) {
     const what = classify(path);
-    if (what === 'directory') walk(path, out, seen);
-    else if (what !== 'file') out.push(what);
-    else if (!seen.has(path)) {
-      seen.add(path);
-      out.push({ kind: 'snapshot', source: path });
-    }
+    if (what === 'directory') walk(path, out);
+    else if (what === 'file') out.snapshots.push(path);
+    else out.push(what);
   }
-  const unique = new Map<string, FleetInput>();
-  for (const input of out) if (!unique.has(input.source)) unique.set(input.source, input);
-  // The default sort compares strings by UTF-16 code units, as `<` does, in native code.
-  return [...unique.keys()].sort().map((source) => unique.get(source) as FleetInput);
+  return out.sorted();
+}
+
+/**
+ * The inputs a walk found: snapshot files as bare paths (most of a fleet: no object each until
+ * the end), the others as inputs. A path found twice counts once.
+ */
+class Found {
+  readonly snapshots: string[] = [];
+  readonly #others = new Map<string, FleetInput>();
+
+  push(input: FleetInput): void {
+    if (!this.#others.has(input.source)) this.#others.set(input.source, input);
+  }
+
+  /** Every input once, sorted by source: JavaScript string order, compared natively. */
+  sorted(): FleetInput[] {
+    const sources = this.snapshots.concat([...this.#others.keys()]).sort();
+    const inputs: FleetInput[] = [];
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i] as string;
+      if (i > 0 && source === sources[i - 1]) continue;
+      inputs.push(this.#others.get(source) ?? { kind: 'snapshot', source });
+    }
+    return inputs;
+  }
 }
 
 /** The name of a machine without an identity in its snapshot: the file name less `.json`, or the directory's. */

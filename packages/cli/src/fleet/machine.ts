@@ -16,6 +16,7 @@ import { FLEET_SCHEMA_URL, type FleetMachineJson, type FleetRecordJson } from '.
 import { probeMachine } from '../probe/index.js';
 import { decodeText } from '../read-limited.js';
 import { type FleetInput, nameFromPath } from './inputs.js';
+import { type DecidedSummary, type DecisionMemo, summaryOf } from './memo.js';
 
 /** How a machine of the fleet came out. */
 export type FleetVerdict = 'confidential' | 'not-confidential' | 'cannot-tell' | 'conflict' | 'error';
@@ -31,9 +32,15 @@ export interface FleetFact {
   readonly code: string | null;
 }
 
+/**
+ * An NDJSON line without its newline: text, or pieces of it in order (text, or UTF-8 bytes that
+ * need no encoding).
+ */
+export type FleetLine = string | readonly (string | Uint8Array)[];
+
 /** One machine done: its NDJSON line (without the newline) and its summary fact. */
 export interface FleetResult {
-  readonly line: string;
+  readonly line: FleetLine;
   readonly fact: FleetFact;
 }
 
@@ -44,7 +51,7 @@ export interface FleetResult {
 const READ_BUFFER_BYTES = 64 * 1024;
 let readBuffer: Buffer | undefined;
 
-/** Reads a regular file of at most 16 MiB without ever blocking (a FIFO swapped in is refused). */
+/** Reads a regular file of at most 16 MiB without ever blocking (a FIFO or a device swapped in is refused). */
 function readSmallFile(path: string): string {
   let fd: number;
   try {
@@ -59,6 +66,13 @@ function readSmallFile(path: string): string {
     );
   }
   try {
+    readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    // A read shorter than the buffer and not empty is the whole of a regular file (Linux reads a
+    // regular file in full up to its end): one system call less per machine than asking its size
+    // first. An empty read or a full buffer is looked at: a FIFO or a device swapped in after the
+    // walk is refused, and a larger file is read whole.
+    const first = readSync(fd, readBuffer, 0, readBuffer.length, null);
+    if (first > 0 && first < readBuffer.length) return decodeText(readBuffer.subarray(0, first));
     const stat = fstatSync(fd);
     if (!stat.isFile())
       throw new CliError(path, 'it is not a regular file', 'pass a regular file', {
@@ -71,9 +85,12 @@ function readSmallFile(path: string): string {
         `pass an evidence file under ${formatBytes(SNAPSHOT_MAX_BYTES)}`,
         { code: 'INPUT_TOO_LARGE' },
       );
-    readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
-    const buffer = stat.size <= readBuffer.length ? readBuffer : Buffer.allocUnsafe(stat.size);
-    let got = 0;
+    let buffer = readBuffer;
+    if (stat.size > readBuffer.length) {
+      buffer = Buffer.allocUnsafe(stat.size);
+      readBuffer.copy(buffer, 0, 0, first);
+    }
+    let got = first;
     while (got < stat.size) {
       const n = readSync(fd, buffer, got, stat.size - got, null);
       if (n === 0) break;
@@ -91,10 +108,8 @@ function readSmallFile(path: string): string {
   }
 }
 
-function readEvidence(input: FleetInput, registry: Registry): Evidence {
+function readEvidence(input: Exclude<FleetInput, { kind: 'snapshot' }>, registry: Registry): Evidence {
   switch (input.kind) {
-    case 'snapshot':
-      return registry.parseSnapshot(readSmallFile(input.source), { source: input.source });
     case 'tree': {
       // Read as coco detect --root reads it, with the plugins this fleet run registered; a bundle's
       // coco-snapshot.json beside proc/ and sys/ joins it.
@@ -134,46 +149,64 @@ function errorOf(error: unknown): { code: string; message: string } {
   return { code: 'INTERNAL', message: `internal error: ${message}. Fix: please report it` };
 }
 
+function verdictFact(name: string, summary: DecidedSummary): FleetFact {
+  return { name, ...summary, code: null };
+}
+
+/** The record's line: its members in the order of {@link FleetRecordJson}, the detection's JSON as given. */
+function recordLine(
+  source: string,
+  machine: FleetMachineJson,
+  detection: readonly (string | Uint8Array)[],
+): FleetLine {
+  const head = JSON.stringify({ $schema: FLEET_SCHEMA_URL, format: 'coco-fleet/1', source, machine });
+  return [`${head.slice(0, -1)},"detection":`, ...detection, '}'];
+}
+
 /**
  * Reads, parses and decides one machine of a fleet with `registry`; never throws: an input that
- * cannot be read, parsed or decided is a record with its error.
+ * cannot be read, parsed or decided is a record with its error. With `memo`, a snapshot whose
+ * evidence an earlier machine had gets that machine's detection (the same record as in full).
  */
-export function decideMachine(input: FleetInput, registry: Registry): FleetResult {
+export function decideMachine(input: FleetInput, registry: Registry, memo?: DecisionMemo): FleetResult {
   const fallbackName = nameFromPath(input.source);
   let machine: FleetMachineJson = { name: fallbackName };
-  let record: FleetRecordJson;
-  let fact: FleetFact;
   try {
-    const evidence = readEvidence(input, registry);
+    let evidence: Evidence;
+    if (input.kind === 'snapshot') {
+      const text = readSmallFile(input.source);
+      const hit = memo?.decide(text, input.source, registry);
+      if (hit) {
+        if (hit.identity) machine = { name: hit.identity.hostname ?? fallbackName, ...hit.identity };
+        return {
+          line: recordLine(input.source, machine, hit.detection),
+          fact: verdictFact(machine.name, hit.summary),
+        };
+      }
+      evidence = registry.parseSnapshot(text, { source: input.source });
+    } else evidence = readEvidence(input, registry);
     if (evidence.machine) machine = { name: evidence.machine.hostname ?? fallbackName, ...evidence.machine };
-    const detection = registry.detect(evidence);
-    const json = detection.toJSON();
-    record = {
+    const json = registry.detect(evidence).toJSON();
+    const record: FleetRecordJson = {
       $schema: FLEET_SCHEMA_URL,
       format: 'coco-fleet/1',
       source: input.source,
       machine,
       detection: json,
     };
-    fact = {
-      name: machine.name,
-      verdict:
-        json.conflicts.length > 0
-          ? 'conflict'
-          : json.confidential === null
-            ? 'cannot-tell'
-            : json.confidential
-              ? 'confidential'
-              : 'not-confidential',
-      type: json.type,
-      variant: json.variant,
-      cvm: json.cvm,
-      code: null,
-    };
+    return { line: JSON.stringify(record), fact: verdictFact(machine.name, summaryOf(json)) };
   } catch (error) {
     const e = errorOf(error);
-    record = { $schema: FLEET_SCHEMA_URL, format: 'coco-fleet/1', source: input.source, machine, error: e };
-    fact = { name: machine.name, verdict: 'error', type: null, variant: null, cvm: null, code: e.code };
+    const record: FleetRecordJson = {
+      $schema: FLEET_SCHEMA_URL,
+      format: 'coco-fleet/1',
+      source: input.source,
+      machine,
+      error: e,
+    };
+    return {
+      line: JSON.stringify(record),
+      fact: { name: machine.name, verdict: 'error', type: null, variant: null, cvm: null, code: e.code },
+    };
   }
-  return { line: JSON.stringify(record), fact };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_PLUGIN_TIMEOUT_SECONDS } from '../plugin-plan.js';
 import { commandRegistry } from '../registry.js';
 import type { FleetInput } from './inputs.js';
 import { decideMachine } from './machine.js';
+import { DecisionMemo } from './memo.js';
 import type { FleetWorkerData, FromFleetWorker, ToFleetWorker } from './messages.js';
 import { type FleetBatch, fleetBatch } from './summary.js';
 
@@ -142,8 +143,9 @@ export async function decideFleet(
   let done = 0;
   if (pooled.length === 0) {
     const registry = await commandRegistry(options.plugins, options.cwd);
+    const memo = new DecisionMemo();
     for (const batch of batches) {
-      const results = batch.map((input) => decideMachine(input, registry));
+      const results = batch.map((input) => decideMachine(input, registry, memo));
       done += results.length;
       options.onProgress?.(done);
       options.onBatch(fleetBatch(results));
