@@ -592,19 +592,27 @@ if (!existsSync(bin) || !existsSync(examplesModule) || plugins.length === 0) {
   // The bundled examples as `coco snapshot` writes them (format 2), each machine with its own
   // identity (host name, capture time), 100 machines a directory as fleets file them (by rack).
   const kinds = EXAMPLES.map((e) => core.toSnapshot(registry.parseSnapshot(e.snapshot)));
+  // Each machine boots at its own pace: the printk timestamps of its log lines are its own.
+  const printk = (micros) =>
+    `[${String(Math.floor(micros / 1e6)).padStart(5)}.${String(micros % 1e6).padStart(6, '0')}]`;
+  const bootedAt = (line, i) =>
+    line.replace(/^\[ *(\d+)\.(\d{6})\]/, (_, s, us) =>
+      printk(Number(s) * 1e6 + Number(us) + ((i * 7919) % 250_000)),
+    );
   const snapshotOf = (i, distinct) => {
     const doc = { ...kinds[i % kinds.length] };
+    if (doc.kernelLog) doc.kernelLog = doc.kernelLog.map((line) => bootedAt(line, i));
     doc.machine = {
       hostname: `node-${String(i).padStart(6, '0')}`,
       capturedAt: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T06:20:00Z`,
       cocoVersion: '1.0.0',
     };
-    // Every machine's evidence distinct: a line each boot prints, at a time of its own.
+    // Every machine's evidence distinct: a line of its own (another time is not enough: the memo
+    // reads a line without its printk timestamp).
     if (distinct) {
-      const at = (2 + i / 1e6).toFixed(6).padStart(12);
       doc.kernelLog = [
         ...(doc.kernelLog ?? []),
-        `[${at}] Freeing unused kernel image (initmem) memory: 4096K`,
+        `[    2.000000] Freeing unused kernel image (initmem) memory: ${2048 + i}K`,
       ];
     }
     return JSON.stringify(doc);

@@ -38,7 +38,8 @@ function* decided(
 
 try {
   const registry = await commandRegistry(data.plugins, data.cwd);
-  const memo = new DecisionMemo();
+  // A third-party plugin may read a log line's raw text, timestamp and all: keep lines whole.
+  const memo = new DecisionMemo({ exactLog: data.plugins.length > 0 });
   port.on('message', (message: ToFleetWorker) => {
     if (message.type === 'stop') {
       port.close();

@@ -156,10 +156,71 @@ describe('coco fleet decides each distinct evidence once', () => {
   it('keeps at most its limit of distinct evidence, and still decides the rest in full', () => {
     const texts = exampleTexts().map((t) => t.text);
     const inputs = texts.map((t) => file(t));
-    const { full, memo, used } = bothWays([...inputs, ...inputs], new DecisionMemo(3));
+    const { full, memo, used } = bothWays([...inputs, ...inputs], new DecisionMemo({ limit: 3 }));
     expect(linesOf(memo)).toEqual(linesOf(full));
     expect(used.size).toBe(3);
     expect(used.hits).toBe(3);
+  });
+
+  it('gives machines whose log lines were printed at other times the detection of the first', () => {
+    const withLogs = EXAMPLES.filter((e) => 'kernelLog' in e.snapshot);
+    expect(withLogs.length).toBeGreaterThanOrEqual(5);
+    const inputs: FleetInput[] = [];
+    const printk = (seconds: number, micros: number) =>
+      `[${String(seconds).padStart(5)}.${String(micros).padStart(6, '0')}]`;
+    withLogs.forEach((e, k) => {
+      for (let copy = 0; copy < 3; copy++) {
+        const doc = JSON.parse(JSON.stringify(e.snapshot));
+        // Every line that starts with a printk timestamp gets another one (12345.678901 and up
+        // included: %5lu grows past five digits); the rest of each line is the same.
+        doc.kernelLog = doc.kernelLog.map((line: string, i: number) =>
+          line.replace(
+            /^\[ *\d+\.\d{6}\]/,
+            printk(copy * 6000 + i * 7 + k, (copy * 131_071 + i) % 1_000_000),
+          ),
+        );
+        doc.machine = identity(k * 10 + copy);
+        inputs.push(file(JSON.stringify(doc)));
+      }
+    });
+    const memo = new DecisionMemo();
+    const { full, memo: remembered } = bothWays(inputs, memo);
+    expect(linesOf(remembered)).toEqual(linesOf(full));
+    expect(memo.size).toBe(withLogs.length);
+    expect(memo.hits).toBe(withLogs.length * 2);
+  });
+
+  it('keeps lines whole, timestamps included, when asked (a third-party plugin may read them)', () => {
+    const example = EXAMPLES.find((e) => e.name === 'arm-cca-realm');
+    const doc = JSON.parse(JSON.stringify(example?.snapshot));
+    const other = { ...doc, kernelLog: doc.kernelLog.map((l: string) => l.replace('0.000000', '0.000001')) };
+    expect(other.kernelLog).not.toEqual(doc.kernelLog);
+    const inputs = [file(JSON.stringify(doc)), file(JSON.stringify(other))];
+    const exact = new DecisionMemo({ exactLog: true });
+    expect(linesOf(bothWays(inputs, exact).memo)).toEqual(linesOf(bothWays(inputs).full));
+    expect(exact.size).toBe(2);
+    const loose = new DecisionMemo();
+    bothWays(inputs, loose);
+    expect(loose.size).toBe(1);
+  });
+
+  it("keeps whole a line whose timestamp is not printk's own form, and a line that looks like a marked one", () => {
+    const example = EXAMPLES.find((e) => e.name === 'arm-cca-realm');
+    const doc = JSON.parse(JSON.stringify(example?.snapshot));
+    const variants = [
+      ['[0.5] RME: Using RSI version 1.0'],
+      ['[0.6] RME: Using RSI version 1.0'],
+      ['[    0.000000 <    0.000001>] RME: Using RSI version 1.0'],
+      ['[    0.000000 <    0.000002>] RME: Using RSI version 1.0'],
+      ['\u0001 RME: Using RSI version 1.0'],
+      ['[    0.000000] RME: Using RSI version 1.0'],
+      ['\u0002[    0.000000] RME: Using RSI version 1.0'],
+    ];
+    const inputs = variants.map((kernelLog) => file(JSON.stringify({ ...doc, kernelLog })));
+    const memo = new DecisionMemo();
+    const { full, memo: remembered } = bothWays(inputs, memo);
+    expect(linesOf(remembered)).toEqual(linesOf(full));
+    expect(memo.size).toBe(variants.length);
   });
 
   it('property: any identity and any plain path give the record of deciding in full', () => {

@@ -39,6 +39,36 @@ const MEMO_MAX_TEXT = 64 * 1024;
  * in full.
  */
 const PLAIN_SOURCE = /^[ !#-[\]-~]{1,4096}$/;
+/**
+ * A printk timestamp `[%5lu.%06lu]` at the start of a kernel-log line. Core takes it off whatever
+ * its value (the line's text, which plugins read, is the same), so a snapshot's lines count as the
+ * same evidence when only these differ: machines of one kind boot at slightly different times.
+ */
+const PRINTK_STAMP = /^\[(?: {4}\d| {3}\d\d| {2}\d{3}| \d{4}|\d{5,12})\.\d{6}\]/;
+
+/**
+ * The kernel log as the memo's key holds it: a line that starts with a printk timestamp without
+ * the timestamp's value, every other line whole (each marked, so that the two never meet).
+ */
+function keyLog(lines: unknown): unknown {
+  if (!Array.isArray(lines)) return lines;
+  return lines.map((line: unknown) => {
+    if (typeof line !== 'string') return line;
+    return PRINTK_STAMP.test(line) ? `\u0001${line.slice(line.indexOf(']') + 1)}` : `\u0002${line}`;
+  });
+}
+
+/** Options of {@link DecisionMemo}. */
+export interface DecisionMemoOptions {
+  /** Distinct evidence kept at most; 1,024 unless given. */
+  readonly limit?: number;
+  /**
+   * Keep kernel-log lines whole in the key, timestamps included: with a third-party plugin, which
+   * may read a line's raw text (`LogLine.raw`, timestamp and all), where the built-in plugins read
+   * only its text.
+   */
+  readonly exactLog?: boolean;
+}
 
 /** The verdict a fleet record counts for a detection document. */
 export function summaryOf(json: {
@@ -67,7 +97,8 @@ export function summaryOf(json: {
  *
  * Evidence counts as the same when the snapshot's JSON, read with every check of the text
  * ({@link readSnapshotJson}: size, depth, syntax, entry counts, duplicate keys) and without its
- * `machine` member, is the same JSON. The detection is made with a placeholder source, unguessable
+ * `machine` member, is the same JSON, but for the values of the printk timestamps that start its
+ * kernel-log lines (unless `exactLog`). The detection is made with a placeholder source, unguessable
  * (a random UUID per worker), which each machine's source replaces. Whatever this cannot vouch
  * for (a snapshot that fails a check, a source that needs escaping, a large snapshot) returns
  * `undefined`: the caller decides that machine in full, which gives the same record. A full memo
@@ -78,10 +109,12 @@ export class DecisionMemo {
   readonly placeholder = `coco-source-${randomUUID()}`;
   readonly #decided = new Map<string, Decided>();
   readonly #limit: number;
+  readonly #exactLog: boolean;
   #hits = 0;
 
-  constructor(limit = MEMO_ENTRIES) {
-    this.#limit = limit;
+  constructor(options: DecisionMemoOptions = {}) {
+    this.#limit = options.limit ?? MEMO_ENTRIES;
+    this.#exactLog = options.exactLog ?? false;
   }
 
   /** Distinct evidence decided so far. */
@@ -104,8 +137,10 @@ export class DecisionMemo {
     if (text.length > MEMO_MAX_TEXT || !PLAIN_SOURCE.test(source)) return undefined;
     try {
       const doc = readSnapshotJson(text, { source });
-      const { machine, ...evidence } = doc;
+      const { machine, ...evidence }: { [key: string]: unknown } = doc;
       const hasMachine = Object.hasOwn(doc, 'machine');
+      if (!this.#exactLog && Object.hasOwn(evidence, 'kernelLog'))
+        evidence.kernelLog = keyLog(evidence.kernelLog);
       const key = `${hasMachine ? 'm' : '-'}${JSON.stringify(evidence)}`;
       const known = this.#decided.get(key);
       if (!known && this.#decided.size >= this.#limit) return this.#decideOnce(doc, source, registry);

@@ -143,7 +143,7 @@ export async function decideFleet(
   let done = 0;
   if (pooled.length === 0) {
     const registry = await commandRegistry(options.plugins, options.cwd);
-    const memo = new DecisionMemo();
+    const memo = new DecisionMemo({ exactLog: options.plugins.length > 0 });
     for (const batch of batches) {
       const results = batch.map((input) => decideMachine(input, registry, memo));
       done += results.length;
