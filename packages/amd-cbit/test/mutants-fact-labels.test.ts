@@ -60,6 +60,42 @@ describe('amd-cbit names the evidence of each step', () => {
     ]);
   });
 
+  it('the SEV status line, a guest flag beside the MSR, and the sme flag without SYSCFG', () => {
+    const status = amd({
+      log: '[    0.000000] Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP\n[    0.200000] SEV: Status: SEV SEV-ES SEV-SNP\n',
+    });
+    expect(facts(status)).toEqual([
+      'kernel-log dmesg line 2',
+      'kernel-log dmesg line 1',
+      'cpuid cpuid 0x8000001f/0x0',
+      'kernel-log dmesg line 2',
+    ]);
+    const guest = amd({
+      ecx1: ECX_GUEST,
+      maxExt: MAX_EXT_MILAN,
+      leaf: { eax: EAX_SNP_COHERENT, ebx: 0x33 },
+      status: 0x3n, // SEV and SEV-ES
+      cpuinfoFlags: 'fpu hypervisor sev sev_es sev_snp',
+    });
+    expect(facts(guest)).toEqual([
+      'cpuid cpuid 0x8000001f/0x0',
+      'msr msr 0xc0010131',
+      'cpuinfo cpuinfo flag sev_snp',
+      'msr msr 0xc0010131',
+    ]);
+    const sme = amd({
+      ecx1: ECX_METAL,
+      maxExt: MAX_EXT_MILAN,
+      leaf: { eax: 0x1, ebx: EBX_CBIT47 },
+      cpuinfoFlags: 'fpu sme',
+    });
+    expect(facts(sme)).toEqual([
+      'cpuid cpuid 0x8000001f/0x0',
+      'cpuinfo cpuinfo flag sme',
+      'cpuinfo cpuinfo flag sme',
+    ]);
+  });
+
   it('the maximum extended leaf when it hides 0x8000001F', () => {
     const hidden = amd({
       ecx1: ECX_GUEST,

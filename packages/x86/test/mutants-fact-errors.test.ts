@@ -2,7 +2,7 @@
 // stable code a script keys on, the input and the JSON location it names, and a message about the
 // value; a value out of range given to the builder names its range. Written from Stryker's
 // surviving mutants (docs/mutation.md), which emptied these codes and locations unnoticed.
-import { type CocoError, isCocoError, type JsonValue } from '@coco/core';
+import { type CocoError, isCocoError, type JsonValue, parseSnapshot } from '@coco/core';
 import { describe, expect, it } from 'vitest';
 import { CPUID_FACT, MSR_FACT, X86EvidenceBuilder } from '../src/index.js';
 
@@ -68,6 +68,7 @@ describe('format 1 MSRs (the msr object)', () => {
       location: '$.msr',
     });
     expect(refusal(() => read(null))).toMatchObject({ location: '$.msr' });
+    expect(refusal(() => read('0x1'))).toMatchObject({ code: 'SNAPSHOT_INVALID', location: '$.msr' });
     expect(refusal(() => read({ zz: '0x1' }))).toMatchObject({
       code: 'SNAPSHOT_INVALID',
       input: 'snapshot',
@@ -107,9 +108,20 @@ describe('format 2 facts (decode)', () => {
     });
   });
 
-  it('names what it reads', () => {
+  it("names what it reads, and reads format 1's cpuid array and msr object", () => {
     expect(CPUID_FACT.title).toBe('CPUID leaves');
     expect(MSR_FACT.title).toBe('model-specific registers');
+    // schemas/coco-snapshot-1.schema.json: the top-level "cpuid" array and "msr" object.
+    const evidence = parseSnapshot(
+      {
+        format: 'coco-snapshot/1',
+        cpuid: [{ leaf: '0x8000001f', subleaf: '0x0', ...REGS }],
+        msr: { '0xc0010131': '0x7' },
+      },
+      { factKinds: [CPUID_FACT, MSR_FACT] },
+    );
+    expect(evidence.fact(CPUID_FACT, '0x8000001f/0x0')?.value).toEqual({ eax: 1, ebx: 2, ecx: 3, edx: 4 });
+    expect(evidence.fact(MSR_FACT, '0xc0010131')?.value).toBe(7n);
   });
 });
 
