@@ -179,15 +179,25 @@ byId('clear-all').addEventListener('click', () => {
   addTextBox();
   schedule();
 });
-async function addFiles(files: FileList | null): Promise<void> {
-  for (const file of Array.from(files ?? [])) addTextBox(await file.text(), file.name);
-  // The first, empty text box gives way to the files.
-  const first = cards[0];
-  if (first && first.kind === 'auto' && first.text === '' && cards.length > 1) {
-    cards.shift();
-    first.el.remove();
-  }
-  schedule();
+// Files are added in the order the user gave them: a drop while picked files are still being
+// read waits for them (each read is asynchronous, and a small file would otherwise come first).
+let adding: Promise<void> = Promise.resolve();
+function addFiles(files: FileList | null): Promise<void> {
+  const list = Array.from(files ?? []);
+  adding = adding.then(async () => {
+    for (const file of list) {
+      const text = await file.text().catch(() => null);
+      if (text !== null) addTextBox(text, file.name);
+    }
+    // The first, empty text box gives way to the files.
+    const first = cards[0];
+    if (first && first.kind === 'auto' && first.text === '' && cards.length > 1) {
+      cards.shift();
+      first.el.remove();
+    }
+    schedule();
+  });
+  return adding;
 }
 const filePick = byId<HTMLInputElement>('file-pick');
 filePick.addEventListener('change', () => {
