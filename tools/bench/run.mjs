@@ -632,18 +632,28 @@ if (!existsSync(bin) || !existsSync(examplesModule) || plugins.length === 0) {
     spawnSync('sync', { stdio: 'ignore' });
     return { dir, files };
   };
+  // The faster of two runs, both printed: another process on the two cores only ever slows a run
+  // down (the kernel-log figures take the median of three pairs for the same reason).
+  const FLEET_RUNS = 2;
   const runFleet = (dir, count) => {
-    let run;
-    const ms = timeOnce(() => {
-      run = spawnSync(process.execPath, [bin, 'fleet', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    });
-    return { rate: count / (ms / 1e3), ms, ok: run.status === 0, status: run.status };
+    const runs = [];
+    for (let i = 0; i < FLEET_RUNS; i++) {
+      let run;
+      const ms = timeOnce(() => {
+        run = spawnSync(process.execPath, [bin, 'fleet', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      });
+      runs.push({ ms, ok: run.status === 0, status: run.status });
+    }
+    const failed = runs.find((r) => !r.ok);
+    const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const all = runs.map((r) => `${(r.ms / 1e3).toFixed(1)}`).join(' and ');
+    return { rate: count / (best.ms / 1e3), ms: best.ms, all, ok: !failed, status: failed?.status ?? 0 };
   };
   const fleetFigure = (label, r) =>
     figure(
       label,
       r.rate.toFixed(0),
-      `machines/s  (${(r.ms / 1e3).toFixed(1)} s wall, ${os.cpus().length} cores)`,
+      `machines/s  (the faster of ${r.all} s wall, ${os.cpus().length} cores)`,
       r.ok ? undefined : `exit ${r.status}`,
     );
   const same = writeFleet(FLEET, false);
