@@ -84,6 +84,7 @@ export type {
 export {
   LEFT_OUT,
   parseSnapshot,
+  readMachineIdentity,
   readSnapshotJson,
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_V1,

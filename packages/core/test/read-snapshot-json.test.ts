@@ -1,6 +1,12 @@
 // readSnapshotJson is parseSnapshot's first step on its own: the same refusals for the same texts,
 // and a document that parseSnapshot turns into the evidence the text gives.
-import { isCocoError, parseSnapshot, readSnapshotJson, SNAPSHOT_MAX_DEPTH } from '@coco/core';
+import {
+  isCocoError,
+  parseSnapshot,
+  readMachineIdentity,
+  readSnapshotJson,
+  SNAPSHOT_MAX_DEPTH,
+} from '@coco/core';
 import { describe, expect, it } from 'vitest';
 
 const GOOD = JSON.stringify({
@@ -55,5 +61,37 @@ describe('readSnapshotJson', () => {
     expect(messageOf(() => parseSnapshot(readSnapshotJson(text)))).toMatch(
       /^SNAPSHOT_INVALID: snapshot \(\$\.format\)/,
     );
+  });
+});
+
+describe('readMachineIdentity', () => {
+  it('gives the identity parseSnapshot gives the evidence: the same keys in the same order, frozen', () => {
+    const machine = { cocoVersion: '1.2.0', hostname: 'node-17', capturedAt: '2026-11-30T06:20:00Z' };
+    const identity = readMachineIdentity(machine, { source: 'a.json' });
+    const evidence = parseSnapshot({ format: 'coco-snapshot/2', machine }, { source: 'a.json' });
+    expect(identity).toEqual(evidence.machine);
+    expect(Object.keys(identity)).toEqual(['hostname', 'capturedAt', 'cocoVersion']);
+    expect(Object.keys(identity)).toEqual(Object.keys(evidence.machine ?? {}));
+    expect(Object.isFrozen(identity)).toBe(true);
+    expect(readMachineIdentity({})).toEqual({});
+  });
+
+  it('refuses what parseSnapshot refuses, with its error', () => {
+    for (const machine of [
+      { hostname: 'node 17' },
+      { capturedAt: 'yesterday' },
+      { cocoVersion: '1.2' },
+      { owner: 'x' },
+      { hostname: 17 },
+      'node-17',
+      null,
+      [],
+    ]) {
+      const alone = messageOf(() => readMachineIdentity(machine, { source: 'm.json' }));
+      expect(alone, JSON.stringify(machine)).toMatch(/^SNAPSHOT_INVALID: m\.json \(\$\.machine/);
+      expect(alone).toBe(
+        messageOf(() => parseSnapshot({ format: 'coco-snapshot/2', machine }, { source: 'm.json' })),
+      );
+    }
   });
 });

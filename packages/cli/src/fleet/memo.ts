@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type MachineIdentity, type Registry, readSnapshotJson } from '@coco/core';
+import { type MachineIdentity, type Registry, readMachineIdentity, readSnapshotJson } from '@coco/core';
 import type { FleetVerdict } from './machine.js';
 
 /** What a fleet record says of a detection, kept with it. */
@@ -12,7 +12,7 @@ export interface DecidedSummary {
 
 /** One machine decided by the memo. */
 export interface MemoHit {
-  /** The snapshot's `machine` member, checked as `parseSnapshot` checks it. */
+  /** The snapshot's `machine` member, read as `parseSnapshot` reads it (`readMachineIdentity`). */
   readonly identity: MachineIdentity | undefined;
   /**
    * The `coco-detection/1` document as JSON naming this machine's source: UTF-8 bytes (kept once
@@ -145,9 +145,7 @@ export class DecisionMemo {
       const known = this.#decided.get(key);
       if (!known && this.#decided.size >= this.#limit) return this.#decideOnce(doc, source, registry);
       const decided = known ?? this.#learn(key, doc, registry);
-      const identity = hasMachine
-        ? registry.parseSnapshot({ format: doc.format, machine }, { source }).machine
-        : undefined;
+      const identity = hasMachine ? readMachineIdentity(machine, { source }) : undefined;
       if (known) this.#hits += 1;
       const detection: (string | Uint8Array)[] = [];
       decided.around.forEach((bytes, i) => {

@@ -68,6 +68,16 @@ export interface MachineIdentity {
   readonly cocoVersion?: string;
 }
 
+/** @internal An identity as evidence holds it: its string fields in a fixed order, frozen. */
+export function frozenIdentity(identity: MachineIdentity): MachineIdentity {
+  const { hostname, capturedAt, cocoVersion } = identity;
+  return Object.freeze({
+    ...(typeof hostname === 'string' && { hostname }),
+    ...(typeof capturedAt === 'string' && { capturedAt }),
+    ...(typeof cocoVersion === 'string' && { cocoVersion }),
+  });
+}
+
 /** A source that could not be read, and what would make it readable. */
 export interface UnavailableSource {
   readonly source: string;
@@ -399,14 +409,7 @@ export class EvidenceBuilder {
 
   /** Records who the evidence is from; the first identity given is kept. */
   setMachine(identity: MachineIdentity): this {
-    if (this.#machine === undefined) {
-      const { hostname, capturedAt, cocoVersion } = identity;
-      this.#machine = Object.freeze({
-        ...(typeof hostname === 'string' && { hostname }),
-        ...(typeof capturedAt === 'string' && { capturedAt }),
-        ...(typeof cocoVersion === 'string' && { cocoVersion }),
-      });
-    }
+    if (this.#machine === undefined) this.#machine = frozenIdentity(identity);
     return this;
   }
 

@@ -11,6 +11,7 @@ import {
   EvidenceBuilder,
   type EvidenceKind,
   FILE_CONTENT_MAX,
+  frozenIdentity,
   isEvidenceKind,
   type LogLine,
   type MachineIdentity,
@@ -291,7 +292,11 @@ function readUnavailable(
 }
 
 function readMachine(top: Record<string, Json>, name: string, builder: EvidenceBuilder): void {
-  const machine = expectRecord(top.machine, name, '$.machine');
+  builder.setMachine(checkedMachine(top.machine, name));
+}
+
+function checkedMachine(value: Json, name: string): MachineIdentity {
+  const machine = expectRecord(value, name, '$.machine');
   const checks: Record<string, [RegExp, string]> = {
     hostname: [HOSTNAME, 'a host name such as "node-17"'],
     capturedAt: [DATE_TIME, 'an ISO 8601 date-time such as "2026-11-30T06:20:00Z"'],
@@ -310,7 +315,20 @@ function readMachine(top: Record<string, Json>, name: string, builder: EvidenceB
     if (typeof value !== 'string' || !check[0].test(value))
       fail(name, `$.machine.${key}`, `${describeValue(value)} is not valid`, `give ${check[1]}`);
   }
-  builder.setMachine(machine as MachineIdentity);
+  return machine as MachineIdentity;
+}
+
+/**
+ * Reads a snapshot's `machine` member (`{hostname, capturedAt, cocoVersion}`, each optional) as
+ * {@link parseSnapshot} reads it, into the identity its evidence would carry (the same keys in the
+ * same order, frozen). For a tool that has the rest of a snapshot already: `coco fleet` checks each
+ * machine's identity where its evidence is one it decided before.
+ *
+ * @throws {@link CocoError} `SNAPSHOT_INVALID`, naming `options.source` and `$.machine.KEY`.
+ */
+export function readMachineIdentity(value: unknown, options: ParseOptions = {}): MachineIdentity {
+  const given = own(options, 'source');
+  return frozenIdentity(checkedMachine(value, typeof given === 'string' ? given : 'snapshot'));
 }
 
 function readFiles(
